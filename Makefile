@@ -1,0 +1,32 @@
+# The two commands a newcomer runs: `make demo` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test deps venv lint unit clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	scripts/retry.sh 4 $(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+deps:
+	scripts/install-debs.sh
+
+demo: venv
+	$(VENV)/bin/cos-installer --dry-run --machine demo
+
+lint: venv
+	$(VENV)/bin/ruff check cos_installer screens tests benchmarks iso
+	$(VENV)/bin/ruff format --check cos_installer screens tests benchmarks iso
+
+unit: venv
+	$(PY) -m pytest -q
+
+test: deps venv lint unit
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,87 @@
+"""`cos-installer`: the wizard by default, plus subcommands for unattended work and checks."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+# subcommand name -> module under cos_installer.commands
+SUBCOMMANDS = {
+    "render": "render",
+    "check-config": "check_config",
+    "check-answers": "check_answers",
+    "probe": "probe",
+    "install": "install",
+    "fleet": "fleet",
+    "snap": "snap",
+}
+
+
+def _command_module(module: str):
+    name = f"cos_installer.commands.{module}"
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    parser = argparse.ArgumentParser(
+        prog="cos-installer",
+        description="Install COS on this machine (wizard), or run one of the subcommands.",
+    )
+    add_wizard_arguments(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules: dict[str, object] = {}
+    for command, module_name in SUBCOMMANDS.items():
+        module = _command_module(module_name)
+        if module is None:
+            continue
+        sub = subparsers.add_parser(command, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        modules[command] = module
+    return parser, modules
+
+
+def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="walk the whole wizard and show what would be written; touch no disk",
+    )
+    parser.add_argument(
+        "--machine",
+        metavar="PROFILE",
+        help="use a machine profile (a bundled name such as 'demo', or a YAML file) "
+        "instead of probing this machine's hardware",
+    )
+    parser.add_argument(
+        "--answers", metavar="FILE", help="pre-fill the wizard from an answers file"
+    )
+    parser.add_argument(
+        "--all-nics", action="store_true", help="list virtual NICs too (veth, bridge, tun)"
+    )
+    parser.add_argument("--log", metavar="FILE", help="write the install log here")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command:
+            return int(modules[args.command].run(args) or 0)
+        wizard = _command_module("wizard")
+        if wizard is None:
+            parser.error("the interactive wizard is not available in this build")
+        return int(wizard.run(args) or 0)
+    except KeyboardInterrupt:
+        print("cos-installer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The wizard's steps, their order per role, and next/back/restart. Pure: no I/O, no urwid.
+
+Screens ask `Wizard` what comes next; role-specific skipping and the point of no return
+(the wipe confirmation) are decided here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Role
+
+
+class Step(enum.StrEnum):
+    WELCOME = "welcome"
+    ROLE = "role"
+    CONTROLLER = "controller"  # HTTP Port, Cluster Size
+    HA = "ha"
+    AGENT = "agent"  # Controller list, InstallCode
+    SYSTEM = "system"  # HostName, Password (twice)
+    NIC = "nic"
+    NETWORK_MODEL = "network_model"  # agent only: Bridge / Ipvlan
+    DHCP = "dhcp"
+    ADDRESS = "address"  # IP/Mask, Gateway, DnsMaster
+    DISK = "disk"
+    DATA_DISK = "data_disk"  # optional Docker data disk (guide section 3.5)
+    CONFIRM = "confirm"  # summary + wipe confirmation: the point of no return
+    PROGRESS = "progress"
+    REVIEW = "review"  # the generated cloud-config, scrollable
+    DONE = "done"
+
+
+_COMMON_HEAD = (Step.WELCOME, Step.ROLE)
+_TAIL = (
+    Step.DHCP,
+    Step.ADDRESS,
+    Step.DISK,
+    Step.DATA_DISK,
+    Step.CONFIRM,
+    Step.PROGRESS,
+    Step.REVIEW,
+    Step.DONE,
+)
+STEPS: dict[Role, tuple[Step, ...]] = {
+    Role.CONTROLLER: _COMMON_HEAD + (Step.CONTROLLER, Step.HA, Step.SYSTEM, Step.NIC) + _TAIL,
+    Role.AGENT: _COMMON_HEAD + (Step.AGENT, Step.SYSTEM, Step.NIC, Step.NETWORK_MODEL) + _TAIL,
+}
+POINT_OF_NO_RETURN = Step.CONFIRM
+
+
+def steps_for(role: Role | None) -> tuple[Step, ...]:
+    """The steps for a role; before a role is chosen, only the common head is known."""
+    return STEPS[role] if role is not None else _COMMON_HEAD
+
+
+def next_step(step: Step, role: Role | None) -> Step | None:
+    steps = steps_for(role)
+    if step not in steps:
+        raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
+    index = steps.index(step)
+    return steps[index + 1] if index + 1 < len(steps) else None
+
+
+def previous_step(step: Step, role: Role | None) -> Step | None:
+    """The step Esc returns to, or None: at Welcome, and from the confirmation on."""
+    steps = steps_for(role)
+    if step not in steps:
+        raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
+    index = steps.index(step)
+    if index == 0:
+        return None
+    if role is not None and index > steps.index(POINT_OF_NO_RETURN):
+        return None  # the disk has been written: there is nothing to go back to
+    return steps[index - 1]
+
+
+def can_go_back(step: Step, role: Role | None) -> bool:
+    return previous_step(step, role) is not None
+
+
+@dataclass
+class Wizard:
+    """Where the operator is and every value entered so far (kept across back and forth)."""
+
+    step: Step = Step.WELCOME
+    values: dict[str, Any] = field(default_factory=dict)
+    history: list[Step] = field(default_factory=list)
+
+    @property
+    def role(self) -> Role | None:
+        value = self.values.get("role")
+        return Role(value) if value is not None else None
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return steps_for(self.role)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """1-based index of the current step and the number of steps, for "Step 3 of 14"."""
+        steps = self.steps
+        return (steps.index(self.step) + 1 if self.step in steps else 0, len(steps))
+
+    @property
+    def past_point_of_no_return(self) -> bool:
+        role = self.role
+        return role is not None and self.steps.index(self.step) > self.steps.index(
+            POINT_OF_NO_RETURN
+        )
+
+    def advance(self) -> Step:
+        if self.step is Step.ROLE and self.role is None:
+            raise ValueError("choose a role before going on")
+        nxt = next_step(self.step, self.role)
+        if nxt is None:
+            raise ValueError(f"{self.step} is the last step")
+        self.history.append(self.step)
+        self.step = nxt
+        return nxt
+
+    def back(self) -> Step | None:
+        """Go to the previous step keeping every value; None (and no move) when not allowed."""
+        prev = previous_step(self.step, self.role)
+        if prev is None:
+            return None
+        self.step = prev
+        return prev
+
+    def restart(self) -> None:
+        """Ctrl+D: start again from Welcome with no values (fresh probes are the UI's job)."""
+        self.step = Step.WELCOME
+        self.values.clear()
+        self.history.clear()

@@ -1,0 +1,134 @@
+"""What the wizard knows about the machine: disks, NICs, DHCP answers, the install media.
+
+Real probes (pyudev, sysfs, netifaces, a DHCP client) and machine profiles (YAML files for
+dry runs and tests) both produce these plain objects behind the `Machine` protocol, so the
+screens and the install pipeline never know which one they talk to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MIN_DISK_BYTES = 8 * 1024**3  # smallest OS disk offered (the COS image plus room to grow)
+
+
+@dataclass(frozen=True)
+class Partition:
+    path: str
+    size: int  # bytes
+    fstype: str | None = None
+    label: str | None = None
+    mountpoint: str | None = None  # where it is mounted now, "[SWAP]" for active swap
+
+
+@dataclass(frozen=True)
+class Disk:
+    path: str  # /dev/sda
+    size: int  # bytes
+    model: str = ""
+    serial: str = ""
+    by_id: str | None = None  # /dev/disk/by-id/... stable name, when there is one
+    transport: str = ""  # sata, sas, nvme, usb, virtio, ... ("" when unknown)
+    rotational: bool = False
+    removable: bool = False
+    read_only: bool = False
+    partitions: tuple[Partition, ...] = ()
+    holders: tuple[str, ...] = ()  # RAID/LVM/dm devices holding it or its partitions (md0, dm-0)
+    is_install_media: bool = False
+
+    @property
+    def in_use(self) -> list[str]:
+        """Why the disk is busy: mounted/swap partitions and holders, each named."""
+        reasons = [
+            f"{p.path} is active swap"
+            if p.mountpoint == "[SWAP]"
+            else f"{p.path} is mounted on {p.mountpoint}"
+            for p in self.partitions
+            if p.mountpoint
+        ]
+        reasons += [f"held by {h}" for h in self.holders]
+        return reasons
+
+    def reason_not_offered(self, min_bytes: int = MIN_DISK_BYTES) -> str | None:
+        """Why this disk cannot be the OS disk, or None when it can."""
+        if self.is_install_media:
+            return "install media"
+        if self.read_only:
+            return "read-only"
+        if self.size < min_bytes:
+            return f"too small: {human_size(self.size)} < {human_size(min_bytes)}"
+        return None
+
+
+@dataclass(frozen=True)
+class Nic:
+    name: str
+    mac: str
+    linked: bool  # carrier: [Linked] / [NoLink]
+    driver: str = ""
+    speed_mbps: int | None = None  # None when unknown (no link, virtual NIC)
+    addresses: tuple[ipaddress.IPv4Interface, ...] = ()
+    virtual: bool = False
+
+
+@dataclass(frozen=True)
+class DhcpLease:
+    address: ipaddress.IPv4Interface
+    gateway: ipaddress.IPv4Address | None = None
+    dns: tuple[ipaddress.IPv4Address, ...] = ()
+    hostname: str | None = None
+
+
+@dataclass(frozen=True)
+class DhcpResult:
+    """A lease, or a message the UI shows when there is none."""
+
+    interface: str
+    lease: DhcpLease | None = None
+    message: str = ""  # "no DHCP answer on eth0 in 10 s - enter the address by hand"
+
+
+@dataclass(frozen=True)
+class InstallMedia:
+    device: str  # the device labelled CDROM
+    payload: str | None  # path of the OS image found on it (None when not mounted/known)
+
+
+class MediaNotReady(RuntimeError):
+    """The guide's `CDROM Device Not Ready`: no device labelled CDROM, or no payload on it."""
+
+
+class Machine(Protocol):
+    """Every probe the wizard and the installer use; real hardware or a profile."""
+
+    def disks(self) -> list[Disk]: ...
+
+    def nics(self, all_nics: bool = False) -> list[Nic]: ...
+
+    def link_states(self, names: list[str]) -> dict[str, bool]:
+        """Cheap re-read of carriers, polled by the NIC screen to show plugged cables live."""
+        ...
+
+    def dhcp(self, interface: str, timeout: float = 10.0) -> DhcpResult: ...
+
+    def install_media(self) -> InstallMedia: ...
+
+
+def human_size(size: int) -> str:
+    """Sizes as disk vendors and lsblk print them (decimal units would surprise nobody less)."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024 or unit == "PiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class MachineSnapshot:
+    """Everything probed at one moment: what `probe --json` prints and the wizard shows."""
+
+    disks: list[Disk] = field(default_factory=list)
+    nics: list[Nic] = field(default_factory=list)

@@ -1,0 +1,320 @@
+"""One validator per field: text in, typed value out, or a FieldError saying what is expected.
+
+The wizard and the answers file both call these, so each rule lives here and nowhere else.
+`error_of` turns a validator into the "message or None" form the screens show next to a field.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .model import CLUSTER_SIZES, ControllerAddress, NetworkModel, Role
+
+
+class FieldError(ValueError):
+    """A value a user typed is not acceptable; the message says what is expected."""
+
+
+def error_of(validator: Callable[..., Any], *args: Any) -> str | None:
+    """Run a validator; return its message, or None when the value is good."""
+    try:
+        validator(*args)
+    except FieldError as exc:
+        return str(exc)
+    return None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # YAML yes/no: never a number or a name
+        return str(value).lower()
+    return str(value).strip()
+
+
+def _show(value: object) -> str:
+    """Quote what the user gave, shortened, for messages (never used for secrets)."""
+    shown = repr(_text(value)) if not isinstance(value, int | float) else str(value)
+    return shown if len(shown) <= 40 else shown[:37] + "...'"
+
+
+# --- controller settings -------------------------------------------------------------------
+
+
+def port(value: object) -> int:
+    text = _text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text.isascii() and text.isdigit():
+        number = int(text)
+    else:
+        raise FieldError(f"{_show(value)} is not a port: expected a number from 1 to 65535")
+    if not 1 <= number <= 65535:
+        raise FieldError(f"{number} is out of range: a port is a number from 1 to 65535")
+    return number
+
+
+http_port = port
+
+
+def cluster_size(value: object) -> int:
+    text = _text(value)
+    allowed = ", ".join(str(n) for n in CLUSTER_SIZES)
+    if not (text.isascii() and text.isdigit()) or int(text) not in CLUSTER_SIZES:
+        raise FieldError(f"{_show(value)} is not a cluster size: expected one of {allowed}")
+    return int(text)
+
+
+def yes_no(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in {"yes", "y", "true", "on", "1"}:
+        return True
+    if text in {"no", "n", "false", "off", "0"}:
+        return False
+    raise FieldError(f"{_show(value)} is not yes or no")
+
+
+def role(value: object) -> Role:
+    text = _text(value).lower()
+    try:
+        return Role(text)
+    except ValueError:
+        raise FieldError(f"{_show(value)} is not a role: expected controller or agent") from None
+
+
+# --- agent settings --------------------------------------------------------------------------
+
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _host_problem(name: str) -> str | None:
+    """Why `name` is not an RFC 1123 host name, or None when it is one."""
+    if not name:
+        return "it is empty"
+    if len(name) > 253:
+        return f"it is {len(name)} characters long; at most 253 are allowed"
+    for label in name.split("."):
+        if not label:
+            return "it has an empty label (two dots in a row, or a dot at an end)"
+        if "_" in label:
+            return "'_' is not allowed in host names (RFC 1123): use '-' instead, e.g. node-1"
+        if label.lower() != label and _DNS_LABEL.match(label.lower()):
+            return "upper-case letters are not allowed: use lower case"
+        if len(label) > 63:
+            return f"the label '{label[:20]}...' is {len(label)} characters; at most 63 are allowed"
+        if label.startswith("-") or label.endswith("-"):
+            return f"the label {label!r} starts or ends with '-'"
+        if not _DNS_LABEL.match(label):
+            bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
+            shown = " ".join(repr(c) for c in bad) or "characters"
+            return f"{shown} not allowed: only a-z, 0-9 and '-'"
+    return None
+
+
+def controller_list(value: object) -> list[ControllerAddress]:
+    """`host:port[,host:port...]` (or a YAML list), the current primary controller first."""
+    items: Iterable[object] = value if isinstance(value, list | tuple) else _text(value).split(",")
+    expected = "expected host:port items separated by ',', primary first, e.g. 192.168.122.170:80"
+    result: list[ControllerAddress] = []
+    entries = [_text(item) for item in items]
+    if not any(entries):
+        raise FieldError(f"no controller given: {expected}")
+    for position, entry in enumerate(entries, start=1):
+        if not entry:
+            raise FieldError(f"item {position} is empty: {expected}")
+        host, sep, port_text = entry.rpartition(":")
+        host = host.strip()
+        if not sep or not host:
+            raise FieldError(f"item {position} {entry!r} has no port: {expected}")
+        try:
+            number = port(port_text.strip())
+        except FieldError as exc:
+            raise FieldError(f"item {position} {entry!r}: {exc}") from None
+        if re.fullmatch(r"[0-9.]+", host):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                raise FieldError(
+                    f"item {position} {entry!r}: {host!r} is not an IPv4 address"
+                ) from None
+        else:
+            problem = _host_problem(host)
+            if problem:
+                raise FieldError(
+                    f"item {position} {entry!r}: {host!r} is not a host name: {problem}"
+                )
+        address = ControllerAddress(host, number)
+        if address in result:
+            raise FieldError(f"item {position} {entry!r} repeats an earlier controller")
+        result.append(address)
+    return result
+
+
+def install_code(value: object) -> str:
+    text = _text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)  # YAML may read 8070 as a number; 0123 would lose its zero
+    if len(text) != 4 or not (text.isascii() and text.isdigit()):
+        raise FieldError(
+            "the install code is exactly 4 digits, as shown on the controller's web page "
+            "(e.g. 8070)"
+        )
+    return text
+
+
+def network_model(value: object) -> NetworkModel:
+    text = _text(value).lower()
+    try:
+        return NetworkModel(text)
+    except ValueError:
+        raise FieldError(
+            f"{_show(value)} is not a network model: expected bridge or ipvlan"
+        ) from None
+
+
+def optional_ipv4(value: object) -> ipaddress.IPv4Address | None:
+    """COS_CUSTOM_DOCKERGW / COS_CUSTOM_DOCKERDNS: empty (the default) or one IPv4 address."""
+    text = _text(value)
+    if not text:
+        return None
+    return ipv4(text)
+
+
+# --- system ----------------------------------------------------------------------------------
+
+
+def hostname(value: object) -> str:
+    text = _text(value)
+    problem = _host_problem(text)
+    if problem:
+        raise FieldError(f"{_show(value)} is not a valid host name: {problem}")
+    return text
+
+
+def password(value: object) -> str:
+    """The plain password: non-empty. Never echoed back in a message."""
+    if not isinstance(value, str) or value == "":
+        raise FieldError("the password of the cos account cannot be empty")
+    if "\n" in value or "\r" in value:
+        raise FieldError("the password cannot contain a line break")
+    return value
+
+
+def password_confirmation(first: str, again: str) -> str:
+    password(first)
+    if first != again:
+        raise FieldError("the two passwords differ: type the same password twice")
+    return first
+
+
+_CRYPT_SHA512 = re.compile(r"^\$6\$(rounds=\d{4,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
+
+
+def password_hash(value: object) -> str:
+    text = _text(value)
+    if not _CRYPT_SHA512.match(text):
+        raise FieldError("not a SHA-512 crypt hash: expected '$6$<salt>$<86 characters>'")
+    return text
+
+
+# --- network ---------------------------------------------------------------------------------
+
+
+def interface_name(value: object) -> str:
+    text = _text(value)
+    if not text or len(text) > 15 or any(c in text for c in "/: \t") or text in {".", ".."}:
+        raise FieldError(f"{_show(value)} is not a network interface name (e.g. eth0, ens3)")
+    return text
+
+
+def ipv4(value: object) -> ipaddress.IPv4Address:
+    text = _text(value)
+    try:
+        return ipaddress.IPv4Address(text)
+    except ValueError:
+        raise FieldError(
+            f"{_show(value)} is not an IPv4 address: expected four numbers 0-255 like 192.168.1.2"
+        ) from None
+
+
+def address(value: object) -> ipaddress.IPv4Interface:
+    """IP/Mask in CIDR form, e.g. 192.168.159.129/24."""
+    text = _text(value)
+    expected = "expected an address with its prefix in CIDR form, e.g. 192.168.159.129/24"
+    if "/" not in text:
+        raise FieldError(f"{_show(value)} has no prefix: {expected}")
+    try:
+        iface = ipaddress.IPv4Interface(text)
+    except ValueError:
+        raise FieldError(f"{_show(value)} is not valid: {expected}") from None
+    net = iface.network
+    if net.prefixlen == 32:
+        raise FieldError(f"{text}: a /32 leaves no room for a gateway: {expected}")
+    if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
+        which = "network" if iface.ip == net.network_address else "broadcast"
+        raise FieldError(f"{text} is the {which} address of {net}: choose a host address")
+    if iface.ip.is_loopback or iface.ip.is_multicast or iface.ip.is_unspecified:
+        raise FieldError(f"{text} is not a usable host address: {expected}")
+    return iface
+
+
+def gateway(value: object, addr: ipaddress.IPv4Interface) -> ipaddress.IPv4Address:
+    """An address inside the NIC's network other than the NIC's own (a /31 is legal)."""
+    gw = ipv4(value)
+    net = addr.network
+    if gw not in net:
+        raise FieldError(f"{gw} is not inside {net}: the gateway must be on the NIC's network")
+    if gw == addr.ip:
+        raise FieldError(f"{gw} is this machine's own address: the gateway is another host")
+    if net.prefixlen < 31 and gw in (net.network_address, net.broadcast_address):
+        raise FieldError(f"{gw} is the network or broadcast address of {net}")
+    return gw
+
+
+def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
+    """One or more IPv4 addresses separated by ',' or spaces (or a YAML list)."""
+    if isinstance(value, list | tuple):
+        items = [_text(v) for v in value]
+    else:
+        items = re.split(r"[,\s]+", _text(value))
+    items = [i for i in items if i]
+    if not items:
+        raise FieldError("no DNS server given: expected one or more IPv4 addresses, e.g. 10.0.0.2")
+    servers = []
+    for item in items:
+        servers.append(ipv4(item))
+    return servers
+
+
+def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
+    """The guide's rule for Ipvlan agents, shown next to the address (a note, not an error)."""
+    nxt = addr.ip + 2
+    return (
+        f"Ipvlan: agents' addresses must not be consecutive; after {addr.ip} "
+        f"the next agent takes {nxt}, not {addr.ip + 1}"
+    )
+
+
+# --- disks -----------------------------------------------------------------------------------
+
+
+def disk_path(value: object) -> str:
+    text = _text(value)
+    if not text.startswith("/") or "\n" in text or " " in text:
+        raise FieldError(f"{_show(value)} is not a device path: expected e.g. /dev/sda")
+    return text
+
+
+def data_disk(value: object, os_disk: str) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    path = disk_path(text)
+    if path == os_disk:
+        raise FieldError(f"{path} is already the OS disk: choose another disk for Docker data")
+    return path
