@@ -1,4 +1,4 @@
-"""Shared test helpers. Real-part tests call `need_root()` / `need_tools()`: on a developer
+"""Helpers for real-part tests (`from tests.realparts import need_root`). They call `need_root()` / `need_tools()`: on a developer
 machine a missing part is a skip with the reason; under CI=true it is a failure."""
 
 from __future__ import annotations
