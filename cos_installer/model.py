@@ -19,6 +19,7 @@ DEFAULT_USER = "cos"
 USER_DATA_PATH = "/var/lib/coreos-install/user_data"
 ROLE_ENV_PATH = "/etc/csphere/csphere.env"
 DATA_MOUNT_POINT = "/xfs"
+DATA_LABEL = "COSDATA"  # XFS label the install pipeline gives the data disk; xfs.mount uses it
 
 
 class Role(enum.StrEnum):

@@ -48,7 +48,7 @@ def port(value: object) -> int:
     text = _text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif text.isascii() and text.isdigit():
+    elif text.isascii() and text.isdigit() and len(text) <= 6:  # int() of huge text raises
         number = int(text)
     else:
         raise FieldError(f"{_show(value)} is not a port: expected a number from 1 to 65535")
@@ -63,7 +63,7 @@ http_port = port
 def cluster_size(value: object) -> int:
     text = _text(value)
     allowed = ", ".join(str(n) for n in CLUSTER_SIZES)
-    if not (text.isascii() and text.isdigit()) or int(text) not in CLUSTER_SIZES:
+    if not (text.isascii() and text.isdigit() and len(text) <= 2) or int(text) not in CLUSTER_SIZES:
         raise FieldError(f"{_show(value)} is not a cluster size: expected one of {allowed}")
     return int(text)
 
@@ -89,7 +89,7 @@ def role(value: object) -> Role:
 
 # --- agent settings --------------------------------------------------------------------------
 
-_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")  # \Z: "$" would let a "\n" through
 
 
 def _host_problem(name: str) -> str | None:
@@ -202,6 +202,12 @@ def password(value: object) -> str:
         raise FieldError("the password of the cos account cannot be empty")
     if "\n" in value or "\r" in value:
         raise FieldError("the password cannot contain a line break")
+    if "\x00" in value or len(value) > 256:  # crypt(3) stops at NUL; keep hashing bounded
+        raise FieldError("the password cannot contain a NUL character or exceed 256 characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError("the password contains characters that cannot be encoded") from None
     return value
 
 
@@ -212,7 +218,7 @@ def password_confirmation(first: str, again: str) -> str:
     return first
 
 
-_CRYPT_SHA512 = re.compile(r"^\$6\$(rounds=\d{4,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
+_CRYPT_SHA512 = re.compile(r"^\$6\$(rounds=\d{4,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}\Z")
 
 
 def password_hash(value: object) -> str:
@@ -226,9 +232,26 @@ def password_hash(value: object) -> str:
 
 
 def interface_name(value: object) -> str:
+    """Kernel rules (at most 15 characters, no '/', ':' or white space), printable ASCII only,
+    and no glob characters: the name becomes a networkd `Name=` match and a file name."""
     text = _text(value)
-    if not text or len(text) > 15 or any(c in text for c in "/: \t") or text in {".", ".."}:
+    if (
+        not text
+        or len(text) > 15
+        or text in {".", ".."}
+        or not all(c.isascii() and c.isprintable() and c not in "/: *?[]\\\"'" for c in text)
+    ):
         raise FieldError(f"{_show(value)} is not a network interface name (e.g. eth0, ens3)")
+    return text
+
+
+def mac_address(value: object) -> str:
+    """The chosen NIC's MAC (optional), so the networkd file also matches on it."""
+    text = _text(value).lower()
+    if not re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", text):
+        raise FieldError(
+            f"{_show(value)} is not a MAC address: expected six hex pairs like 52:54:00:12:34:56"
+        )
     return text
 
 
@@ -305,7 +328,7 @@ def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
 
 def disk_path(value: object) -> str:
     text = _text(value)
-    if not text.startswith("/") or "\n" in text or " " in text:
+    if not text.startswith("/") or not all(c.isprintable() and not c.isspace() for c in text):
         raise FieldError(f"{_show(value)} is not a device path: expected e.g. /dev/sda")
     return text
 

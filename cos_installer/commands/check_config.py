@@ -1,0 +1,35 @@
+"""`cos-installer check-config`: coreos-cloudinit's validation rules, without coreos-cloudinit.
+
+Prints one `line N: error|warning|info: ...` entry per problem, like `coreos-cloudinit
+--validate`, and exits 1 when there is any (cloudinit treats every entry as a failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cloudconfig import check
+
+HELP = "check a cloud-config file against coreos-cloudinit's rules (exit 1 on any entry)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the cloud-config to check ('-': stdin)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        print(f"cos-installer: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"cos-installer: {args.file}: byte {exc.start}: not UTF-8 text", file=sys.stderr)
+        return 2
+    reports = check(text)
+    for report in reports:
+        print(report)
+    return 1 if reports else 0
