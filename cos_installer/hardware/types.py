@@ -35,13 +35,24 @@ class Disk:
     removable: bool = False
     read_only: bool = False
     partitions: tuple[Partition, ...] = ()
-    holders: tuple[str, ...] = ()  # RAID/LVM/dm devices holding it or its partitions (md0, dm-0)
+    # RAID/LVM/dm devices holding it or its partitions; the first word is the kernel name:
+    # "md0 (RAID raid1)", "dm-0 (LVM vg0-root)"
+    holders: tuple[str, ...] = ()
     is_install_media: bool = False
+    # A filesystem on the whole disk, without a partition table (isohybrid stick, bare LUN).
+    fstype: str | None = None
+    label: str | None = None
+    mountpoint: str | None = None  # where the whole disk is mounted now, "[SWAP]" for swap
 
     @property
     def in_use(self) -> list[str]:
         """Why the disk is busy: mounted/swap partitions and holders, each named."""
-        reasons = [
+        reasons = []
+        if self.mountpoint == "[SWAP]":
+            reasons.append(f"{self.path} is active swap")
+        elif self.mountpoint:
+            reasons.append(f"{self.path} is mounted on {self.mountpoint}")
+        reasons += [
             f"{p.path} is active swap"
             if p.mountpoint == "[SWAP]"
             else f"{p.path} is mounted on {p.mountpoint}"
@@ -114,6 +125,14 @@ class Machine(Protocol):
     def dhcp(self, interface: str, timeout: float = 10.0) -> DhcpResult: ...
 
     def install_media(self) -> InstallMedia: ...
+
+    def disk(self, path: str) -> Disk | None:
+        """Re-read one disk (install preflight); None when it is gone or not a whole disk."""
+        ...
+
+    def dmi(self) -> dict[str, str]:
+        """System identity for fleet matching: keys system_serial, system_uuid ("" unknown)."""
+        ...
 
 
 def human_size(size: int) -> str:
