@@ -1,0 +1,234 @@
+"""`cos-installer fleet`: a starter fleet answers file with the guide's names and addresses.
+
+controller1..N take --first-address and the next ones; node1..M follow (Ipvlan agents two
+apart, as the guide requires: .101, .103, .105). Each host entry is matched by a placeholder
+MAC the operator replaces; the agents' install code is a placeholder too, because the real
+one appears on the controller's web page only after the controllers are installed. The file
+passes `check-answers` as written (which warns about the placeholders).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from .. import validate as v
+from ..fleet_rules import rule_problems
+from ..model import DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT, NetworkModel
+
+HELP = "write a starter fleet answers file (controller1..N, node1..M) to stdout or -o FILE"
+PLACEHOLDER_MAC = "00:00:00:00:{kind:02x}:{n:02x}"  # kind 0: controllers, 1: agents
+PLACEHOLDER_MAC_PREFIX = "00:00:00:00:"
+PLACEHOLDER_INSTALL_CODE = "0000"
+DEFAULT_DISK = "{smallest: true, min_size: 20G}"
+DEFAULT_INTERFACE = "{matched: true}"
+
+
+class _Bad(Exception):
+    """A bad option: the message names it, what was given and what is expected."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--controllers", type=int, default=3, metavar="N", help="default 3")
+    parser.add_argument("--agents", type=int, default=3, metavar="N", help="default 3")
+    parser.add_argument(
+        "--first-address",
+        required=True,
+        metavar="CIDR",
+        help="controller1's address, e.g. 192.168.122.170/24; the others follow",
+    )
+    parser.add_argument(
+        "--agent-address", metavar="CIDR", help="node1's address (default: after the controllers)"
+    )
+    parser.add_argument("--gateway", metavar="IP", help="default: the network's first host")
+    parser.add_argument("--dns", metavar="IP[,IP]", help="default: the gateway")
+    parser.add_argument(
+        "--network-model", choices=[m.value for m in NetworkModel], default="bridge"
+    )
+    parser.add_argument("--controller-port", default=str(DEFAULT_HTTP_PORT), metavar="PORT")
+    parser.add_argument("--cluster-size", default=str(DEFAULT_CLUSTER_SIZE), metavar="N")
+    parser.add_argument(
+        "--disk", default=DEFAULT_DISK, metavar="RULE", help=f"path or rule, default {DEFAULT_DISK}"
+    )
+    parser.add_argument("--data-disk", metavar="RULE", help="path or rule, e.g. '{largest: true}'")
+    parser.add_argument("--interface", default=DEFAULT_INTERFACE, metavar="RULE")
+    parser.add_argument("--password-hash", metavar="HASH", help="'$6$...' instead of 'cos'")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600)")
+
+
+def _flow(value: object) -> str:
+    """One value as inline YAML: quoted text, or a flow mapping for a rule."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(x)}" for k, x in value.items()) + "}"
+    if isinstance(value, bool | int):
+        return json.dumps(value)
+    text = str(value)
+    plain = re.fullmatch(r"[A-Za-z0-9_./-]+", text) and yaml.safe_load(text) == text
+    return text if plain else json.dumps(text)
+
+
+def _rule(text: str, option: str, field: str) -> object:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, str) and value.startswith("/"):
+        return value
+    if isinstance(value, str) and field == "network.interface":
+        return v.interface_name(value)
+    if not isinstance(value, dict):
+        raise _Bad(f"{option} {text!r}: expected a path or a rule like {DEFAULT_DISK}")
+    problems = rule_problems(field, value)
+    if problems:
+        raise _Bad(f"{option} {text!r}: {'; '.join(problems)}")
+    return value
+
+
+def _addresses(first: ipaddress.IPv4Interface, count: int, step: int, who: str) -> list:
+    out = []
+    for n in range(1, count + 1):
+        try:
+            ip = first.ip + (n - 1) * step
+            out.append(v.address(f"{ip}/{first.network.prefixlen}"))
+        except (v.FieldError, ValueError) as exc:
+            raise _Bad(f"{who}{n}'s address: {exc}; choose another start address") from None
+    return out
+
+
+def _opt(option: str, check, value: object) -> object:
+    """Validate one option's value; the message names the option."""
+    try:
+        return check(value)
+    except v.FieldError as exc:
+        raise _Bad(f"{option}: {exc}") from None
+
+
+def build(args: argparse.Namespace) -> str:
+    """The fleet file's text; raises _Bad for options that cannot make a valid fleet."""
+    for name in ("controllers", "agents"):
+        if not 0 <= getattr(args, name) <= 99:
+            raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to 99")
+    if args.controllers < 1:
+        raise _Bad("--controllers 0: the agents need at least one controller")
+    first = _opt("--first-address", v.address, args.first_address)
+    port = _opt("--controller-port", v.port, args.controller_port)
+    cluster = _opt("--cluster-size", v.cluster_size, args.cluster_size)
+    ipvlan = args.network_model == NetworkModel.IPVLAN.value
+    step = 2 if ipvlan else 1
+    ctl = _addresses(first, args.controllers, 1, "controller")
+    if args.agent_address:
+        agent_start = _opt("--agent-address", v.address, args.agent_address)
+    else:  # Ipvlan: leave the address after the last controller free too
+        agent_start = ipaddress.IPv4Interface(f"{ctl[-1].ip + step}/{first.network.prefixlen}")
+    agents = _addresses(agent_start, args.agents, step, "node")
+    gateway = _opt("--gateway", v.ipv4, args.gateway) if args.gateway else first.network[1]
+    dns = _opt("--dns", v.dns_servers, args.dns) if args.dns else [gateway]
+    pw_hash = (
+        _opt("--password-hash", v.password_hash, args.password_hash or "")
+        if (args.password_hash)
+        else None
+    )
+    for name, addr in [(f"controller{i}", a) for i, a in enumerate(ctl, 1)] + [
+        (f"node{i}", a) for i, a in enumerate(agents, 1)
+    ]:
+        try:
+            v.gateway(str(gateway), addr)
+        except v.FieldError as exc:
+            raise _Bad(f"{name} {addr}: gateway {exc}; give --gateway or other addresses") from None
+    disk = _rule(args.disk, "--disk", "disk")
+    data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None
+    interface = _rule(args.interface, "--interface", "network.interface")
+    controllers = ",".join(f"{a.ip}:{port}" for a in ctl)
+    argv = (
+        f"fleet --controllers {len(ctl)} --agents {len(agents)} --first-address {first} "
+        f"--network-model {args.network_model}"
+    )
+    password = (
+        f"  password_hash: {_flow(pw_hash)}"
+        if pw_hash
+        else '  password: "cos"             # CHANGE ME (the guide\'s example); or password_hash: '
+        '"$6$..." (openssl passwd -6)'
+    )
+    lines = [
+        f"# COS fleet answers file, written by: cos-installer {argv}",
+        "# One file for the whole cluster: the top level is shared by every machine; each",
+        "# hosts: entry names one machine (match:) and overrides what differs for it.",
+        "# Before installing:",
+        "#   1. replace each placeholder MAC (00:00:00:00:..) with the MAC of that machine's NIC",
+        "#      (or match it by disk_serial, system_serial or system_uuid instead);",
+        "#   2. set the password of the cos account (stored only as a SHA-512 hash);"
+        if not pw_hash
+        else "#   2. (the cos account's password is given as a hash below);",
+        "#   3. install the controllers, then put the install code shown on the controller's",
+        f'#      web page into agent.install_code ("{PLACEHOLDER_INSTALL_CODE}" is a placeholder).',
+        "# Check it: cos-installer check-answers FILE [--machine PROFILE | --host MAC]",
+        "system:",
+        password,
+        "network:",
+        f"  interface: {_flow(interface)}   # the NIC whose MAC is in match:; or eth0, "
+        "{linked: first}",
+        "  dhcp: false",
+        f"  gateway: {gateway}",
+        f"  dns: {','.join(str(d) for d in dns)}",
+        f"disk: {_flow(disk)}   # ALL DATA ON THIS DISK IS ERASED; a path or a rule",
+    ]
+    if data_disk is not None:
+        lines.append(f"data_disk: {_flow(data_disk)}   # Docker data: XFS with prjquota on /xfs")
+    lines += [
+        "controller:   # shared by the controllers",
+        f"  http_port: {port}",
+        f"  cluster_size: {cluster}   # the cluster starts once this many agents are installed",
+        f"  ha: {'true' if len(ctl) > 1 else 'false'}",
+    ]
+    if agents:
+        lines += [
+            "agent:        # shared by the agents",
+            f'  controllers: "{controllers}"   # the PRIMARY controller first',
+            f'  install_code: "{PLACEHOLDER_INSTALL_CODE}"   # FILL IN: the code from the '
+            "controller's web page",
+            f"  network_model: {args.network_model}"
+            + ("   # Ipvlan: agents' addresses are not consecutive" if ipvlan else ""),
+        ]
+    lines.append("hosts:")
+    for kind, role, name, addrs in ((0, "controller", "controller", ctl), (1, "agent", "node",
+                                                                           agents)):  # fmt: skip
+        for n, addr in enumerate(addrs, start=1):
+            mac = PLACEHOLDER_MAC.format(kind=kind, n=n)
+            lines += [
+                f'  - match: {{mac: "{mac}"}}   # FILL IN: the MAC of {name}{n}',
+                f"    role: {role}",
+                f"    system: {{hostname: {name}{n}}}",
+                f"    network: {{address: {addr}}}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        text = build(args)
+    except _Bad as exc:
+        print(f"cos-installer fleet: {exc}", file=sys.stderr)
+        return 2
+    if not args.output or args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.output)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds a password
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        print(f"cos-installer fleet: cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"cos-installer fleet: wrote {path}; fill in the MACs and the install code, then "
+          f"run: cos-installer check-answers {path}", file=sys.stderr)  # fmt: skip
+    return 0

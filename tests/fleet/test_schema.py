@@ -1,0 +1,111 @@
+"""The committed JSON Schema equals the one built from the model, and accepts what
+check-answers accepts (bundled samples, generated fleets)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cos_installer import model
+from cos_installer import validate as v
+from cos_installer.answers import KEYS
+from cos_installer.cli import main
+from cos_installer.schema import YES_NO, answers_schema
+from tests.fleet.conftest import FLEET
+
+PACKAGE = Path(__file__).parents[2] / "cos_installer"
+COMMITTED = PACKAGE / "answers.schema.json"
+
+
+def jsonschema_validator():
+    try:
+        import jsonschema
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the jsonschema package is missing: it belongs to the test extras")
+        pytest.skip("jsonschema is not installed")
+    schema = answers_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_committed_schema_is_the_generated_one():
+    generated = json.dumps(answers_schema(), indent=2, ensure_ascii=False) + "\n"
+    assert COMMITTED.read_text(encoding="utf-8") == generated, (
+        "cos_installer/answers.schema.json is stale: run "
+        "python -m cos_installer.schema > cos_installer/answers.schema.json"
+    )
+
+
+def test_schema_keys_are_the_answers_keys():
+    schema = answers_schema()
+    top = schema["properties"]
+    assert set(top) == set(KEYS[""]) | {"hosts"}
+    for section, keys in KEYS.items():
+        if section:
+            assert set(top[section]["properties"]) == set(keys), section
+    host = schema["$defs"]["host"]["properties"]
+    assert set(host) == set(KEYS[""]) | {"match"}
+
+
+def test_enums_and_defaults_are_what_the_validators_accept():
+    top = answers_schema()["properties"]
+    for text in top["role"]["enum"]:
+        assert v.role(text).value == text.lower()
+    agent = top["agent"]["properties"]
+    for text in agent["network_model"]["enum"]:
+        v.network_model(text)
+    assert agent["network_model"]["default"] == model.NetworkModel.BRIDGE.value
+    ctl = top["controller"]["properties"]
+    assert {v.cluster_size(n) for n in ctl["cluster_size"]["enum"]} == set(model.CLUSTER_SIZES)
+    assert ctl["cluster_size"]["default"] == model.DEFAULT_CLUSTER_SIZE
+    assert ctl["http_port"]["default"] == model.DEFAULT_HTTP_PORT
+    assert ctl["ha"]["default"] is model.DEFAULT_HA
+    assert {v.yes_no(text) for text in YES_NO} == {True, False}
+
+
+def test_bundled_samples_validate():
+    validator = jsonschema_validator()
+    samples = sorted(PACKAGE.glob("samples/*.yaml"))
+    assert samples
+    for sample in samples:
+        data = yaml.safe_load(sample.read_text())
+        assert [e.message for e in validator.iter_errors(data)] == [], sample.name
+
+
+def test_fleet_files_validate(capsys):
+    validator = jsonschema_validator()
+    assert list(validator.iter_errors(FLEET)) == []
+    for model_name in ("bridge", "ipvlan"):
+        options = ["--first-address", "192.168.122.170/24", "--network-model", model_name]
+        assert main(["fleet", *options, "--data-disk", "{largest: true}"]) == 0
+        data = yaml.safe_load(capsys.readouterr().out)
+        assert [e.message for e in validator.iter_errors(data)] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"role": "boss"}, ["role"]),
+        ({"disk": {"smalest": True}}, ["disk"]),
+        ({"network": {"interface": {"linked": "last"}}}, ["network", "interface"]),
+        ({"controller": {"cluster_size": 4}}, ["controller", "cluster_size"]),
+        ({"system": {"hostname": "a", "password": "x", "password_hash": "$6$x"}}, ["system"]),
+        ({"hosts": [{"system": {"hostname": "a"}}]}, ["hosts", 0]),
+        ({"hosts": [{"match": {"serial": "X"}}]}, ["hosts", 0, "match"]),
+        ({"hosts": [{"match": {"mac": "52:54:00"}}]}, ["hosts", 0, "match", "mac"]),
+        ({"colour": "red"}, []),
+    ],
+)
+def test_the_schema_rejects_what_check_answers_rejects(change, path):
+    validator = jsonschema_validator()
+    data = yaml.safe_load((PACKAGE / "samples" / "controller-ha.yaml").read_text())
+    data.update(change)
+    errors = list(validator.iter_errors(data))
+    assert errors and any(list(e.absolute_path) == path for e in errors), [
+        (list(e.absolute_path), e.message) for e in errors
+    ]
