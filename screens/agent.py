@@ -1,0 +1,64 @@
+"""Screen 3a, Agent settings: the controllers (primary first), the InstallCode, and the
+optional container gateway/DNS of the guide's section 5.5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cos_installer import validate
+
+from .widgets import KEYS_FORM, Field, Screen, blank, text
+
+
+class View(Screen):
+    title = "Agent settings"
+    keys = KEYS_FORM
+
+    def __init__(self, ctx: Any) -> None:
+        values = ctx.values
+        self.controllers = Field("Controller", values.get("controllers", ""), width=61)
+        self.code = Field("InstallCode", values.get("install_code", ""), width=6)
+        self.gateway = Field("Docker GW", values.get("docker_gateway", ""), width=16)
+        self.dns = Field("Docker DNS", values.get("docker_dns", ""), width=16)
+        rows = [
+            blank(),
+            text("Controller: address:port of every controller, separated by ',',"),
+            text("the current primary first, e.g. 192.168.122.170:80,192.168.122.171:80"),
+            self.controllers,
+            blank(),
+            text("InstallCode: the 4 digits shown on the controller's web page."),
+            self.code,
+            blank(),
+            text(("dim", "Optional, for servers with several NICs (empty: Docker's defaults):")),
+            text(("dim", "gateway and DNS server the containers use.")),
+            self.gateway,
+            self.dns,
+        ]
+        super().__init__(ctx, rows)
+        self.focus_widget(self.controllers)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "controllers": self.controllers.value,
+            "install_code": self.code.value,
+            "docker_gateway": self.gateway.value,
+            "docker_dns": self.dns.value,
+        }
+
+    def submit(self) -> None:
+        results = [
+            (self.controllers, validate.error_of(validate.controller_list, self.controllers.value)),
+            (self.code, validate.error_of(validate.install_code, self.code.value)),
+            (self.gateway, validate.error_of(validate.optional_ipv4, self.gateway.value)),
+            (self.dns, validate.error_of(validate.optional_ipv4, self.dns.value)),
+        ]
+        if not self.check(results):
+            return
+        self.ctx.done(
+            {
+                "controllers": self.controllers.value.strip(),
+                "install_code": self.code.value.strip(),
+                "docker_gateway": self.gateway.value.strip(),
+                "docker_dns": self.dns.value.strip(),
+            }
+        )

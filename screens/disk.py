@@ -1,0 +1,77 @@
+"""Screen 9, Disk: every disk with size, model, serial, transport and existing partitions;
+the install media and too-small disks are listed but not offered, with the reason; a disk
+in use (mounted, swap, RAID/LVM member) is marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import diskinfo
+from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+
+WIDTH = 72  # a RadioList row's width inside the 80-column frame
+MAX_PART_LINES = 3
+HEADER = "    Device           Size Model                Serial           Transport"
+
+
+def disk_rows(disks: list[Any], reason: Any) -> list[tuple[Any, Any]]:
+    """RadioList rows: offered disks get a key, the others a None key (shown, not offered)."""
+    rows: list[tuple[Any, Any]] = []
+    for disk in disks:
+        why_not = reason(disk)
+        if why_not:
+            rows.append((None, [("dim", diskinfo.headline(disk))]))
+            rows.append((None, ("dim", f"  not offered: {why_not}")))
+            continue
+        parts = diskinfo.partition_lines(disk)
+        if len(parts) > MAX_PART_LINES:
+            parts = parts[: MAX_PART_LINES - 1] + [f"(and {len(parts) - MAX_PART_LINES + 1} more)"]
+        markup: list[Any] = [diskinfo.headline(disk)]
+        for line in parts:
+            markup += ["\n", ("dim", f"  {line}"[:WIDTH])]
+        if disk.in_use:
+            markup += ["\n", ("warn", f" IN USE: {'; '.join(disk.in_use)} "[:WIDTH])]
+        rows.append((disk.path, markup))
+    return rows
+
+
+class View(Screen):
+    title = "Disk"
+    keys = KEYS_LIST
+
+    def __init__(self, ctx: Any) -> None:
+        disks = list(ctx.facts.get("disks", []))
+        self.disks = disks
+        offered = [d.path for d in disks if not d.reason_not_offered()]
+        chosen = ctx.values.get("disk")
+        self.choice = RadioList(
+            disk_rows(disks, lambda d: d.reason_not_offered()),
+            selected=chosen if chosen in offered else None,
+        )
+        self.message = text("")
+        rows = [
+            text("Choose the disk to install COS on. Everything on it will be erased."),
+            blank(),
+            text(("dim", HEADER)),
+            self.choice,
+            blank(),
+            self.message,
+        ]
+        if not offered:
+            self.message.set_text(("error", "No disk can take COS (see the reasons above)."))
+        super().__init__(ctx, rows)
+        self.focus_widget(self.choice)
+
+    def snapshot(self) -> dict[str, Any]:
+        selected = self.choice.selected
+        return {} if selected is None else {"disk": selected}
+
+    def submit(self) -> None:
+        path = self.choice.select_focused_if_none()
+        if path is None:
+            self.message.set_text(("error", "Choose a disk (Space), then press Enter."))
+            return
+        values = {"disk": path}
+        if self.ctx.values.get("data_disk") == path:
+            values["data_disk"] = ""  # the OS disk cannot also be the Docker data disk
+        self.ctx.done(values)

@@ -1,0 +1,73 @@
+"""Screen 6, NIC: every detected network card, [Linked] green / [NoLink] red, with MAC,
+driver and speed; the link state follows the cable live (the app polls and calls
+`update_links`). Exactly one NIC is configured now; the others after the install."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+
+
+def _speed(mbps: int | None) -> str:
+    if not mbps or mbps < 0:
+        return "-"
+    return f"{mbps // 1000} Gb/s" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps} Mb/s"
+
+
+class View(Screen):
+    title = "Network card"
+    keys = KEYS_LIST
+
+    def __init__(self, ctx: Any) -> None:
+        self.nics = list(ctx.facts.get("nics", []))
+        self.names = [nic.name for nic in self.nics]
+        self.linked = {nic.name: nic.linked for nic in self.nics}
+        chosen = ctx.values.get("interface")
+        if chosen not in self.linked:  # default: the first NIC with a cable
+            chosen = next((n.name for n in self.nics if n.linked), None)
+        self.choice = RadioList([(nic.name, self._label(nic)) for nic in self.nics], chosen)
+        self.message = text("")
+        rows = [
+            blank(),
+            text("Choose the network card this node uses in the COS cluster; the others"),
+            text("can be configured after the install."),
+            blank(),
+            text(("dim", "    NIC         Link      MAC                Driver       Speed")),
+            self.choice if self.nics else text(("error", "No network card was found.")),
+            blank(),
+            self.message,
+        ]
+        super().__init__(ctx, rows)
+        self.focus_widget(self.choice)
+
+    def _label(self, nic: Any) -> list[Any]:
+        linked = self.linked.get(nic.name, nic.linked)
+        state = ("linked", "[Linked]") if linked else ("nolink", "[NoLink]")
+        speed = _speed(nic.speed_mbps) if linked else "-"
+        return [
+            f"{nic.name:<11} ",
+            state,
+            f"  {nic.mac:<18} {(nic.driver or '-')[:12]:<12} {speed}",
+        ]
+
+    def update_links(self, states: dict[str, bool]) -> None:
+        """Carrier states re-read by the app; redraw only the rows that changed."""
+        for nic in self.nics:
+            state = states.get(nic.name)
+            if state is not None and state != self.linked.get(nic.name):
+                self.linked[nic.name] = state
+                self.choice.choices[nic.name].set_label(self._label(nic))
+
+    def snapshot(self) -> dict[str, Any]:
+        selected = self.choice.selected
+        return {} if selected is None else {"interface": selected}
+
+    def submit(self) -> None:
+        name = self.choice.select_focused_if_none()
+        if name is None:
+            self.message.set_text(("error", "Choose a network card (Space), then press Enter."))
+            return
+        note = "" if self.linked.get(name) else " (no cable detected now)"
+        self.message.set_text(note)
+        self.ctx.done({"interface": name})

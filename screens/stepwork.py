@@ -1,0 +1,109 @@
+"""The work behind some steps, run by the app around a screen: live link polling on the NIC
+screen, the DHCP probe, building the config for the summary, and the install itself.
+Long work runs in threads (`App.spawn`) and reports back on the main loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from .services import ConfigError, to_mapping
+
+LINK_POLL_S = 0.5
+TICK_S = 0.2
+DHCP_TIMEOUT_S = 10.0
+DHCP_GRACE_S = 2.0  # the screen moves on at most this long after the probe's own timeout
+
+
+class StepWork:
+    """Mixed into App: `_before_<step>` runs before a screen is built, `_enter_<step>` after."""
+
+    def _enter_nic(self) -> None:
+        names = list(self.view.names) if hasattr(self.view, "names") else []
+        if self.machine is None or not names:
+            return
+
+        def poll() -> None:
+            self.view.update_links(self.machine.link_states(names))
+
+        self.every(LINK_POLL_S, poll)
+
+    def _enter_dhcp(self) -> None:
+        interface = self.wizard.values.get("interface", "")
+        cache = self.facts.setdefault("dhcp_results", {})
+        if interface in cache:
+            self._dhcp_result(cache[interface])
+            return
+        started = time.monotonic()
+        self.every(TICK_S, lambda: self.view.tick(time.monotonic() - started))
+        self.spawn(lambda: self.machine.dhcp(interface, timeout=DHCP_TIMEOUT_S), self._dhcp_result)
+        self.after(DHCP_TIMEOUT_S + DHCP_GRACE_S, lambda: self._dhcp_gave_up(interface))
+
+    def _dhcp_gave_up(self, interface: str) -> None:
+        """The client overran its timeout: move on anyway (its late answer is dropped)."""
+        from cos_installer.hardware.types import DhcpResult
+
+        message = f"no DHCP answer on {interface} in {DHCP_TIMEOUT_S:.0f} s: enter the address"
+        self._dhcp_result(DhcpResult(interface, message=message + " by hand"))
+
+    def _dhcp_result(self, result: Any) -> None:
+        if isinstance(result, BaseException):
+            self.facts["dhcp"] = None
+            self.facts["dhcp_message"] = f"DHCP probe failed ({result}): enter the address by hand"
+        else:
+            if result.lease is not None:  # no lease: ask again next time this NIC is chosen
+                self.facts.setdefault("dhcp_results", {})[result.interface] = result
+            self.facts["dhcp"] = result
+            self.facts["dhcp_message"] = result.message
+            values = self.wizard.values
+            lease = result.lease
+            if lease and (not values.get("address") or values.get("address_source") == "dhcp"):
+                values.update(
+                    address=str(lease.address),
+                    gateway=str(lease.gateway or ""),
+                    dns=",".join(str(d) for d in lease.dns),
+                    address_source="dhcp",
+                )
+        self.show(self.wizard.advance())
+
+    def _before_confirm(self) -> None:
+        self.facts["config"] = None
+        try:
+            self.facts["config"] = self.services.build_config(to_mapping(self.wizard.values))
+            self.facts["config_errors"] = []
+        except ConfigError as exc:
+            self.facts["config_errors"] = exc.errors
+
+    def _enter_progress(self) -> None:
+        if self.install_state != "idle":
+            return
+        self.install_state = "running"
+        from .feed import Feed
+
+        feed = Feed(self, self.view.on_event)
+        config = self.facts["config"]
+        done_event = threading.Event()
+
+        def work() -> Any:
+            try:
+                return self.services.run_install(
+                    config,
+                    listener=feed,
+                    cancel=self.cancel,
+                    machine=self.machine,
+                    payload=self.facts.get("payload"),
+                )
+            finally:
+                done_event.set()
+
+        self.install_done = done_event
+        self.spawn(work, self._installed)
+
+    def _installed(self, result: Any) -> None:
+        self.facts["result"] = result
+        ok = not isinstance(result, BaseException) and bool(getattr(result, "ok", False))
+        self.install_state = "finished" if ok else "failed"
+        if ok:
+            self.facts["user_data"] = getattr(result, "user_data", "") or ""
+        self.view.finished(result)

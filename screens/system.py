@@ -1,0 +1,63 @@
+"""Screen 5, System: HostName and the password of the cos account, typed twice, masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cos_installer import validate
+
+from .widgets import KEYS_FORM, Field, Screen, blank, text
+
+
+class View(Screen):
+    title = "System"
+    keys = KEYS_FORM
+
+    def __init__(self, ctx: Any) -> None:
+        values = ctx.values
+        self.keep_hash = bool(values.get("password_hash")) and not values.get("password")
+        self.hostname = Field("HostName", values.get("hostname", ""), width=40)
+        self.password = Field("Password", values.get("password", ""), mask="*", width=30)
+        self.again = Field("Again", values.get("password2", ""), mask="*", width=30)
+        rows = [
+            blank(),
+            text("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'."),
+            self.hostname,
+            blank(),
+            text("Password of the default account cos, typed twice."),
+            self.password,
+            self.again,
+        ]
+        if self.keep_hash:
+            rows.append(text(("note", "Empty: keep the password (hash) from the answers file.")))
+        super().__init__(ctx, rows)
+        self.focus_widget(self.hostname)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "hostname": self.hostname.value,
+            "password": self.password.value,
+            "password2": self.again.value,
+        }
+
+    def submit(self) -> None:
+        first, again = self.password.value, self.again.value
+        if self.keep_hash and not first and not again:
+            pw_error = again_error = None
+        else:
+            pw_error = validate.error_of(validate.password, first)
+            again_error = (
+                None
+                if pw_error
+                else validate.error_of(validate.password_confirmation, first, again)
+            )
+        results = [
+            (self.hostname, validate.error_of(validate.hostname, self.hostname.value)),
+            (self.password, pw_error),
+            (self.again, again_error),
+        ]
+        if not self.check(results):
+            return
+        self.ctx.done(
+            {"hostname": self.hostname.value.strip(), "password": first, "password2": again}
+        )

@@ -1,0 +1,116 @@
+"""Palette, drawing characters and terminal quirks: VGA console, serial line, vt100.
+
+The Linux VGA console has 16 foreground and 8 background colours; a serial console may be a
+vt100 with no colour and no line-drawing glyphs, and often reports a 0x0 size. Everything
+that depends on the terminal is decided here, once, at start-up.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Mapping
+
+import urwid
+
+MIN_COLS, MIN_ROWS = 80, 24
+ASCII_TERMS = {"vt100", "vt102", "vt220", "vt52", "dumb", "ansi"}
+
+# (name, foreground, background, mono) -- 16-colour entries, the 4th used when colours == 1
+PALETTE = [
+    ("body", "light gray", "black", ""),
+    ("header", "white,bold", "dark blue", "standout"),
+    ("title", "white,bold", "black", "bold"),
+    ("keybar", "black", "light gray", "standout"),
+    ("focus", "black", "light gray", "standout"),
+    ("edit", "white", "dark blue", "underline"),
+    ("edit_focus", "black", "light cyan", "standout"),
+    ("error", "light red,bold", "black", "bold"),
+    ("note", "yellow", "black", "bold"),
+    ("warn", "white,bold", "dark red", "standout"),
+    ("linked", "light green,bold", "black", "bold"),
+    ("nolink", "light red,bold", "black", "standout"),
+    ("dim", "dark gray", "black", ""),
+    ("bar_done", "black", "light cyan", "standout"),
+    ("bar_todo", "light gray", "dark blue", ""),
+]
+
+UNICODE_BOX: dict[str, str] = {}
+ASCII_BOX = {
+    "tlcorner": "+",
+    "tline": "-",
+    "lline": "|",
+    "trcorner": "+",
+    "blcorner": "+",
+    "rline": "|",
+    "bline": "-",
+    "brcorner": "+",
+}
+
+
+def ascii_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Draw with ASCII only on vt100-class terminals or when the locale cannot show UTF-8."""
+    env = os.environ if environ is None else environ
+    term = env.get("TERM", "")
+    if term in ASCII_TERMS or term.startswith(("vt1", "vt2")):
+        return True
+    if env.get("COS_INSTALLER_ASCII") == "1":
+        return True
+    lang = env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or ""
+    if environ is None and not lang:
+        lang = locale.getpreferredencoding(False)
+    return "utf-8" not in lang.lower().replace("utf8", "utf-8")
+
+
+def colour_count(environ: Mapping[str, str] | None = None) -> int:
+    """16 colours on the VGA console and colour terminals; monochrome on vt100-class ones."""
+    env = os.environ if environ is None else environ
+    term = env.get("TERM", "")
+    if term in ASCII_TERMS or term.startswith(("vt1", "vt2")) or "NO_COLOR" in env:
+        return 1
+    return 16
+
+
+def box_chars(ascii_only: bool) -> dict[str, str]:
+    return ASCII_BOX if ascii_only else UNICODE_BOX
+
+
+class SerialSafeScreen(urwid.display.raw.Screen):
+    """A raw screen that treats a terminal reporting no size (serial lines) as 80x24."""
+
+    def get_cols_rows(self) -> tuple[int, int]:
+        cols, rows = super().get_cols_rows()
+        if cols <= 0 or rows <= 0:
+            cols, rows = MIN_COLS, MIN_ROWS
+            self.maxrow = rows
+        return cols, rows
+
+
+class SizeGuard(urwid.WidgetWrap):
+    """Shows 'enlarge the terminal' below 80x24 instead of a broken layout; the wizard stays
+    underneath, so resizing back restores it exactly as it was."""
+
+    def __init__(self, inner: urwid.Widget) -> None:
+        super().__init__(inner)
+        self.too_small = False
+
+    def set_inner(self, inner: urwid.Widget) -> None:
+        self._w = inner
+
+    def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:
+        cols, rows = size
+        self.too_small = cols < MIN_COLS or rows < MIN_ROWS
+        if not self.too_small:
+            return super().render(size, focus)
+        text = (
+            f"The terminal is {cols}x{rows}: enlarge the terminal to {MIN_COLS}x{MIN_ROWS} "
+            "to continue. (Ctrl+C quits.)"
+        )
+        notice = urwid.Filler(urwid.Text(("warn", text), align="center"))
+        return notice.render(size, focus)
+
+    def keypress(self, size: tuple[int, int], key: str) -> str | None:
+        cols, rows = size
+        if cols < MIN_COLS or rows < MIN_ROWS:
+            return key  # nothing on screen to act on; global keys still work
+        return super().keypress(size, key)

@@ -1,0 +1,244 @@
+"""Pieces every screen shares: a form field with its error under it, a radio list, the key
+help texts, and the `Screen` base class (Tab moves between fields, Enter submits).
+
+A screen is a view: it shows values and reports what the user chose through its context's
+`done(values)` / `back()`; it never touches hardware or files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import urwid
+
+LABEL_WIDTH = 14
+
+KEYS_LIST = "Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit"
+KEYS_FORM = "Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit"
+KEYS_FORM_LIST = "Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit"
+KEYS_NEXT = "Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit"
+
+
+def text(markup: Any, align: str = "left") -> urwid.Text:
+    return urwid.Text(markup, align=align)
+
+
+def blank() -> urwid.Divider:
+    return urwid.Divider()
+
+
+@dataclass
+class Context:
+    """What a view gets: the values so far, what was probed, and the two callbacks."""
+
+    values: dict[str, Any]
+    facts: dict[str, Any]
+    done: Callable[[dict[str, Any]], None]
+    back: Callable[[], None]
+    dry_run: bool = False
+    ascii_only: bool = False
+    set_keys: Callable[[str], None] = lambda keys: None
+
+
+class Field(urwid.WidgetWrap):
+    """`Label: [value]` with the validator's message shown right under it when there is one."""
+
+    def __init__(
+        self,
+        label: str,
+        value: str = "",
+        *,
+        mask: str | None = None,
+        hint: str = "",
+        width: int = 40,
+    ) -> None:
+        self.label = label
+        self.edit = urwid.Edit("", value or "", mask=mask)
+        self.edit_box = urwid.AttrMap(self.edit, "edit", "edit_focus")
+        parts: list[Any] = [(LABEL_WIDTH, urwid.Text(label + ":")), (width, self.edit_box)]
+        if hint:
+            parts.append(urwid.Text(("dim", " " + hint)))
+        self._row = urwid.Columns(parts, dividechars=1)
+        self._error = urwid.Text("")
+        self._pile = urwid.Pile([self._row])
+        self.enabled = True
+        urwid.connect_signal(self.edit, "postchange", lambda *_: self.set_error(None))
+        super().__init__(self._pile)
+
+    @property
+    def value(self) -> str:
+        return self.edit.edit_text
+
+    @value.setter
+    def value(self, new: str) -> None:
+        self.edit.set_edit_text(new or "")
+        self.edit.set_edit_pos(len(self.edit.edit_text))
+
+    @property
+    def error(self) -> str | None:
+        return self._error.text or None
+
+    def set_error(self, message: str | None) -> None:
+        """Show (or clear) the validator's message, indented under the value."""
+        if message == (self._error.text or None):
+            return
+        self._error.set_text(("error", message or ""))
+        contents = self._pile.contents
+        if message and len(contents) == 1:
+            pad = urwid.Padding(self._error, left=LABEL_WIDTH + 1)
+            contents.append((pad, self._pile.options()))
+        elif not message and len(contents) == 2:
+            del contents[1]
+        self._pile.focus_position = 0
+
+    def set_enabled(self, on: bool) -> None:
+        """A disabled field is skipped by the cursor and drawn dim (e.g. addresses under DHCP)."""
+        self.enabled = on
+        self.edit_box.set_attr_map({None: "edit" if on else "dim"})
+        self.edit_box.set_focus_map({None: "edit_focus" if on else "dim"})
+        if not on:
+            self.set_error(None)
+
+    def selectable(self) -> bool:
+        return self.enabled
+
+
+class Choice(urwid.WidgetWrap):
+    """One line of a radio list: `(*) label`; Space selects it, Enter is left to the screen."""
+
+    def __init__(self, key: Hashable, markup: Any, owner: RadioList) -> None:
+        self.key = key
+        self._owner = owner
+        self._mark = urwid.Text("( )")
+        self._label = urwid.Text(markup)
+        row = urwid.Columns([(4, self._mark), self._label])
+        super().__init__(urwid.AttrMap(row, None, "focus"))
+
+    def set_marked(self, on: bool) -> None:
+        self._mark.set_text("(*)" if on else "( )")
+
+    def set_label(self, markup: Any) -> None:
+        self._label.set_text(markup)
+
+    def selectable(self) -> bool:
+        return True
+
+    def keypress(self, size: tuple[int], key: str) -> str | None:
+        if key == " ":
+            self._owner.select(self.key)
+            return None
+        return key
+
+
+class RadioList(urwid.WidgetWrap):
+    """Exactly one of several choices; rows given as None-keyed text are shown but not offered."""
+
+    def __init__(
+        self,
+        items: Sequence[tuple[Hashable | None, Any]],
+        selected: Hashable | None = None,
+        on_change: Callable[[Hashable], None] | None = None,
+    ) -> None:
+        self.choices: dict[Hashable, Choice] = {}
+        rows: list[urwid.Widget] = []
+        for key, markup in items:
+            if key is None:
+                rows.append(urwid.Padding(urwid.Text(markup), left=4))
+                continue
+            choice = Choice(key, markup, self)
+            self.choices[key] = choice
+            rows.append(choice)
+        self._on_change = on_change
+        self.selected: Hashable | None = None
+        self._pile = urwid.Pile(rows or [urwid.Text("(nothing to choose)")])
+        super().__init__(self._pile)
+        if selected in self.choices:
+            self.select(selected, notify=False)
+            self.focus_key(selected)
+
+    def select(self, key: Hashable, notify: bool = True) -> None:
+        self.selected = key
+        for k, choice in self.choices.items():
+            choice.set_marked(k == key)
+        if notify and self._on_change is not None:
+            self._on_change(key)
+
+    def focus_key(self, key: Hashable) -> None:
+        choice = self.choices.get(key)
+        if choice is not None:
+            self._pile.focus_position = self._pile.contents.index(
+                next(c for c in self._pile.contents if c[0] is choice)
+            )
+
+    @property
+    def focused_key(self) -> Hashable | None:
+        focus = self._pile.focus
+        return focus.key if isinstance(focus, Choice) else None
+
+    def select_focused_if_none(self) -> Hashable | None:
+        """Enter on a list where nothing is marked yet takes the highlighted row."""
+        if self.selected is None and self.focused_key is not None:
+            self.select(self.focused_key)
+        return self.selected
+
+    def selectable(self) -> bool:
+        return bool(self.choices)
+
+
+class Screen(urwid.WidgetWrap):
+    """Base of every screen: a scrolling list of rows; Tab/Shift+Tab move between fields and
+    Enter calls `submit()`. Subclasses set `title` and `keys` and implement `submit()`."""
+
+    title = ""
+    keys = KEYS_NEXT
+
+    def __init__(self, ctx: Any, rows: Sequence[urwid.Widget]) -> None:
+        self.ctx = ctx
+        self.walker = urwid.SimpleFocusListWalker(list(rows))
+        self.listbox = urwid.ListBox(self.walker)
+        super().__init__(self.listbox)
+
+    def submit(self) -> None:
+        self.ctx.done({})
+
+    def snapshot(self) -> dict[str, Any]:
+        """The values as shown, unchecked, kept when the user goes back with Esc."""
+        return {}
+
+    def focus_widget(self, widget: urwid.Widget) -> None:
+        if widget in self.walker:
+            self.listbox.set_focus(self.walker.index(widget))
+
+    def _tab(self, step: int) -> None:
+        count = len(self.walker)
+        if not count:
+            return
+        start = self.listbox.focus_position
+        for offset in range(1, count + 1):
+            index = (start + step * offset) % count
+            if self.walker[index].selectable():
+                self.listbox.set_focus(index, "below" if step > 0 else "above")
+                return
+
+    def check(self, results: Sequence[tuple[Field, str | None]]) -> bool:
+        """Show each field's message; focus the first bad field. True when all are good."""
+        first_bad = None
+        for field_widget, message in results:
+            field_widget.set_error(message)
+            if message and first_bad is None:
+                first_bad = field_widget
+        if first_bad is not None:
+            self.focus_widget(first_bad)
+        return first_bad is None
+
+    def keypress(self, size: tuple[int, int], key: str) -> str | None:
+        if key in ("tab", "shift tab"):
+            self._tab(1 if key == "tab" else -1)
+            return None
+        key = super().keypress(size, key)
+        if key == "enter":
+            self.submit()
+            return None
+        return key

@@ -1,0 +1,196 @@
+"""Screen-test helpers: a Machine fake (a collaborator of the UI), an App driven by
+urwid.testing's ScriptedScreen at 80x24, and text-rendering helpers."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import urwid
+import urwid.testing
+from cos_installer.screens.app import App
+from cos_installer.screens.services import Services
+
+from cos_installer.hardware.types import (
+    DhcpLease,
+    DhcpResult,
+    Disk,
+    InstallMedia,
+    MediaNotReady,
+    Nic,
+    Partition,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+GIB = 1024**3
+
+
+def demo_nics() -> list[Nic]:
+    return [
+        Nic("eth0", "52:54:00:12:34:56", True, "virtio_net", 1000),
+        Nic("eth1", "52:54:00:12:34:57", True, "e1000", 100),
+        Nic("eth2", "52:54:00:12:34:58", False, "e1000"),
+    ]
+
+
+def demo_disks() -> list[Disk]:
+    return [
+        Disk("/dev/sda", 64 * GIB, "QEMU HARDDISK", "QM00001", transport="sata",
+             partitions=(Partition("/dev/sda1", 1 * GIB, "ext4", "old-root"),)),
+        Disk("/dev/sdb", 200 * GIB, "QEMU HARDDISK", "QM00002", transport="sata"),
+        Disk("/dev/sdc", 2 * GIB, "Tiny Disk", "T1", transport="sata"),
+        Disk("/dev/sdd", 4 * GIB, "USB Stick", "U1", transport="usb", removable=True,
+             is_install_media=True,
+             partitions=(Partition("/dev/sdd1", 4 * GIB, "iso9660", "CDROM", "/run/media"),)),
+        Disk("/dev/sde", 100 * GIB, "Busy Disk", "B1", transport="sas",
+             partitions=(Partition("/dev/sde1", 100 * GIB, "xfs", None, "/mnt/data"),)),
+    ]  # fmt: skip
+
+
+@dataclass
+class FakeMachine:
+    """Machine protocol with settable link states and DHCP answers."""
+
+    nics_list: list[Nic] = field(default_factory=demo_nics)
+    disks_list: list[Disk] = field(default_factory=demo_disks)
+    links: dict[str, bool] = field(default_factory=dict)
+    media_ok: bool = True
+    dhcp_calls: list[str] = field(default_factory=list)
+
+    def disks(self) -> list[Disk]:
+        return list(self.disks_list)
+
+    def nics(self, all_nics: bool = False) -> list[Nic]:
+        return list(self.nics_list)
+
+    def link_states(self, names: list[str]) -> dict[str, bool]:
+        base = {n.name: n.linked for n in self.nics_list}
+        base.update(self.links)
+        return {name: base.get(name, False) for name in names}
+
+    def dhcp(self, interface: str, timeout: float = 10.0) -> DhcpResult:
+        self.dhcp_calls.append(interface)
+        if interface == "eth0":
+            lease = DhcpLease(
+                ipaddress.IPv4Interface("192.168.122.57/24"),
+                ipaddress.IPv4Address("192.168.122.1"),
+                (ipaddress.IPv4Address("192.168.122.1"),),
+            )
+            return DhcpResult(interface, lease=lease, message="lease from DHCP")
+        return DhcpResult(interface, message=f"no DHCP answer on {interface} in 10 s")
+
+    def install_media(self) -> InstallMedia:
+        if not self.media_ok:
+            raise MediaNotReady("no device with the label CDROM was found")
+        return InstallMedia("/dev/sdd1", "/run/media/cos.img.zst")
+
+
+class FakeServices(Services):
+    """Real engine (from_mapping, render); fake hardware; a recorded install."""
+
+    def __init__(self, machine: FakeMachine | None = None, dry_run: bool = True) -> None:
+        super().__init__(dry_run=dry_run, profile=None)
+        self.machine = machine or FakeMachine()
+        self.installs: list[Any] = []
+        self.opened = 0
+
+    def open_machine(self) -> FakeMachine:
+        self.opened += 1
+        return self.machine
+
+    def run_install(self, config, *, listener, cancel, machine, payload):
+        from cos_installer.events import Event
+
+        self.installs.append(config)
+        listener(Event("stage-start", stage="write"))
+        listener(Event("progress", stage="write", done=GIB, total=4 * GIB, rate=GIB, eta=3))
+        listener(Event("stage-end", stage="write"))
+        return _Result(ok=True, user_data=self.render(config))
+
+
+@dataclass
+class _Result:
+    ok: bool
+    stage: str = "finish"
+    message: str = ""
+    user_data: str = ""
+    plan: list = field(default_factory=list)
+
+
+class Harness:
+    """An App at 80x24 on a ScriptedScreen; `press()` feeds keys one batch each and returns
+    the text of the last frame."""
+
+    def __init__(self, services: FakeServices, answers: dict | None = None, size=(80, 24), **kw):
+        self.services = services
+        self.screen = urwid.testing.ScriptedScreen(size=size)
+        self.app = App(services, dry_run=services.dry_run, answers=answers,
+                       screen=self.screen, sync=True, **kw)  # fmt: skip
+        self.app.probe()
+
+    def text(self) -> list[str]:
+        size = self.screen.size
+        urwid.CanvasCache.clear()
+        canvas = self.app.loop.widget.render(size, focus=True)
+        return [line.rstrip() for line in canvas.decoded_text]
+
+    def show(self) -> str:
+        return "\n".join(self.text())
+
+    def press(self, *keys: str) -> str:
+        for key in keys:
+            keys_left = self.app._input_filter([key], [])
+            for k in keys_left:
+                left = self.app.loop.widget.keypress(self.screen.size, k)
+                if left is not None:
+                    self.app._unhandled(left)
+        return self.show()
+
+    def type(self, text: str) -> str:
+        return self.press(*list(text))
+
+    @property
+    def step(self) -> str:
+        return self.app.wizard.step.value
+
+
+@pytest.fixture
+def machine() -> FakeMachine:
+    return FakeMachine()
+
+
+@pytest.fixture
+def harness(machine: FakeMachine) -> Harness:
+    return Harness(FakeServices(machine))
+
+
+def clear(harness: Harness, n: int = 40) -> None:
+    harness.press(*(["backspace"] * n))
+
+
+CONTROLLER_VALUES = {
+    "role": "controller", "http_port": "80", "cluster_size": 3, "ha": True,
+    "hostname": "controller1", "password": "cos", "password2": "cos",
+    "interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
+    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "/dev/sdb",
+}  # fmt: skip
+AGENT_VALUES = {
+    "role": "agent", "controllers": "192.168.122.170:80,192.168.122.171:80",
+    "install_code": "8070", "docker_gateway": "", "docker_dns": "", "network_model": "ipvlan",
+    "hostname": "node1", "password": "cos", "password2": "cos",
+    "interface": "eth1", "dhcp": False, "address": "192.168.122.103/24",
+    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "",
+}  # fmt: skip
+
+
+def at(step: str, values: dict | None = None, machine: FakeMachine | None = None, **kw) -> Harness:
+    """A harness showing `step` with `values` already entered (as if walked there)."""
+    from cos_installer.flow import Step
+
+    h = Harness(FakeServices(machine or FakeMachine()), **kw)
+    h.app.wizard.values.update(values or {})
+    h.app.show(Step(step))
+    return h

@@ -1,0 +1,117 @@
+"""Every screen's layout at 80x24, golden-compared as text (UPDATE_GOLDEN=1 rewrites them)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at
+
+HASH = "$6$saltsalt$" + "A" * 86  # a fixed password hash: the rendered config stays the same
+
+CASES = {
+    "welcome": ("welcome", {}),
+    "role": ("role", {}),
+    "controller": ("controller", {"role": "controller"}),
+    "ha": ("ha", {"role": "controller"}),
+    "agent": ("agent", {**AGENT_VALUES, "install_code": ""}),
+    "system": ("system", CONTROLLER_VALUES),
+    "nic": ("nic", CONTROLLER_VALUES),
+    "network_model": ("network_model", AGENT_VALUES),
+    "address": ("address", CONTROLLER_VALUES),
+    "address_ipvlan": ("address", AGENT_VALUES),
+    "address_dhcp": ("address", {**CONTROLLER_VALUES, "dhcp": True}),
+    "disk": ("disk", CONTROLLER_VALUES),
+    "data_disk": ("data_disk", CONTROLLER_VALUES),
+    "confirm_controller": ("confirm", CONTROLLER_VALUES),
+    "confirm_agent": ("confirm", AGENT_VALUES),
+    "progress": ("progress", {**CONTROLLER_VALUES, "password": "", "password_hash": HASH}),
+    "done": ("done", CONTROLLER_VALUES),
+}
+
+
+def check_golden(name: str, lines: list[str]) -> None:
+    assert len(lines) == 24, f"{name}: {len(lines)} rows"
+    assert all(len(line) <= 80 for line in lines)
+    path = GOLDEN / f"{name}.txt"
+    got = "\n".join(lines) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1" or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got)
+    assert got == path.read_text(), f"{name} differs from {path} (UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_screen_layout_matches_golden(name):
+    step, values = CASES[name]
+    h = installed(values) if step == "progress" else at(step, values)
+    assert h.step == step
+    check_golden(name, h.text())
+
+
+def installed(values: dict) -> Harness:
+    h = at("confirm", values)
+    h.press("enter")
+    return h
+
+
+def test_review_layout_matches_golden():
+    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    assert h.app.install_state == "finished"
+    h.press("enter")
+    assert h.step == "review"
+    lines = h.text()
+    assert "#cloud-config" in lines[2]
+    check_golden("review", lines)
+    h.press(*["page down"] * 3)
+    assert h.text()[2:22] != lines[2:22], "the review scrolls"
+
+
+def test_dhcp_layout_matches_golden_and_esc_skips_the_probe():
+    machine = SlowDhcpMachine()
+    h = at("nic", CONTROLLER_VALUES, machine=machine)
+    h.app.sync = False  # the probe runs in a thread; the screen waits for it
+    h.press("enter")
+    assert h.step == "dhcp"
+    h.app.view.tick(3.2)
+    check_golden("dhcp", h.text())
+    assert machine.started.wait(5)
+    h.press("esc")  # skips: on to the address screen, values kept, no lease applied
+    assert h.step == "address"
+    assert "192.168.122.101/24" in h.show()
+    machine.release.set()
+
+
+class SlowDhcpMachine(FakeMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def dhcp(self, interface, timeout=10.0):
+        self.started.set()
+        self.release.wait(timeout)
+        return super().dhcp(interface, timeout)
+
+
+def test_media_not_ready_screen_replaces_the_wizard():
+    h = Harness.__new__(Harness)
+    machine = FakeMachine(media_ok=False)
+    from .conftest import FakeServices
+
+    Harness.__init__(h, FakeServices(machine, dry_run=False))
+    text = h.show()
+    assert "CDROM Device Not Ready" in text and "volume label CDROM" in text
+    check_golden("media", h.text())
+    machine.media_ok = True
+    assert "Welcome to the COS installer" in h.press("enter")
+
+
+@pytest.mark.parametrize("name", ["welcome", "disk", "confirm_controller", "address_ipvlan"])
+def test_ascii_mode_draws_only_ascii(name):
+    step, values = CASES[name]
+    h = at(step, values, ascii_only=True)
+    text = h.show()
+    assert text.isascii(), [c for c in text if not c.isascii()][:5]
+    assert text.splitlines()[1].startswith("+---")
