@@ -1,0 +1,279 @@
+"""A real whole-disk block device (/dev/sda, /dev/nvme0n1, /dev/loop3)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+import threading
+
+from cos_installer import blockdev as bd
+from cos_installer import devusage as du
+from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
+from cos_installer.backends.deviceio import DeviceIO
+from cos_installer.hardware.types import human_size
+from cos_installer.stream import Payload, copy_payload
+
+MIB = 1 << 20
+
+
+class BlockDeviceBackend:
+    dry_run = False
+
+    def __init__(self, device: str, *, sysfs: str = "/sys", io_factory: type = DeviceIO) -> None:
+        self.target = device  # as named (may be a /dev/disk/by-id link)
+        self.sysfs = sysfs
+        self.io_factory = io_factory
+        self.plan: list[str] = []
+        self.log_lines: list[str] = []  # commands and their errors, for the install log
+        self.name = bd.kernel_name(device, sysfs)
+        self.device = f"/dev/{self.name}"
+        self.identity = self._identity()
+        self._written = 0
+
+    def _identity(self) -> tuple[str, str]:
+        """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
+        base = f"{self.sysfs}/class/block/{self.name}"
+        return bd.read_sysfs(f"{base}/diskseq"), bd.serial_of(self.name, self.sysfs)
+
+    def _same_disk(self) -> None:
+        """Refuse to touch a device that is no longer the disk preflight checked."""
+        if not os.path.exists(self.device) or self._identity() != self.identity:
+            raise BackendError(
+                f"{self.device} is no longer the disk that was checked (detached or replaced)",
+                "check the disk and start again",
+            )
+
+    def log(self, line: str) -> None:
+        self.log_lines.append(line)
+
+    def describe(self) -> str:
+        return self.device
+
+    def _did(self, line: str) -> None:
+        self.plan.append(line)
+        self.log(line)
+
+    def facts(self) -> DeviceFacts:
+        whole = not bd.is_partition(self.name, self.sysfs)
+        return DeviceFacts(
+            device=self.device,
+            size=bd.device_size(self.device),
+            whole_disk=whole,
+            parent="" if whole else "/dev/" + bd.parent_disk(self.name, self.sysfs),
+            read_only=bd.read_only(self.device),
+            serial=bd.serial_of(self.name, self.sysfs),
+            by_id=tuple(bd.by_id_links(self.name)),
+            mounts=tuple(du.mounts(self.name, self.sysfs)),
+            holders=tuple(du.holders(self.name, self.sysfs)),
+            openers=tuple(
+                du.openers([p.name for p in bd.kernel_partitions(self.name, self.sysfs)])
+            ),
+        )
+
+    def clear_holders(self, holders: list[du.Holder]) -> None:
+        for argv in du.holder_clear_commands(holders):
+            self._did("stop " + " ".join(argv))
+            try:
+                bd.run(argv, log=self.log)
+            except bd.CommandError as exc:
+                raise BackendError(str(exc), "stop it by hand, or reboot and retry") from exc
+
+    def _zero(self, fd: int, start: int, length: int, size: int) -> None:
+        start, end = max(0, start), min(size, start + length)
+        if end > start:
+            os.pwrite(fd, bytes(end - start), start)
+
+    def wipe(self) -> None:
+        """wipefs the disk, then zero the first and last MiB of it and of each old partition."""
+        self._same_disk()
+        size = bd.device_size(self.device)
+        old = bd.read_table(self.device, log=self.log) or []
+        self._did(
+            f"wipe signatures on {self.device} (start and end)"
+            + (f" and on its {len(old)} old partitions" if old else "")
+        )
+        bd.run(["wipefs", "--all", "--force", self.device], log=self.log, check=False)
+        fd = os.open(self.device, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            for p in old:
+                start, end = p.start * 512, (p.start + p.size) * 512
+                self._zero(fd, start, MIB, size)
+                self._zero(fd, end - MIB, MIB, size)
+            self._zero(fd, 0, MIB, size)
+            self._zero(fd, size - MIB, MIB, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def write_image(
+        self,
+        payload: Payload | None,
+        *,
+        cancel: threading.Event | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> int:
+        if payload is None:
+            raise BackendError("no OS image given", "pass --image or insert the install media")
+        self._did(
+            f"write {payload.name} ({payload.compression}, {payload.stored_size} bytes) "
+            f"to {self.device}, verifying sha256 from {os.path.basename(payload.sha256_file)}"
+        )
+        self._same_disk()
+        try:
+            io = self.io_factory(self.device, self.name, self.sysfs)
+        except OSError as exc:
+            hint = "something else uses the disk" if exc.errno == errno.EBUSY else ""
+            raise BackendError(
+                f"cannot open {self.device}: {exc.strerror}", hint, exc.errno
+            ) from exc
+        try:
+            self._written = payload.content_size or payload.stored_size
+            capacity = bd.device_size(self.device)
+            self._written = copy_payload(
+                payload, io, capacity=capacity, cancel=cancel, on_progress=on_progress
+            )
+            return self._written
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            raise BackendError(
+                f"the disk is too small (ENOSPC): the image is larger than {self.device} "
+                f"({human_size(capacity)})",
+                "choose a bigger disk",
+                errno.ENOSPC,
+            ) from exc
+        finally:
+            io.close()
+
+    def reread(self) -> Reread:
+        self._same_disk()
+        size = bd.device_size(self.device)
+        table = bd.read_table(self.device, log=self.log)
+        if not table:
+            raise BackendError(f"no partition table on {self.device} after writing the image")
+        if self._written and size > self._written:
+            self._did(f"move the backup GPT of {self.device} to the end of the disk")
+            bd.run(["sfdisk", "--relocate", "gpt-bak-std", self.device], log=self.log, check=False)
+        self._did(f"re-read the partition table of {self.device}")
+        err = bd.reread_ioctl(self.device)
+        if err is not None:
+            self.log(f"BLKRRPART on {self.device}: {err.strerror}")
+        bd.settle(log=self.log)
+        kernel = bd.kernel_partitions(self.name, self.sysfs)
+        how = "kernel"
+        if not bd.table_matches(table, kernel):
+            how = "partx"
+            self._did(f"register the {len(table)} partitions of {self.device} with the kernel")
+            flag = "-u" if kernel else "-a"
+            bd.run(["partx", flag, self.device], log=self.log, check=False)
+            bd.settle(log=self.log)
+            kernel = bd.kernel_partitions(self.name, self.sysfs)
+        if not bd.table_matches(table, kernel):
+            raise self._reread_error(err, kernel)
+        nodes = {p.number: f"/dev/{p.name}" for p in kernel}
+        for node in nodes.values():
+            if not bd.wait_for_node(node):
+                raise BackendError(f"{node} did not appear", "check that udev is running")
+        return Reread(tuple(table), nodes, how)
+
+    def _reread_error(self, err: OSError | None, kernel: list[bd.KernelPart]) -> BackendError:
+        busy = du.openers([p.name for p in kernel], self.sysfs)
+        hint = "close what holds the disk, or reboot and install again"
+        if err is not None and err.errno == errno.EINVAL:
+            return BackendError(
+                f"the kernel cannot re-read partitions on {self.device} (EINVAL: the device "
+                "does not support partitions; a loop device needs losetup --partscan)",
+                "attach the disk with partition support, or reboot and install again",
+                err.errno,
+            )
+        held = f": {', '.join(busy)} held open" if busy else ": a partition is in use"
+        return BackendError(
+            f"the kernel keeps the old partition table of {self.device} (EBUSY{held})",
+            hint,
+            errno.EBUSY,
+        )
+
+    def write_files(self, node: str, files: list[FileSpec], fstype: str = "ext4") -> None:
+        os.makedirs("/run/cos-installer", mode=0o700, exist_ok=True)
+        mnt = tempfile.mkdtemp(prefix="target-", dir="/run/cos-installer")
+        self._did(f"mount {node} privately")
+        try:
+            try:
+                bd.mount_private(node, fstype, mnt, log=self.log)
+            except bd.CommandError as exc:
+                raise BackendError(f"cannot mount {node}: {exc.reason}") from exc
+            try:
+                for spec in files:
+                    self._write_one(mnt, node, spec)
+                os.sync()
+            finally:
+                self._did(f"unmount {node}")
+                try:
+                    bd.umount_retry(mnt, log=self.log)
+                except bd.CommandError as exc:
+                    raise BackendError(f"cannot unmount {node}: {exc.reason}") from exc
+        finally:
+            if not os.path.ismount(mnt):
+                shutil.rmtree(mnt, ignore_errors=True)
+
+    def _write_one(self, root: str, node: str, spec: FileSpec) -> None:
+        what = spec.describe or f"{len(spec.data)} bytes"
+        self._did(f"write {spec.path} ({spec.mode:04o}, {what}) on {node}")
+        path = os.path.join(root, spec.path.lstrip("/"))
+        parent = os.path.dirname(path)
+        os.makedirs(parent, mode=spec.dir_mode, exist_ok=True)
+        os.chmod(parent, spec.dir_mode)
+        tmp = path + ".tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, spec.mode)
+        try:
+            os.fchmod(fd, spec.mode)
+            os.write(fd, spec.data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+
+    def make_data_disk(self, label: str) -> str:
+        self.wipe()
+        self._did(f"create one GPT partition named {label} on {self.device}")
+        script = f"label: gpt\nstart=2048, type=linux, name={label}\n"
+        try:
+            bd.run(
+                ["sfdisk", "--quiet", "--wipe", "always", self.device], log=self.log, input=script
+            )
+        except bd.CommandError as exc:
+            raise BackendError(f"sfdisk failed on {self.device}: {exc.reason}") from exc
+        self._written = 0
+        node = self.reread().nodes[1]
+        self._did(f"make an XFS filesystem labelled {label} on {node}")
+        try:
+            bd.run(["mkfs.xfs", "-f", "-q", "-L", label, node], log=self.log, timeout=600)
+        except bd.CommandError as exc:
+            raise BackendError(f"mkfs.xfs failed on {node}: {exc.reason}") from exc
+        return node
+
+    def reset(self) -> None:
+        """Zero both ends of the disk and the end of the image written; drop stale partitions."""
+        self._same_disk()
+        self._did(f"reset the partition table of {self.device}")
+        size = bd.device_size(self.device)
+        if size == 0:
+            raise BackendError(f"{self.device} is gone (size 0); nothing could be reset")
+        fd = os.open(self.device, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            self._zero(fd, 0, MIB, size)
+            self._zero(fd, size - MIB, MIB, size)
+            if self._written:
+                self._zero(fd, self._written - MIB, MIB, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if bd.reread_ioctl(self.device, tries=1) is not None or bd.kernel_partitions(
+            self.name, self.sysfs
+        ):
+            bd.run(["partx", "-d", self.device], log=self.log, check=False)
+
+    def close(self) -> None:
+        pass

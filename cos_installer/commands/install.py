@@ -1,0 +1,206 @@
+"""`cos-installer install`: the unattended install from an answers file.
+
+Exit status: 0 installed (or dry run planned), 2 invalid input (arguments, answers file,
+target path), 1 the install failed (preflight finding, I/O, verification, cancel).
+Progress goes to stderr; a dry run prints its plan on stdout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+
+from cos_installer.events import Event
+from cos_installer.hardware.types import human_size
+
+HELP = "install COS unattended from an answers file onto a disk or an image file"
+DEFAULT_LOG = "/var/log/cos-installer/install.log"
+UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--answers", metavar="FILE", required=True, help="the answers file")
+    parser.add_argument(
+        "--target",
+        metavar="PATH",
+        required=True,
+        help="a whole disk (/dev/sdX) or an image file; overrides the answers' disk",
+    )
+    parser.add_argument(
+        "--image",
+        metavar="PAYLOAD",
+        help="the OS image (raw, .zst, .xz, .gz or .bz2) with PAYLOAD.sha256 beside it "
+        "(default: the install media's)",
+    )
+    parser.add_argument(
+        "--size", metavar="SIZE", help="create the image file at this size if absent (8G, 512M)"
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask before erasing the disk")
+    parser.add_argument(
+        "--dry-run", dest="install_dry_run", action="store_true", help="print the plan only"
+    )
+    parser.add_argument(
+        "--keep-on-error", action="store_true", help="do not reset the disk after a failure"
+    )
+    parser.add_argument(
+        "--clear-holders",
+        action="store_true",
+        help="stop leftover RAID/LVM on the target before wiping it",
+    )
+    parser.add_argument("--log", dest="install_log", metavar="FILE", help=f"default {DEFAULT_LOG}")
+    parser.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+
+
+def parse_size(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(i?B)?\s*", text, re.IGNORECASE)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"--size: {text!r} is not a size: expected a number with K, M, G or T")
+    return int(match.group(1)) * UNITS[match.group(2).upper()]
+
+
+class Printer:
+    """Progress lines on stderr: stage, percent, MB/s, ETA (a line per 10% off a terminal)."""
+
+    def __init__(self, stream=sys.stderr, as_json: bool = False) -> None:
+        self.stream, self.as_json = stream, as_json
+        self.tty = stream.isatty()
+        self.last = (-1, 0.0)
+        self.device = ""
+
+    def __call__(self, event: Event) -> None:
+        if self.as_json:
+            print(json.dumps(event.to_json_dict()), flush=True)
+        if event.kind == "progress":
+            self._progress(event)
+        elif event.kind == "stage-start":
+            device = event.data.get("device", "")
+            where = f" on {device}" if device and device != self.device else ""
+            self.device = device or self.device
+            self._line(f"[{event.stage}] {event.message}{where}")
+        elif event.kind == "message":
+            self._line(f"[{event.stage}] {event.message}")
+        elif event.kind == "error":
+            self._line(f"error: {event.message}")
+        elif event.kind == "finished":
+            self._line(event.message)
+
+    def _line(self, text: str) -> None:
+        end = "\n"
+        if self.tty and self.last[0] >= 0:
+            self.stream.write("\n")
+        self.last = (-1, 0.0)
+        self.stream.write(text + end)
+        self.stream.flush()
+
+    def _progress(self, e: Event) -> None:
+        pct = int(100 * e.done / e.total) if e.total else 0
+        now = time.monotonic()
+        step = pct // 10 if not self.tty else pct
+        if step == self.last[0] and now - self.last[1] < 5 and e.done != e.total:
+            return
+        self.last = (step, now)
+        eta = f"ETA {int(e.eta) // 60}:{int(e.eta) % 60:02d}" if e.eta is not None else "ETA ?"
+        approx = "~" if e.data.get("estimated") else ""
+        text = (
+            f"[write] {approx}{pct:3d}%  {human_size(e.done)} of {approx}{human_size(e.total)}  "
+            f"{e.rate / 1e6:.1f} MB/s  {eta}"
+        )
+        self.stream.write(("\r" + text) if self.tty else text + "\n")
+        self.stream.flush()
+
+
+def _confirm(what: str) -> bool:
+    if not sys.stdin.isatty():
+        print(
+            f"cos-installer install: refusing to erase {what} without --yes "
+            "(stdin is not a terminal)",
+            file=sys.stderr,
+        )
+        return False
+    sys.stderr.write(f"ALL DATA ON {what} WILL BE ERASED. Type 'yes' to install: ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() == "yes"
+
+
+def _machine(args):
+    from cos_installer.hardware import open_machine
+
+    if args.machine or not args.image:
+        return open_machine(args.machine)
+    return None
+
+
+def run(args) -> int:
+    from cos_installer.answers import AnswersError, load_answers
+    from cos_installer.backends import BackendError, open_backend
+    from cos_installer.install import run_install
+
+    dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
+    try:
+        size = parse_size(args.size) if args.size else None
+        config = load_answers(args.answers)
+    except ValueError as exc:
+        print(f"cos-installer install: {exc}", file=sys.stderr)
+        return 2
+    except AnswersError as exc:
+        for error in exc.errors:
+            print(f"cos-installer install: {error}", file=sys.stderr)
+        return 2
+    if args.image and not os.path.exists(args.image):
+        print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
+        return 2
+    if config.disk != args.target:
+        print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
+        config = dataclasses.replace(config, disk=args.target)
+    try:
+        machine = _machine(args)
+        backend = open_backend(args.target, dry_run=dry_run, create_size=size)
+    except BackendError as exc:
+        hint = f"; {exc.hint}" if exc.hint else ""
+        print(f"cos-installer install: {exc.cause}{hint}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bad machine profile
+        print(f"cos-installer install: {exc}", file=sys.stderr)
+        return 2
+    cancel = threading.Event()
+    try:
+        if not (dry_run or args.yes):
+            facts = backend.facts()
+            what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
+            what += f", serial {facts.serial}" if facts.serial else ""
+            if not _confirm(what):
+                return 2
+        log = args.install_log or (None if dry_run else DEFAULT_LOG)
+        previous = {
+            s: signal.signal(s, lambda *_: cancel.set()) for s in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            result = run_install(
+                config,
+                backend=backend,
+                payload=args.image,
+                listener=Printer(as_json=args.json),
+                cancel=cancel,
+                machine=machine,
+                log_path=log,
+                keep_on_error=args.keep_on_error,
+                clear_holders=args.clear_holders,
+            )
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    finally:
+        backend.close()
+    if dry_run and not args.json and result.plan:
+        print("Plan (dry run, nothing was written):")
+        for i, line in enumerate(result.plan, 1):
+            print(f"{i:3d}. {line}")
+    if log and not result.ok:
+        print(f"the log is {log}", file=sys.stderr)
+    return 0 if result.ok else 1

@@ -1,0 +1,281 @@
+"""The install pipeline: preflight, wipe, write, re-read, config, data disk, finish.
+
+Each stage emits events (stage start/end, progress, error, finished) for the TUI, the plain
+text output and the log. Expected failures never raise: `run_install` returns an
+InstallResult naming the stage, the device, the cause and the next step, after resetting the
+partition table of every disk it touched (unless keep_on_error), so no half-valid disk is
+left behind. The wizard calls it from a worker thread and sets `cancel` for Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from cos_installer import blockdev as bd
+from cos_installer.backends.base import Backend, BackendError, FileSpec
+from cos_installer.events import Event, EventBus, Listener
+from cos_installer.hardware.types import human_size
+from cos_installer.installlog import LogListener
+from cos_installer.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
+from cos_installer.preflight import CheckError, check_target, find_payload, render
+from cos_installer.stream import Cancelled, PayloadError, Progress
+
+ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"
+LOG_COPY = "/var/log/cos-installer/install.log"
+ROOT_NAME = "ROOT"
+
+TITLES = {
+    "preflight": "Checking the disks, the OS image and the configuration",
+    "wipe": "Erasing old signatures",
+    "write": "Writing the OS image",
+    "reread": "Re-reading the partition table",
+    "config": "Writing the cloud-config",
+    "data-disk": "Preparing the Docker data disk",
+    "finish": "Finishing",
+}
+
+
+@dataclass
+class InstallResult:
+    ok: bool
+    stage: str  # the stage that failed, or "finished"
+    message: str  # one sentence: stage, device, cause, next step
+    user_data: str = ""
+    plan: list[str] = field(default_factory=list)
+    device: str = ""
+    cause: str = ""
+    hint: str = ""
+    root: str = ""  # the ROOT partition written to
+
+
+class StageError(Exception):
+    def __init__(self, stage: str, device: str, cause: str, hint: str = "") -> None:
+        super().__init__(cause)
+        self.stage, self.device, self.cause, self.hint = stage, device, cause, hint
+
+    def sentence(self, reset: str) -> str:
+        head = f"Install failed at stage {self.stage}"
+        if self.stage == "reread":
+            head = f"ERROR on Installing COS To Device {self.device}: stage reread failed"
+        elif self.device:
+            head += f" on {self.device}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{head}: {self.cause}{hint}{reset}."
+
+
+class _Run:
+    """One install: the bus, the log, the disks touched, the current stage."""
+
+    def __init__(self, listener: Listener, log_path: str | None, cancel: threading.Event | None):
+        self.log = LogListener(log_path) if log_path else None
+        self.bus = EventBus(listener, *([self.log] if self.log else []))
+        self.cancel = cancel
+        self.touched: list[Backend] = []
+        self.backends: list[Backend] = []
+
+    def note(self, line: str) -> None:
+        if self.log:
+            self.log.note(line)
+
+    def flush_backend_logs(self) -> None:
+        for b in self.backends:
+            lines = getattr(b, "log_lines", None)
+            if lines:
+                for line in lines:
+                    self.note(line)
+                lines.clear()
+
+    @contextlib.contextmanager
+    def stage(self, name: str, backend: Backend) -> Iterator[None]:
+        device = backend.describe()
+        if self.cancel is not None and self.cancel.is_set():
+            raise StageError(name, device, "cancelled by the user before this stage")
+        self.bus.emit(Event("stage-start", name, TITLES[name], data={"device": device}))
+        try:
+            yield
+        except StageError:
+            raise
+        except CheckError as exc:
+            raise StageError(name, exc.device or device, exc.cause, exc.hint) from exc
+        except (BackendError, PayloadError) as exc:
+            raise StageError(name, device, exc.cause, exc.hint) from exc
+        except Cancelled as exc:
+            raise StageError(
+                name, device, f"cancelled by the user after {exc.args[0]} bytes"
+            ) from exc
+        except bd.CommandError as exc:
+            raise StageError(name, device, str(exc)) from exc
+        except OSError as exc:
+            cause = f"{exc.strerror or exc} (errno {exc.errno})"
+            raise StageError(name, device, cause, "check the disk and the kernel log") from exc
+        except Exception as exc:  # a bug: report it like a failure, keep the traceback in the log
+            self.note(traceback.format_exc())
+            raise StageError(name, device, f"internal error: {exc!r}", "report a bug") from exc
+        finally:
+            self.flush_backend_logs()
+        self.bus.emit(Event("stage-end", name, data={"device": device}))
+
+    def progress(self, p: Progress) -> None:
+        self.flush_backend_logs()
+        self.bus.emit(
+            Event(
+                "progress", "write", "", p.done, p.total, p.rate, p.eta, {"estimated": p.estimated}
+            )
+        )
+
+
+def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[FileSpec]:
+    files = [FileSpec(USER_DATA_PATH, user_data.encode(), 0o600, 0o700, "the cloud-config")]
+    try:
+        from cos_installer.answers import dump_yaml, to_mapping
+
+        answers = dump_yaml(to_mapping(config))
+        files.append(FileSpec(ANSWERS_COPY, answers.encode(), 0o600, 0o700, "redacted answers"))
+    except ImportError:
+        run.note("answers module not available: no copy of the effective answers")
+    if run.log is not None:
+        files.append(FileSpec(LOG_COPY, run.log.text().encode(), 0o600, 0o700, "install log"))
+    return files
+
+
+def run_install(
+    config: InstallConfig,
+    *,
+    backend: Backend,
+    payload: str | None,
+    listener: Listener,
+    cancel: threading.Event | None = None,
+    machine: object | None = None,
+    log_path: str | None = None,
+    keep_on_error: bool = False,
+    clear_holders: bool = False,
+) -> InstallResult:
+    """Install COS on the backend's disk. Never raises for expected failures."""
+    run = _Run(listener, log_path, cancel)
+    run.backends.append(backend)
+    user_data, root, data = "", "", None
+    try:
+        with run.stage("preflight", backend):
+            user_data = render(config)
+            info = find_payload(payload, machine, backend.dry_run)
+            if clear_holders and backend.facts().holders:
+                backend.clear_holders(list(backend.facts().holders))
+            warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
+            facts = check_target(backend, config, info, machine, warn=warn)
+            _describe_target(run, backend, facts, machine)
+            if config.data_disk:
+                from cos_installer.backends import open_backend
+
+                data = open_backend(config.data_disk, dry_run=backend.dry_run)
+                run.backends.append(data)
+                if data.device == backend.device:
+                    raise CheckError(data.describe(), "the data disk is the OS disk")
+                check_target(data, config, None, machine, role="data disk", warn=warn)
+        run.touched.append(backend)
+        with run.stage("wipe", backend):
+            backend.wipe()
+        with run.stage("write", backend):
+            backend.write_image(info, cancel=cancel, on_progress=run.progress)
+        with run.stage("reread", backend):
+            reread = backend.reread()
+            root = _find_root(backend, reread)
+        with run.stage("config", backend):
+            backend.write_files(root, _config_files(config, user_data, run))
+        if data is not None:
+            run.touched.append(data)
+            with run.stage("data-disk", data):
+                node = data.make_data_disk(DATA_LABEL)
+                run.bus.emit(Event("message", "data-disk", f"{node} is XFS labelled {DATA_LABEL}"))
+        with run.stage("finish", backend):
+            pass
+        message = f"COS installed on {backend.describe()}; ROOT is {root}."
+        if backend.dry_run:
+            message = f"Dry run: nothing was written; {len(backend.plan)} steps planned."
+        done = {"device": backend.device, "root": root}
+        if backend.dry_run:
+            done["plan"] = _plan(run)
+        run.bus.emit(Event("finished", "finish", message, data=done))
+        return InstallResult(
+            True, "finished", message, user_data, _plan(run), backend.device, root=root
+        )
+    except StageError as exc:
+        reset = _reset(run, keep_on_error)
+        message = exc.sentence(reset)
+        run.bus.emit(
+            Event(
+                "error",
+                exc.stage,
+                message,
+                data={"device": exc.device, "cause": exc.cause, "hint": exc.hint},
+            )
+        )
+        return InstallResult(
+            False, exc.stage, message, user_data, _plan(run), exc.device, exc.cause, exc.hint
+        )
+    finally:
+        run.flush_backend_logs()
+        if data is not None:
+            data.close()
+        if run.log:
+            run.log.close()
+
+
+def _describe_target(run: _Run, backend: Backend, facts: object, machine: object | None) -> None:
+    """Name the disk about to be erased the way the operator chose it: size, model, serial."""
+    disk = machine.disk(backend.device) if machine is not None else None
+    size = facts.size if facts.size is not None else (disk.size if disk else None)
+    parts = [human_size(size)] if size is not None else []
+    parts += [disk.model] if disk is not None and disk.model else []
+    serial = facts.serial or (disk.serial if disk else "")
+    parts += [f"serial {serial}"] if serial else []
+    by_id = facts.by_id[0] if facts.by_id else (disk.by_id if disk else None)
+    parts += [by_id] if by_id else []
+    line = f"target {backend.describe()}" + (f": {', '.join(parts)}" if parts else "")
+    if backend.dry_run:
+        backend.plan.insert(0, line)
+    run.bus.emit(Event("message", "preflight", line))
+
+
+def _plan(run: _Run) -> list[str]:
+    return [line for b in run.backends for line in b.plan]
+
+
+def _find_root(backend: Backend, reread: object) -> str:
+    if backend.dry_run:
+        return f"the {ROOT_NAME} partition of {backend.device}"
+    for part in reread.table:
+        if part.name == ROOT_NAME:
+            return reread.nodes[part.number]
+    for _number, node in sorted(reread.nodes.items()):
+        proc = bd.run(["blkid", "-p", "-o", "value", "-s", "LABEL", node], check=False)
+        if proc.stdout.strip() == ROOT_NAME:
+            return node
+    raise BackendError(
+        f"the image on {backend.device} has no partition named or labelled {ROOT_NAME}",
+        "use a COS image",
+    )
+
+
+def _reset(run: _Run, keep_on_error: bool) -> str:
+    """Reset every disk touched; returns the clause the failure message ends with."""
+    if not run.touched:
+        return "; no disk was changed"
+    if run.touched[0].dry_run:
+        return ""
+    if keep_on_error:
+        return "; the disk was left as it is (--keep-on-error)"
+    failed = []
+    for b in run.touched:
+        try:
+            b.reset()
+        except Exception as exc:  # the device may be gone; say so
+            failed.append(f"{b.describe()}: {exc}")
+            run.note(f"reset of {b.describe()} failed: {exc}")
+    run.flush_backend_logs()
+    if failed:
+        return f"; the partition table could not be reset ({'; '.join(failed)})"
+    return "; the partition table was reset"

@@ -1,0 +1,197 @@
+"""Stage 1: everything that can be checked before a disk is touched.
+
+The target is a whole disk, is not the install media, is big enough, is the disk the user
+chose, and nothing uses it (mounts, swap, RAID/LVM/dm holders, each named); the payload and
+its checksum file are readable; the configuration renders and passes the cloud-config rules.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable
+
+from cos_installer import blockdev as bd
+from cos_installer import devusage as du
+from cos_installer.backends.base import Backend, DeviceFacts
+from cos_installer.hardware.types import human_size
+from cos_installer.stream import Payload, PayloadError, inspect_payload
+
+LIVE_MEDIUM = "/run/live/medium"
+XFS_MIN_BYTES = 300 * 1000 * 1000  # mkfs.xfs refuses smaller filesystems
+
+
+class CheckError(Exception):
+    """A preflight finding that stops the install: the device, the cause, the next step."""
+
+    def __init__(self, device: str, cause: str, hint: str = "", err: int | None = None) -> None:
+        super().__init__(cause)
+        self.device, self.cause, self.hint, self.errno = device, cause, hint, err
+
+
+def render(config: object) -> str:
+    """The cloud-config for this install; raises CheckError naming what does not render."""
+    from cos_installer.render import RenderError, render_config
+
+    try:
+        return render_config(config)
+    except RenderError as exc:
+        raise CheckError(
+            getattr(config, "disk", ""),
+            f"the configuration does not render: {exc}",
+            "fix the answers and run again",
+        ) from exc
+
+
+def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> Payload | None:
+    """The OS image: the one given, else the install media's; None only in a dry run."""
+    if payload is None:
+        if machine is None:
+            if dry_run:
+                return None
+            raise CheckError("", "no OS image given", "pass --image PAYLOAD")
+        from cos_installer.hardware.types import MediaNotReady
+
+        try:
+            media = machine.install_media()
+        except MediaNotReady as exc:
+            if dry_run:
+                return None
+            raise CheckError(
+                "",
+                f"CDROM Device Not Ready: {exc}",
+                "insert the install medium (a USB stick must be labelled CDROM)",
+            ) from exc
+        if media.payload is None:
+            if dry_run:
+                return None
+            raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
+        payload = media.payload
+    try:
+        return inspect_payload(payload)
+    except PayloadError as exc:
+        raise CheckError("", exc.cause, exc.hint) from exc
+
+
+def _disk_of_file(path: str, sysfs: str) -> str | None:
+    """The whole disk a file lives on (None for tmpfs, overlay and other virtual filesystems)."""
+    try:
+        dev = os.stat(path).st_dev
+    except OSError:
+        return None
+    link = f"{sysfs}/dev/block/{os.major(dev)}:{os.minor(dev)}"
+    if not os.path.exists(link):
+        return None
+    return bd.parent_disk(os.path.basename(os.path.realpath(link)), sysfs)
+
+
+def check_target(
+    backend: Backend,
+    config: object,
+    payload: Payload | None,
+    machine: object | None,
+    *,
+    role: str = "OS disk",
+    sysfs: str = "/sys",
+    warn: Callable[[str], None] = lambda _m: None,
+) -> DeviceFacts:
+    """Raise CheckError for the first problem found; warn about softer ones."""
+    facts = backend.facts()
+    dev = backend.describe()
+    if not facts.whole_disk:
+        raise CheckError(
+            dev,
+            f"{backend.device} is a partition, not a whole disk",
+            f"choose the whole disk {facts.parent}",
+        )
+    if facts.read_only:
+        raise CheckError(dev, f"{backend.device} is read-only", "choose a writable disk")
+    disk = machine.disk(backend.device) if machine is not None else None
+    if disk is not None:
+        if disk.is_install_media:
+            raise CheckError(dev, f"{backend.device} is the install media", "choose another disk")
+        if facts.real and disk.size != facts.size:
+            raise CheckError(
+                dev,
+                f"{backend.device} is not the disk chosen: it has {human_size(facts.size or 0)}, "
+                f"the chosen one {human_size(disk.size)}",
+                "disks were renamed; start again and choose the disk",
+            )
+        if facts.real and disk.serial and facts.serial and disk.serial != facts.serial:
+            raise CheckError(
+                dev,
+                f"{backend.device} is not the disk chosen: serial {facts.serial}, "
+                f"expected {disk.serial}",
+                "disks were renamed; start again and choose the disk",
+            )
+        if not facts.real and disk.in_use:
+            raise CheckError(dev, f"{backend.device} is in use: {'; '.join(disk.in_use)}")
+    size = facts.size if facts.size is not None else (disk.size if disk else None)
+    if payload is not None and size is not None:
+        need = payload.content_size or 0
+        if need > size:
+            raise CheckError(
+                dev,
+                f"the disk is too small (ENOSPC): {payload.name} needs {human_size(need)}, "
+                f"{backend.device} has {human_size(size)}",
+                "choose a bigger disk",
+                errno.ENOSPC,
+            )
+    if role == "data disk" and size is not None and size < XFS_MIN_BYTES:
+        raise CheckError(
+            dev,
+            f"the data disk is too small: {backend.device} has {human_size(size)}, XFS needs "
+            f"{human_size(XFS_MIN_BYTES)}",
+            "choose a bigger data disk",
+            errno.ENOSPC,
+        )
+    if not facts.real:
+        return facts
+    chosen = getattr(config, "disk", "") if role == "OS disk" else ""
+    if chosen and os.path.exists(chosen):
+        mine = {os.path.realpath(backend.target), os.path.realpath(backend.device)}
+        if os.path.realpath(chosen) not in mine:
+            raise CheckError(
+                dev,
+                f"the configuration chose {chosen}, but the target is {backend.target}",
+                "name the same disk in both places",
+            )
+    name = os.path.basename(os.path.realpath(backend.device))
+    media = set()
+    if machine is not None:
+        try:
+            media_dev = machine.install_media().device
+            if media_dev and os.path.exists(media_dev) and stat.S_ISBLK(os.stat(media_dev).st_mode):
+                media.add(bd.parent_disk(bd.kernel_name(media_dev, sysfs), sysfs))
+        except Exception:  # no media known: nothing to protect
+            pass
+    for path in (LIVE_MEDIUM, payload.path if payload else None):
+        found = _disk_of_file(path, sysfs) if path else None
+        if found:
+            media.add(found)
+    if name in media:
+        raise CheckError(
+            dev,
+            f"{backend.device} is the install media (the OS image is read from it)",
+            "choose another disk",
+        )
+    if facts.mounts:
+        raise CheckError(
+            dev,
+            f"{backend.device} is in use: {'; '.join(facts.mounts)}",
+            "unmount it (swapoff for swap) and run again",
+            errno.EBUSY,
+        )
+    if facts.holders:
+        cmds = "; ".join(" ".join(c) for c in du.holder_clear_commands(list(facts.holders)))
+        raise CheckError(
+            dev,
+            f"{backend.device} is in use: {'; '.join(str(h) for h in facts.holders)} "
+            "(leftover RAID/LVM metadata makes the partition table re-read fail)",
+            f"stop them ({cmds}) or run again with --clear-holders",
+            errno.EBUSY,
+        )
+    if facts.openers:
+        warn(f"open by other programs: {', '.join(facts.openers)}")
+    return facts

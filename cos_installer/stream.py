@@ -1,0 +1,250 @@
+"""Streaming the OS image to a disk: detect the compression, decompress, verify, write.
+
+The `.sha256` beside a payload is the checksum of the file *as stored* (compressed): it can be
+checked while streaming, with no second pass, and `sha256sum -c` checks the same file. A
+reader thread (plus a feeder thread and the decompressor process for compressed payloads) fills
+page-aligned buffers; the calling thread writes them with O_DIRECT-friendly sizes. The first
+MiB (partition table, boot code) is held back until the checksum has passed, so a payload that
+fails verification never leaves a bootable-looking disk behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import mmap
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cos_installer.decode import DecodeError, Source, open_source, zstd_frames_problem
+
+HOLD_BYTES = 1 << 20
+BUF_BYTES = 4 << 20
+NBUFS = 3
+
+MAGICS = (
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+)
+
+
+class PayloadError(Exception):
+    """The payload is missing, unverifiable, damaged, truncated or has trailing data."""
+
+    def __init__(self, cause: str, hint: str = "") -> None:
+        super().__init__(cause)
+        self.cause, self.hint = cause, hint
+
+
+class Cancelled(Exception):
+    """The user (Ctrl+C, SIGTERM, the wizard's cancel) stopped the write at a buffer boundary."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    path: str
+    stored_size: int
+    compression: str  # raw, zstd, xz, gzip, bzip2
+    sha256: str  # expected, from the .sha256 file
+    sha256_file: str
+    content_size: int | None  # decompressed size when the format says it (zstd frames, raw)
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+
+def detect_compression(head: bytes) -> str:
+    return next((kind for magic, kind in MAGICS if head.startswith(magic)), "raw")
+
+
+def zstd_content_size(head: bytes) -> int | None:
+    """Frame_Content_Size from a zstd frame header (RFC 8878 3.1.1.1), None when absent."""
+    if len(head) < 6 or not head.startswith(MAGICS[0][0]):
+        return None
+    fhd = head[4]
+    fcs_flag, single, dict_flag = fhd >> 6, (fhd >> 5) & 1, fhd & 3
+    pos = 5 + (0 if single else 1) + (0, 1, 2, 4)[dict_flag]
+    width = (1 if single else 0, 2, 4, 8)[fcs_flag]
+    if width == 0 or len(head) < pos + width:
+        return None
+    value = int.from_bytes(head[pos : pos + width], "little")
+    return value + 256 if width == 2 else value
+
+
+def read_sha256_file(path: str) -> str:
+    try:
+        with open(path) as f:
+            words = f.read().split()
+    except OSError as exc:
+        raise PayloadError(
+            f"no checksum file {path} ({exc.strerror})",
+            "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
+        ) from exc
+    digest = words[0].lower() if words else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise PayloadError(f"{path} holds no sha256 checksum", "regenerate it with sha256sum")
+    return digest
+
+
+def inspect_payload(path: str) -> Payload:
+    """Open-time facts about the payload, read from its first bytes and its .sha256 file."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        raise PayloadError(
+            f"cannot read the OS image {path}: {exc.strerror}",
+            "check the path or the install media",
+        ) from exc
+    kind = detect_compression(head)
+    content = size if kind == "raw" else zstd_content_size(head) if kind == "zstd" else None
+    return Payload(path, size, kind, read_sha256_file(path + ".sha256"), path + ".sha256", content)
+
+
+class Sink(Protocol):
+    """Where the image goes: the backend's file layer over the whole disk."""
+
+    def pwrite(self, data: memoryview, offset: int) -> None: ...
+
+    def fsync(self) -> None: ...
+
+    def check(self) -> None:
+        """Raise OSError when the device went away (unplugged, loop device detached)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int  # content size, or an estimate from the compressed bytes read so far
+    rate: float
+    eta: float | None
+    estimated: bool
+
+
+def copy_payload(
+    payload: Payload,
+    sink: Sink,
+    *,
+    capacity: int,
+    cancel: threading.Event | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    bufsize: int = BUF_BYTES,
+    nbufs: int = NBUFS,
+    interval: float = 0.2,
+) -> int:
+    """Write the decompressed payload to the sink; returns the bytes written.
+
+    Raises PayloadError (verification), OSError (the device; ENOSPC when it is too small)
+    or Cancelled. The first HOLD_BYTES are written last, after every check passed."""
+    try:
+        source = open_source(payload, bufsize, nbufs)
+    except DecodeError as exc:
+        raise PayloadError(str(exc), "install it") from exc
+    head = bytearray()
+    offset = 0
+    started = time.monotonic()
+    last = started - interval  # the first buffer reports at once
+    try:
+        while True:
+            item = source.full.get()
+            if isinstance(item, BaseException):
+                raise item
+            buf, n = item
+            if n == 0:
+                break
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(offset)
+            if offset + n > capacity:
+                raise OSError(errno.ENOSPC, "the image is larger than the disk")
+            view = memoryview(buf)[:n]
+            try:
+                start = 0
+                if offset < HOLD_BYTES:
+                    start = min(HOLD_BYTES - offset, n)
+                    head += view[:start]
+                if start < n:
+                    try:
+                        sink.pwrite(view[start:], offset + start)
+                    except OSError as exc:
+                        where = f"{exc.strerror} writing at byte {offset + start}"
+                        raise OSError(exc.errno, where) from exc
+            finally:
+                view.release()
+            offset += n
+            source.free.put(buf)
+            now = time.monotonic()
+            if now - last >= interval:
+                last = now
+                sink.check()
+                if on_progress:
+                    on_progress(_progress(payload, source.fed, offset, now - started))
+        source.finish()
+        _verify(payload, source)
+        if payload.compression == "raw" and offset != payload.content_size:
+            raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(offset)
+        sink.check()
+        if head:
+            aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
+            try:
+                aligned[:] = head
+                with memoryview(aligned) as view:
+                    sink.pwrite(view, 0)
+            finally:
+                aligned.close()
+        sink.fsync()
+        if on_progress:
+            on_progress(
+                Progress(offset, offset, offset / max(time.monotonic() - started, 1e-6), 0, False)
+            )
+        return offset
+    finally:
+        source.close()
+
+
+AGAIN = "download the image again or use another install medium"
+
+
+def _verify(payload: Payload, source: Source) -> None:
+    """After the last byte: reading errors, decoder complaints, frame structure, checksum."""
+    if source.error is not None:
+        raise PayloadError(f"cannot read {payload.name}: {source.error.strerror}", AGAIN)
+    digest = source.sha.hexdigest()
+    mismatch = digest != payload.sha256
+    problem = zstd_frames_problem(payload.path) if payload.compression == "zstd" else None
+    failure = source.failure.lower()
+    if problem or failure:
+        also = " (and its sha256 does not match)" if mismatch else ""
+        if (problem or "").startswith("trailing") or "trailing" in failure:
+            what = f"has trailing data after its compressed image ({problem or failure})"
+        elif problem == "truncated" or "end" in failure:
+            what = "is truncated"
+        else:
+            what = f"is damaged ({problem or source.failure})"
+        raise PayloadError(f"{payload.name} {what}{also}", AGAIN)
+    if mismatch:
+        raise PayloadError(
+            f"checksum mismatch: {payload.name} has sha256 {digest[:16]}..., "
+            f"{os.path.basename(payload.sha256_file)} expects {payload.sha256[:16]}...",
+            AGAIN,
+        )
+
+
+def _progress(payload: Payload, fed: int, done: int, elapsed: float) -> Progress:
+    rate = done / elapsed if elapsed > 0 else 0.0
+    if payload.content_size:
+        total, estimated = payload.content_size, False
+    else:
+        total = int(done * payload.stored_size / fed) if fed else 0
+        estimated = True
+    eta = (total - done) / rate if rate > 0 and total >= done else None
+    return Progress(done, max(total, done), rate, eta, estimated)

@@ -1,0 +1,270 @@
+"""The fault matrix: each failure names the stage, the device and the cause, exits 1, resets
+the partition table (or leaves an untouched disk when preflight stops it) and keeps the log."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cos_installer.answers import load_answers
+from cos_installer.backends import BlockDeviceBackend, DeviceIO
+from cos_installer.install import run_install
+from cos_installer.payload import build_test_payload, write_sha256
+from tests.install.conftest import (
+    Events,
+    answers_file,
+    copy_payload,
+    holding_open,
+    make_old_table,
+    no_signatures,
+    partition_table,
+    run_cli,
+    sh,
+)
+
+
+def cli_install(tmp: Path, disk: str, payload: str, *extra: str) -> tuple[int, str, str]:
+    log = tmp / "install.log"
+    answers = answers_file(tmp, disk=disk)
+    proc = run_cli(
+        "--answers", answers, "--target", disk, "--image", payload, "--yes", "--log", str(log),
+        *extra,
+    )  # fmt: skip
+    return proc.returncode, proc.stderr, log.read_text()
+
+
+def assert_reported(stderr: str, log: str, stage: str, device: str, *causes: str) -> None:
+    error = next(line for line in stderr.splitlines() if line.startswith("error: "))
+    assert f"stage {stage}" in error and device in error, error
+    for cause in causes:
+        assert cause in error, error
+    assert f"[{stage}] error: " in log and causes[0] in log
+
+
+def test_target_too_small_is_stopped_before_touching_it(payload, loops, tmp_path):
+    disk = loops.device(32)
+    make_old_table(disk, 1, size_mib=8)
+    before = partition_table(disk)
+    rc, err, log = cli_install(tmp_path, disk, payload)
+    assert rc == 1
+    assert_reported(err, log, "preflight", disk, "too small (ENOSPC)", "needs 64.0 MiB")
+    assert "no disk was changed" in err
+    assert partition_table(disk) == before
+
+
+def test_target_too_small_found_while_writing(loops, tmp_path):
+    """gzip does not record the image size: the write stage meets the end of the disk."""
+    payload = build_test_payload(str(tmp_path / "gz"), size_mib=64, compression="gzip")
+    disk = loops.device(48)
+    make_old_table(disk, 1, size_mib=8)
+    rc, err, log = cli_install(tmp_path, disk, payload)
+    assert rc == 1
+    assert_reported(err, log, "write", disk, "too small (ENOSPC)", f"larger than {disk}")
+    assert "partition table was reset" in err and no_signatures(disk)
+
+
+@pytest.mark.parametrize("use", ["mount", "swap"])
+def test_mounted_partition_is_named(payload, loops, tmp_path, use):
+    disk = loops.device(128)
+    make_old_table(disk, 2)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if use == "mount":
+        sh("mkfs.ext4", "-q", f"{disk}p2")
+        sh("mount", f"{disk}p2", str(mnt))
+        expected = f"{disk}p2 is mounted on {mnt}"
+    else:
+        sh("mkswap", f"{disk}p2")
+        sh("swapon", f"{disk}p2")
+        expected = f"{disk}p2 is active swap"
+    try:
+        rc, err, log = cli_install(tmp_path, disk, payload)
+    finally:
+        sh("umount", str(mnt)) if use == "mount" else sh("swapoff", f"{disk}p2")
+    assert rc == 1
+    assert_reported(err, log, "preflight", disk, expected, "unmount it")
+    assert len(partition_table(disk)) == 2  # untouched
+
+
+@pytest.mark.parametrize(
+    "damage, stage_cause",
+    [
+        ("checksum", "checksum mismatch: cos-image.raw.zst has sha256"),
+        ("truncated", "cos-image.raw.zst is truncated"),
+        ("trailing", "cos-image.raw.zst has trailing data"),
+    ],
+)
+def test_damaged_payload_leaves_no_table(payload, loops, tmp_path, damage, stage_cause, zstd_path):
+    bad = copy_payload(payload, tmp_path / "bad")
+    if damage == "checksum":
+        Path(bad + ".sha256").write_text("0" * 64 + "  cos-image.raw.zst\n")
+    elif damage == "truncated":
+        os.truncate(bad, os.path.getsize(bad) // 2)  # the .sha256 still names the full file
+    else:
+        with open(bad, "ab") as f:
+            f.write(b"trailing junk after the last frame\n")
+        write_sha256(bad)  # the checksum passes: only the decompressor can notice
+    disk = loops.device(128)
+    make_old_table(disk, 3)
+    rc, err, log = cli_install(tmp_path, disk, bad)
+    assert rc == 1
+    assert_reported(err, log, "write", disk, stage_cause, "download the image again")
+    assert "partition table was reset" in err and no_signatures(disk)
+
+
+def test_reread_failure_names_the_partition_held_open(payload, loops, tmp_path):
+    disk = loops.device(128)
+    make_old_table(disk, 5, size_mib=20)
+    with holding_open(f"{disk}p5") as holder:
+        rc, err, log = cli_install(tmp_path, disk, payload)
+    assert rc == 1
+    assert f"ERROR on Installing COS To Device {disk}" in err
+    assert_reported(
+        err, log, "reread", disk, "EBUSY", f"{disk}p5 (pid {holder.pid}, sleep) held open"
+    )
+    assert "reboot and install again" in err
+    assert "partition table was reset" in err and no_signatures(disk)
+
+
+@pytest.fixture(scope="module")
+def big_payload(real_parts, tmp_path_factory) -> str:
+    """512 MiB of zeros: long enough to be interrupted mid-write, cheap to build."""
+    out = tmp_path_factory.mktemp("big")
+    raw = out / "zeros.raw"
+    with open(raw, "wb") as f:
+        f.truncate(512 << 20)
+    sh("zstd", "-q", "-1", "--rm", str(raw), "-o", str(raw) + ".zst")
+    write_sha256(str(raw) + ".zst")
+    return str(raw) + ".zst"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_mid_write_stops_at_a_buffer_and_resets(big_payload, loops, tmp_path, sig):
+    disk = loops.device(600)
+    make_old_table(disk, 2)
+    log = tmp_path / "install.log"
+    answers = answers_file(tmp_path, disk=disk)
+    argv = [sys.executable, "-m", "cos_installer.cli", "install", "--answers", answers]
+    argv += ["--target", disk, "--image", big_payload, "--yes", "--log", str(log)]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("[write]") and "%" in line:
+            proc.send_signal(sig)
+            break
+    lines += proc.stderr.readlines()
+    assert proc.wait(timeout=60) == 1
+    err = "".join(lines)
+    assert_reported(err, log.read_text(), "write", disk, "cancelled by the user after")
+    written = int(err.split("cancelled by the user after ")[1].split()[0])
+    assert 0 < written < 512 << 20 and written % (4 << 20) == 0  # a buffer boundary
+    assert no_signatures(disk)
+
+
+def test_cancel_event_from_the_wizard_thread(payload, loops, tmp_path):
+    disk = loops.device(128)
+    make_old_table(disk, 2)
+    events = Events()
+    import threading
+
+    cancel = threading.Event()
+
+    def listener(event):
+        events(event)
+        if event.kind == "progress":
+            cancel.set()
+
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)), backend=BlockDeviceBackend(disk),
+        payload=payload, listener=listener, cancel=cancel,
+    )  # fmt: skip
+    assert not result.ok and result.stage == "write" and "cancelled" in result.cause
+    assert events[-1].kind == "error" and events[-1].stage == "write"
+    assert no_signatures(disk)
+
+
+class FaultyIO(DeviceIO):
+    """The backend's file layer with an I/O error at 8 MiB, as a failing disk gives."""
+
+    def pwrite(self, data, offset):
+        if offset <= 8 << 20 < offset + len(data):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        super().pwrite(data, offset)
+
+
+def test_io_error_at_an_offset(payload, loops, tmp_path):
+    disk = loops.device(128)
+    make_old_table(disk, 2)
+    log = tmp_path / "log"
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)),
+        backend=BlockDeviceBackend(disk, io_factory=FaultyIO), payload=payload,
+        listener=Events(), log_path=str(log),
+    )  # fmt: skip
+    assert not result.ok and result.stage == "write" and result.device == disk
+    assert "Input/output error writing at byte 8388608 (errno 5)" in result.message
+    assert "partition table was reset" in result.message and no_signatures(disk)
+    assert "[write] error: " in log.read_text()
+
+
+def test_loop_device_detached_mid_write(payload, loops, tmp_path):
+    disk = loops.device(128)
+    backing = loops.files[-1]
+    make_old_table(disk, 2)
+
+    def detach(event):
+        if event.kind == "progress" and event.done < event.total:
+            sh("losetup", "--detach", disk)
+
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)), backend=BlockDeviceBackend(disk),
+        payload=payload, listener=detach, log_path=str(tmp_path / "log"),
+    )  # fmt: skip
+    assert not result.ok and result.stage == "write"
+    assert f"on {disk}: the loop device was detached" in result.message
+    assert "could not be reset" in result.message  # the device is gone ...
+    assert no_signatures(backing)  # ... but the first MiB was held back: no table on the file
+    assert "[write] error: " in (tmp_path / "log").read_text()
+
+
+def test_keep_on_error_leaves_the_disk(payload, loops, tmp_path):
+    bad = copy_payload(payload, tmp_path / "bad")
+    Path(bad + ".sha256").write_text("f" * 64 + "\n")
+    disk = loops.device(128)
+    make_old_table(disk, 3)
+    rc, err, _ = cli_install(tmp_path, disk, bad, "--keep-on-error")
+    assert rc == 1 and "left as it is (--keep-on-error)" in err
+
+
+def test_a_reused_device_name_is_never_reset(payload, loops, tmp_path):
+    """The loop device is detached mid-write and its name attached to another image before
+    the clean-up: diskseq differs, so the other image is left alone."""
+    disk = loops.device(128)
+    other = loops.file(128, "other.img")
+    make_old_table(disk, 2)
+    sh("sfdisk", "--quiet", other, input="label: gpt\nsize=8MiB, type=linux\n")
+    before = partition_table(other)
+
+    class Reattaching(BlockDeviceBackend):
+        def reset(self):
+            sh("losetup", self.device, other)  # the freed name now holds another disk
+            super().reset()
+
+    def detach(event):
+        if event.kind == "progress" and event.done < event.total:
+            sh("losetup", "--detach", disk)
+
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)), backend=Reattaching(disk),
+        payload=payload, listener=detach,
+    )  # fmt: skip
+    assert not result.ok and result.stage == "write"
+    assert "no longer the disk that was checked" in result.message
+    assert partition_table(other) == before

@@ -1,0 +1,84 @@
+"""RAID/LVM holder detection on a sysfs tree fixture (this host has no md and no dm).
+
+The fixture mirrors a real loop device (same name and dev number), so the preflight of a real
+install reads its holders from the fixture while every ioctl still hits the real device."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cos_installer import devusage as du
+from cos_installer.answers import load_answers
+from cos_installer.backends import BlockDeviceBackend
+from cos_installer.install import run_install
+from tests.install.conftest import Events, answers_file, make_old_table, partition_table
+
+
+def write(path: Path, text: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+
+
+def sysfs_tree(root: Path, disk: str, devnum: str) -> Path:
+    """disk held by md0 (raid1); its partition 1 held by dm-0, an LVM volume vg0-root."""
+    block = root / "class" / "block"
+    write(block / disk / "dev", devnum)
+    (block / disk / "holders").mkdir(parents=True)
+    (block / disk / "holders" / "md0").mkdir()
+    part = block / disk / f"{disk}p1"
+    for leaf, value in (
+        ("partition", "1"),
+        ("start", "2048"),
+        ("size", "32768"),
+        ("dev", "259:91"),
+    ):
+        write(part / leaf, value)
+    (part / "holders" / "dm-0").mkdir(parents=True)
+    (block / f"{disk}p1").symlink_to(part)
+    write(block / "md0" / "md" / "level", "raid1")
+    write(block / "dm-0" / "dm" / "name", "vg0-root")
+    write(block / "dm-0" / "dm" / "uuid", "LVM-Zx81lqAbcdEfgh")
+    (root / "dev" / "block").mkdir(parents=True)
+    (root / "dev" / "block" / devnum).symlink_to(block / disk)
+    return root
+
+
+def test_holders_of_the_disk_and_its_partitions_are_named(tmp_path):
+    sysfs = str(sysfs_tree(tmp_path, "sdb", "8:16"))
+    found = du.holders("sdb", sysfs)
+    assert [str(h) for h in found] == [
+        "sdb is held by RAID /dev/md0 (raid1)",
+        "sdbp1 is held by LVM /dev/mapper/vg0-root",
+    ]
+    assert du.holder_clear_commands(found) == [
+        ["mdadm", "--stop", "/dev/md0"],
+        ["vgchange", "-an", "vg0"],
+    ]
+
+
+def test_plain_device_mapper_holder(tmp_path):
+    sysfs = sysfs_tree(tmp_path, "sdc", "8:32")
+    write(sysfs / "class" / "block" / "dm-0" / "dm" / "uuid", "CRYPT-LUKS2-abc")
+    found = du.holders("sdc", str(sysfs))
+    assert found[1].kind == "device-mapper"
+    assert ["dmsetup", "remove", "--retry", "vg0-root"] in du.holder_clear_commands(found)
+
+
+def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, tmp_path):
+    disk = loops.device(128)
+    make_old_table(disk, 1)
+    before = partition_table(disk)
+    name = os.path.basename(disk)
+    devnum = Path(f"/sys/class/block/{name}/dev").read_text().strip()
+    sysfs = str(sysfs_tree(tmp_path / "sys", name, devnum))
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)),
+        backend=BlockDeviceBackend(disk, sysfs=sysfs), payload=payload, listener=Events(),
+    )  # fmt: skip
+    assert not result.ok and result.stage == "preflight" and result.device == disk
+    assert f"{name} is held by RAID /dev/md0 (raid1)" in result.message
+    assert f"{name}p1 is held by LVM /dev/mapper/vg0-root" in result.message
+    assert "mdadm --stop /dev/md0; vgchange -an vg0" in result.message
+    assert "--clear-holders" in result.message and "no disk was changed" in result.message
+    assert partition_table(disk) == before
