@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "install": "install",
     "fleet": "fleet",
     "snap": "snap",
+    "autostart": "autostart",
 }
 
 
@@ -41,8 +42,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
             continue
         sub = subparsers.add_parser(command, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
+        _accept_shared_options(sub)
         modules[command] = module
     return parser, modules
+
+
+def _accept_shared_options(sub: argparse.ArgumentParser) -> None:
+    """`--machine`/`--all-nics` may also follow the subcommand (`install ... --machine demo`);
+    SUPPRESS keeps a value given before the subcommand."""
+    if "--machine" not in sub._option_string_actions:
+        sub.add_argument("--machine", metavar="PROFILE", default=argparse.SUPPRESS, help="")
+    if "--all-nics" not in sub._option_string_actions:
+        sub.add_argument("--all-nics", action="store_true", default=argparse.SUPPRESS, help="")
 
 
 def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,7 @@ without a machine. Errors read "SOURCE: hosts[2].match: ..." like the answers fi
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .fleet_rules import (
@@ -266,7 +267,13 @@ def expand_all(mapping: dict, source: str) -> list[tuple[str, dict]]:
     return [(label(mapping, i), host_entry(mapping, i)) for i in range(len(mapping["hosts"]))]
 
 
-def load_for_machine(path: str, machine: Machine, *, host: str | None = None) -> InstallConfig:
+def load_for_machine(
+    path: str,
+    machine: Machine,
+    *,
+    host: str | None = None,
+    report: Callable[[str], None] | None = None,
+) -> InstallConfig:
     """The unattended install's entry point for plain and fleet answers files alike: read,
     pick this machine's entry, resolve rules, check. Raises AnswersError or FleetError (both
     carry `.errors`); messages of a fleet entry name it: "f.yaml hosts[3] (node1): ..."."""
@@ -279,6 +286,8 @@ def load_for_machine(path: str, machine: Machine, *, host: str | None = None) ->
     errors = check_entries(mapping, source)
     if errors:
         raise FleetError(errors)
-    index = match_host(mapping, machine, source=source, host=host)[0]
+    index, why = match_host(mapping, machine, source=source, host=host)
+    if report is not None:
+        report(f"{source}: this machine is {label(mapping, index)}, matched by {why}")
     plain = resolve_entry(mapping, index, machine, source=source)
     return from_mapping(plain, f"{source} {label(mapping, index)}")

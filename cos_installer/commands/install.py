@@ -25,12 +25,19 @@ UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--answers", metavar="FILE", required=True, help="the answers file")
+    parser.add_argument(
+        "--answers", metavar="FILE", required=True, help="the answers file (plain or fleet)"
+    )
     parser.add_argument(
         "--target",
         metavar="PATH",
-        required=True,
-        help="a whole disk (/dev/sdX) or an image file; overrides the answers' disk",
+        help="a whole disk (/dev/sdX) or an image file; overrides the answers' disk "
+        "(default: the answers' disk)",
+    )
+    parser.add_argument(
+        "--host",
+        metavar="MAC|HOSTNAME",
+        help="in a fleet file, take this host entry instead of matching this machine",
     )
     parser.add_argument(
         "--image",
@@ -128,30 +135,49 @@ def _confirm(what: str) -> bool:
     return sys.stdin.readline().strip().lower() == "yes"
 
 
-def _machine(args):
-    from cos_installer.hardware import open_machine
+def _needs_machine(args) -> bool:
+    """Probe only when something needs it: no --image (the media's payload), a profile, or a
+    fleet file whose host entry and disk/NIC rules are matched against this machine."""
+    from cos_installer.answers import read_mapping
 
     if args.machine or not args.image:
-        return open_machine(args.machine)
-    return None
+        return True
+    mapping = read_mapping(args.answers)
+    return "hosts" in mapping or any(
+        isinstance(v, dict) for v in (mapping.get("disk"), mapping.get("data_disk"))
+    )
+
+
+def _load(args):
+    """(config, machine) for plain and fleet answers files alike."""
+    from cos_installer.fleet import load_for_machine
+    from cos_installer.hardware import open_machine
+
+    machine = open_machine(args.machine) if _needs_machine(args) else None
+    note = lambda text: print(f"note: {text}", file=sys.stderr)  # noqa: E731
+    return load_for_machine(args.answers, machine, host=args.host, report=note), machine
 
 
 def run(args) -> int:
-    from cos_installer.answers import AnswersError, load_answers
+    from cos_installer.answers import AnswersError
     from cos_installer.backends import BackendError, open_backend
+    from cos_installer.fleet import FleetError
+    from cos_installer.hardware import ProfileError
     from cos_installer.install import run_install
 
     dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
     try:
         size = parse_size(args.size) if args.size else None
-        config = load_answers(args.answers)
-    except ValueError as exc:
-        print(f"cos-installer install: {exc}", file=sys.stderr)
-        return 2
-    except AnswersError as exc:
+        config, machine = _load(args)
+    except (AnswersError, FleetError) as exc:
         for error in exc.errors:
             print(f"cos-installer install: {error}", file=sys.stderr)
         return 2
+    except (ValueError, ProfileError) as exc:
+        print(f"cos-installer install: {exc}", file=sys.stderr)
+        return 2
+    if not args.target:
+        args.target = config.disk
     if args.image and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
@@ -159,14 +185,13 @@ def run(args) -> int:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
     try:
-        machine = _machine(args)
         backend = open_backend(args.target, dry_run=dry_run, create_size=size)
     except BackendError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
         print(f"cos-installer install: {exc.cause}{hint}", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bad machine profile
-        print(f"cos-installer install: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"cos-installer install: {args.target}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     cancel = threading.Event()
     try:
