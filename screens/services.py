@@ -177,15 +177,18 @@ class Services:
         from cos_installer.install import run_install
 
         backend = open_backend(config.disk, dry_run=self.dry_run)
-        return run_install(
-            config,
-            backend=backend,
-            payload=None if self.dry_run else payload,
-            listener=listener,
-            cancel=cancel,
-            machine=machine,
-            log_path=self.log_path,
-        )
+        try:
+            return run_install(
+                config,
+                backend=backend,
+                payload=None if self.dry_run else payload,
+                listener=listener,
+                cancel=cancel,
+                machine=machine,
+                log_path=self.log_path,
+            )
+        finally:
+            backend.close()  # an image-file target detaches its loop device here
 
     def reboot(self) -> int:
         """Called after the screen is restored. In a dry run: say so and exit 0."""
