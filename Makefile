@@ -19,9 +19,11 @@ deps:
 demo: venv
 	$(VENV)/bin/cos-installer --dry-run --machine demo
 
+LINT_PATHS = $(wildcard cos_installer screens tests benchmarks iso)
+
 lint: venv
-	$(VENV)/bin/ruff check cos_installer screens tests benchmarks iso
-	$(VENV)/bin/ruff format --check cos_installer screens tests benchmarks iso
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 unit: venv
 	$(PY) -m pytest -q

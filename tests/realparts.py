@@ -1,5 +1,7 @@
-"""Helpers for real-part tests (`from tests.realparts import need_root`). They call `need_root()` / `need_tools()`: on a developer
-machine a missing part is a skip with the reason; under CI=true it is a failure."""
+"""Helpers for real-part tests (`from tests.realparts import need_root`).
+
+On a developer machine a missing real part is a skip with the reason; under CI=true it is a
+failure, so a green CI run means every real-part test ran."""
 
 from __future__ import annotations
 
