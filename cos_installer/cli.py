@@ -75,6 +75,13 @@ def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:
         "--all-nics", action="store_true", help="list virtual NICs too (veth, bridge, tun)"
     )
     parser.add_argument("--log", metavar="FILE", help="write the install log here")
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        choices=["en", "zh_CN"],
+        help="the wizard's language: en or zh_CN (default: zh_CN where the locale asks for it "
+        "and the terminal can show Chinese, else en)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -128,6 +128,19 @@ class _Run:
         )
 
 
+def _log_copy(log: LogListener) -> bytes:
+    """The whole log file (the wizard's probes and choices precede this run's stages),
+    redacted again; this run's lines when the file cannot be read."""
+    from cos_installer.snap import redact
+
+    try:
+        with open(log.path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except (OSError, TypeError):
+        text = log.text()
+    return redact(text).encode()
+
+
 def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[FileSpec]:
     files = [FileSpec(USER_DATA_PATH, user_data.encode(), 0o600, 0o700, "the cloud-config")]
     try:
@@ -138,7 +151,7 @@ def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[File
     except ImportError:
         run.note("answers module not available: no copy of the effective answers")
     if run.log is not None:
-        files.append(FileSpec(LOG_COPY, run.log.text().encode(), 0o600, 0o700, "install log"))
+        files.append(FileSpec(LOG_COPY, _log_copy(run.log), 0o600, 0o700, "install log"))
     return files
 
 

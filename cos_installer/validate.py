@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .i18n import _
 from .model import CLUSTER_SIZES, ControllerAddress, NetworkModel, Role
 
 
@@ -51,9 +52,13 @@ def port(value: object) -> int:
     elif text.isascii() and text.isdigit() and len(text) <= 6:  # int() of huge text raises
         number = int(text)
     else:
-        raise FieldError(f"{_show(value)} is not a port: expected a number from 1 to 65535")
+        raise FieldError(
+            _("{value} is not a port: expected a number from 1 to 65535").format(value=_show(value))
+        )
     if not 1 <= number <= 65535:
-        raise FieldError(f"{number} is out of range: a port is a number from 1 to 65535")
+        raise FieldError(
+            _("{number} is out of range: a port is a number from 1 to 65535").format(number=number)
+        )
     return number
 
 
@@ -64,7 +69,11 @@ def cluster_size(value: object) -> int:
     text = _text(value)
     allowed = ", ".join(str(n) for n in CLUSTER_SIZES)
     if not (text.isascii() and text.isdigit() and len(text) <= 2) or int(text) not in CLUSTER_SIZES:
-        raise FieldError(f"{_show(value)} is not a cluster size: expected one of {allowed}")
+        raise FieldError(
+            _("{value} is not a cluster size: expected one of {allowed}").format(
+                value=_show(value), allowed=allowed
+            )
+        )
     return int(text)
 
 
@@ -76,7 +85,7 @@ def yes_no(value: object) -> bool:
         return True
     if text in {"no", "n", "false", "off", "0"}:
         return False
-    raise FieldError(f"{_show(value)} is not yes or no")
+    raise FieldError(_("{value} is not yes or no").format(value=_show(value)))
 
 
 def role(value: object) -> Role:
@@ -84,7 +93,9 @@ def role(value: object) -> Role:
     try:
         return Role(text)
     except ValueError:
-        raise FieldError(f"{_show(value)} is not a role: expected controller or agent") from None
+        raise FieldError(
+            _("{value} is not a role: expected controller or agent").format(value=_show(value))
+        ) from None
 
 
 # --- agent settings --------------------------------------------------------------------------
@@ -95,62 +106,86 @@ _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")  # \Z: "$" would let a
 def _host_problem(name: str) -> str | None:
     """Why `name` is not an RFC 1123 host name, or None when it is one."""
     if not name:
-        return "it is empty"
+        return _("it is empty")
     if len(name) > 253:
-        return f"it is {len(name)} characters long; at most 253 are allowed"
+        return _("it is {count} characters long; at most 253 are allowed").format(count=len(name))
     for label in name.split("."):
         if not label:
-            return "it has an empty label (two dots in a row, or a dot at an end)"
+            return _("it has an empty label (two dots in a row, or a dot at an end)")
         if "_" in label:
-            return "'_' is not allowed in host names (RFC 1123): use '-' instead, e.g. node-1"
+            return _("'_' is not allowed in host names (RFC 1123): use '-' instead, e.g. node-1")
         if label.lower() != label and _DNS_LABEL.match(label.lower()):
-            return "upper-case letters are not allowed: use lower case"
+            return _("upper-case letters are not allowed: use lower case")
         if len(label) > 63:
-            return f"the label '{label[:20]}...' is {len(label)} characters; at most 63 are allowed"
+            return _("the label '{start}...' is {count} characters; at most 63 are allowed").format(
+                start=label[:20], count=len(label)
+            )
         if label.startswith("-") or label.endswith("-"):
-            return f"the label {label!r} starts or ends with '-'"
+            return _("the label {label} starts or ends with '-'").format(label=repr(label))
         if not _DNS_LABEL.match(label):
             bad = sorted({c for c in label if not (c.isascii() and (c.isalnum() or c == "-"))})
             shown = " ".join(repr(c) for c in bad) or "characters"
-            return f"{shown} not allowed: only a-z, 0-9 and '-'"
+            return _("{shown} not allowed: only a-z, 0-9 and '-'").format(shown=shown)
     return None
 
 
 def controller_list(value: object) -> list[ControllerAddress]:
     """`host:port[,host:port...]` (or a YAML list), the current primary controller first."""
     items: Iterable[object] = value if isinstance(value, list | tuple) else _text(value).split(",")
-    expected = "expected host:port items separated by ',', primary first, e.g. 192.168.122.170:80"
+    expected = _(
+        "expected host:port items separated by ',', primary first, e.g. 192.168.122.170:80"
+    )
     result: list[ControllerAddress] = []
     entries = [_text(item) for item in items]
     if not any(entries):
-        raise FieldError(f"no controller given: {expected}")
+        raise FieldError(_("no controller given: {expected}").format(expected=expected))
     for position, entry in enumerate(entries, start=1):
         if not entry:
-            raise FieldError(f"item {position} is empty: {expected}")
+            raise FieldError(
+                _("item {position} is empty: {expected}").format(
+                    position=position, expected=expected
+                )
+            )
         host, sep, port_text = entry.rpartition(":")
         host = host.strip()
         if not sep or not host:
-            raise FieldError(f"item {position} {entry!r} has no port: {expected}")
+            raise FieldError(
+                _("item {position} {entry} has no port: {expected}").format(
+                    position=position, entry=repr(entry), expected=expected
+                )
+            )
         try:
             number = port(port_text.strip())
         except FieldError as exc:
-            raise FieldError(f"item {position} {entry!r}: {exc}") from None
+            raise FieldError(
+                _("item {position} {entry}: {exc}").format(
+                    position=position, entry=repr(entry), exc=exc
+                )
+            ) from None
         if re.fullmatch(r"[0-9.]+", host):
             try:
                 ipaddress.IPv4Address(host)
             except ValueError:
                 raise FieldError(
-                    f"item {position} {entry!r}: {host!r} is not an IPv4 address"
+                    _("item {position} {entry}: {host} is not an IPv4 address").format(
+                        position=position, entry=repr(entry), host=repr(host)
+                    )
                 ) from None
         else:
             problem = _host_problem(host)
             if problem:
                 raise FieldError(
-                    f"item {position} {entry!r}: {host!r} is not a host name: {problem}"
+                    _("item {position} {entry}: {host} is not a host name: {problem}").format(
+                        position=position, entry=repr(entry), host=repr(host), problem=problem
+                    )
                 )
         address = ControllerAddress(host, number)
         if address in result:
-            raise FieldError(f"item {position} {entry!r} repeats an earlier controller")
+            raise FieldError(
+                _("item {position} {entry} repeats an earlier controller").format(
+                    position=position, entry=repr(entry)
+                )
+            )
         result.append(address)
     return result
 
@@ -161,8 +196,10 @@ def install_code(value: object) -> str:
         text = str(value)  # YAML may read 8070 as a number; 0123 would lose its zero
     if len(text) != 4 or not (text.isascii() and text.isdigit()):
         raise FieldError(
-            "the install code is exactly 4 digits, as shown on the controller's web page "
-            "(e.g. 8070)"
+            _(
+                "the install code is exactly 4 digits, as shown on the controller's web page "
+                "(e.g. 8070)"
+            )
         )
     return text
 
@@ -173,7 +210,9 @@ def network_model(value: object) -> NetworkModel:
         return NetworkModel(text)
     except ValueError:
         raise FieldError(
-            f"{_show(value)} is not a network model: expected bridge or ipvlan"
+            _("{value} is not a network model: expected bridge or ipvlan").format(
+                value=_show(value)
+            )
         ) from None
 
 
@@ -192,29 +231,33 @@ def hostname(value: object) -> str:
     text = _text(value)
     problem = _host_problem(text)
     if problem:
-        raise FieldError(f"{_show(value)} is not a valid host name: {problem}")
+        raise FieldError(
+            _("{value} is not a valid host name: {problem}").format(
+                value=_show(value), problem=problem
+            )
+        )
     return text
 
 
 def password(value: object) -> str:
     """The plain password: non-empty. Never echoed back in a message."""
     if not isinstance(value, str) or value == "":
-        raise FieldError("the password of the cos account cannot be empty")
+        raise FieldError(_("the password of the cos account cannot be empty"))
     if "\n" in value or "\r" in value:
-        raise FieldError("the password cannot contain a line break")
+        raise FieldError(_("the password cannot contain a line break"))
     if "\x00" in value or len(value) > 256:  # crypt(3) stops at NUL; keep hashing bounded
-        raise FieldError("the password cannot contain a NUL character or exceed 256 characters")
+        raise FieldError(_("the password cannot contain a NUL character or exceed 256 characters"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise FieldError("the password contains characters that cannot be encoded") from None
+        raise FieldError(_("the password contains characters that cannot be encoded")) from None
     return value
 
 
 def password_confirmation(first: str, again: str) -> str:
     password(first)
     if first != again:
-        raise FieldError("the two passwords differ: type the same password twice")
+        raise FieldError(_("the two passwords differ: type the same password twice"))
     return first
 
 
@@ -224,7 +267,7 @@ _CRYPT_SHA512 = re.compile(r"^\$6\$(rounds=\d{4,9}\$)?[./0-9A-Za-z]{1,16}\$[./0-
 def password_hash(value: object) -> str:
     text = _text(value)
     if not _CRYPT_SHA512.match(text):
-        raise FieldError("not a SHA-512 crypt hash: expected '$6$<salt>$<86 characters>'")
+        raise FieldError(_("not a SHA-512 crypt hash: expected '$6$<salt>$<86 characters>'"))
     return text
 
 
@@ -241,7 +284,11 @@ def interface_name(value: object) -> str:
         or text in {".", ".."}
         or not all(c.isascii() and c.isprintable() and c not in "/: *?[]\\\"'" for c in text)
     ):
-        raise FieldError(f"{_show(value)} is not a network interface name (e.g. eth0, ens3)")
+        raise FieldError(
+            _("{value} is not a network interface name (e.g. eth0, ens3)").format(
+                value=_show(value)
+            )
+        )
     return text
 
 
@@ -250,7 +297,9 @@ def mac_address(value: object) -> str:
     text = _text(value).lower()
     if not re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", text):
         raise FieldError(
-            f"{_show(value)} is not a MAC address: expected six hex pairs like 52:54:00:12:34:56"
+            _("{value} is not a MAC address: expected six hex pairs like 52:54:00:12:34:56").format(
+                value=_show(value)
+            )
         )
     return text
 
@@ -261,28 +310,46 @@ def ipv4(value: object) -> ipaddress.IPv4Address:
         return ipaddress.IPv4Address(text)
     except ValueError:
         raise FieldError(
-            f"{_show(value)} is not an IPv4 address: expected four numbers 0-255 like 192.168.1.2"
+            _(
+                "{value} is not an IPv4 address: expected four numbers 0-255 like 192.168.1.2"
+            ).format(value=_show(value))
         ) from None
 
 
 def address(value: object) -> ipaddress.IPv4Interface:
     """IP/Mask in CIDR form, e.g. 192.168.159.129/24."""
     text = _text(value)
-    expected = "expected an address with its prefix in CIDR form, e.g. 192.168.159.129/24"
+    expected = _("expected an address with its prefix in CIDR form, e.g. 192.168.159.129/24")
     if "/" not in text:
-        raise FieldError(f"{_show(value)} has no prefix: {expected}")
+        raise FieldError(
+            _("{value} has no prefix: {expected}").format(value=_show(value), expected=expected)
+        )
     try:
         iface = ipaddress.IPv4Interface(text)
     except ValueError:
-        raise FieldError(f"{_show(value)} is not valid: {expected}") from None
+        raise FieldError(
+            _("{value} is not valid: {expected}").format(value=_show(value), expected=expected)
+        ) from None
     net = iface.network
     if net.prefixlen == 32:
-        raise FieldError(f"{text}: a /32 leaves no room for a gateway: {expected}")
+        raise FieldError(
+            _("{text}: a /32 leaves no room for a gateway: {expected}").format(
+                text=text, expected=expected
+            )
+        )
     if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
-        which = "network" if iface.ip == net.network_address else "broadcast"
-        raise FieldError(f"{text} is the {which} address of {net}: choose a host address")
+        which = _("network") if iface.ip == net.network_address else _("broadcast")
+        raise FieldError(
+            _("{text} is the {which} address of {net}: choose a host address").format(
+                text=text, which=which, net=net
+            )
+        )
     if iface.ip.is_loopback or iface.ip.is_multicast or iface.ip.is_unspecified:
-        raise FieldError(f"{text} is not a usable host address: {expected}")
+        raise FieldError(
+            _("{text} is not a usable host address: {expected}").format(
+                text=text, expected=expected
+            )
+        )
     return iface
 
 
@@ -291,11 +358,19 @@ def gateway(value: object, addr: ipaddress.IPv4Interface) -> ipaddress.IPv4Addre
     gw = ipv4(value)
     net = addr.network
     if gw not in net:
-        raise FieldError(f"{gw} is not inside {net}: the gateway must be on the NIC's network")
+        raise FieldError(
+            _("{gw} is not inside {net}: the gateway must be on the NIC's network").format(
+                gw=gw, net=net
+            )
+        )
     if gw == addr.ip:
-        raise FieldError(f"{gw} is this machine's own address: the gateway is another host")
+        raise FieldError(
+            _("{gw} is this machine's own address: the gateway is another host").format(gw=gw)
+        )
     if net.prefixlen < 31 and gw in (net.network_address, net.broadcast_address):
-        raise FieldError(f"{gw} is the network or broadcast address of {net}")
+        raise FieldError(
+            _("{gw} is the network or broadcast address of {net}").format(gw=gw, net=net)
+        )
     return gw
 
 
@@ -307,7 +382,9 @@ def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
         items = re.split(r"[,\s]+", _text(value))
     items = [i for i in items if i]
     if not items:
-        raise FieldError("no DNS server given: expected one or more IPv4 addresses, e.g. 10.0.0.2")
+        raise FieldError(
+            _("no DNS server given: expected one or more IPv4 addresses, e.g. 10.0.0.2")
+        )
     servers = []
     for item in items:
         servers.append(ipv4(item))
@@ -317,10 +394,10 @@ def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
 def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
     """The guide's rule for Ipvlan agents, shown next to the address (a note, not an error)."""
     nxt = addr.ip + 2
-    return (
-        f"Ipvlan: agents' addresses must not be consecutive; after {addr.ip} "
-        f"the next agent takes {nxt}, not {addr.ip + 1}"
-    )
+    return _(
+        "Ipvlan: agents' addresses must not be consecutive; after {ip} the next agent "
+        "takes {next}, not {adjacent}"
+    ).format(ip=addr.ip, next=nxt, adjacent=addr.ip + 1)
 
 
 # --- disks -----------------------------------------------------------------------------------
@@ -329,7 +406,9 @@ def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
 def disk_path(value: object) -> str:
     text = _text(value)
     if not text.startswith("/") or not all(c.isprintable() and not c.isspace() for c in text):
-        raise FieldError(f"{_show(value)} is not a device path: expected e.g. /dev/sda")
+        raise FieldError(
+            _("{value} is not a device path: expected e.g. /dev/sda").format(value=_show(value))
+        )
     return text
 
 
@@ -339,5 +418,9 @@ def data_disk(value: object, os_disk: str) -> str | None:
         return None
     path = disk_path(text)
     if path == os_disk:
-        raise FieldError(f"{path} is already the OS disk: choose another disk for Docker data")
+        raise FieldError(
+            _("{path} is already the OS disk: choose another disk for Docker data").format(
+                path=path
+            )
+        )
     return path

@@ -8,12 +8,13 @@ from typing import Any
 import urwid
 
 from cos_installer import validate
+from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
 
 
 class View(Screen):
-    title = "NIC address"
+    title = N_("NIC address")
     keys = KEYS_FORM_LIST
 
     def __init__(self, ctx: Any) -> None:
@@ -22,26 +23,34 @@ class View(Screen):
         interface = values.get("interface", "")
         self.mode = RadioList(
             [
-                (False, "Static   fixed address (recommended for cluster nodes)"),
-                (True, "DHCP     the installed system asks DHCP at every boot"),
+                (False, _("Static   fixed address (recommended for cluster nodes)")),
+                (True, _("DHCP     the installed system asks DHCP at every boot")),
             ],
             selected=bool(values.get("dhcp", False)),
             on_change=lambda dhcp: self._set_mode(bool(dhcp)),
         )
+        eg = _("e.g. {example}")
         self.address = Field(
-            "IP/Mask", values.get("address", ""), width=20, hint="e.g. 192.168.1.10/24"
+            _("IP/Mask"),
+            values.get("address", ""),
+            width=20,
+            hint=eg.format(example="192.168.1.10/24"),
         )
         self.gateway = Field(
-            "Gateway", values.get("gateway", ""), width=20, hint="e.g. 192.168.1.1"
+            _("Gateway"), values.get("gateway", ""), width=20, hint=eg.format(example="192.168.1.1")
         )
-        self.dns = Field("DnsMaster", values.get("dns", ""), width=34, hint="e.g. 192.168.1.1")
+        self.dns = Field(
+            _("DnsMaster"), values.get("dns", ""), width=34, hint=eg.format(example="192.168.1.1")
+        )
         self.note = text("")
         message = ctx.facts.get("dhcp_message") or ""
         lease = getattr(ctx.facts.get("dhcp"), "lease", None)
         if lease is not None and values.get("address_source") == "dhcp":
-            message = f"Pre-filled from the DHCP answer on {interface}; change anything needed."
+            message = _("Pre-filled from the DHCP answer on {nic}; change anything needed.").format(
+                nic=interface
+            )
         rows = [
-            text(f"Address of {interface}:"),
+            text(_("Address of {nic}:").format(nic=interface)),
             self.mode,
             blank(),
             self.address,
@@ -61,13 +70,13 @@ class View(Screen):
             field.set_enabled(not dhcp)
         self._update_note()
 
-    def _update_note(self, *_: Any) -> None:
+    def _update_note(self, *_args: Any) -> None:
         note = ""
         if self.ipvlan and self.address.enabled:
             try:
                 note = validate.ipvlan_note(validate.address(self.address.value))
             except validate.FieldError:
-                note = "Ipvlan: agents' addresses must not be consecutive (.101, .103, .105)."
+                note = _("Ipvlan: agents' addresses must not be consecutive (.101, .103, .105).")
         self.note.set_text(("note", note))
 
     def snapshot(self) -> dict[str, Any]:

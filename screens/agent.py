@@ -6,31 +6,32 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer import validate
+from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM, Field, Screen, blank, text
 
 
 class View(Screen):
-    title = "Agent settings"
+    title = N_("Agent settings")
     keys = KEYS_FORM
 
     def __init__(self, ctx: Any) -> None:
         values = ctx.values
-        self.controllers = Field("Controller", values.get("controllers", ""), width=61)
-        self.code = Field("InstallCode", values.get("install_code", ""), width=6)
-        self.gateway = Field("Docker GW", values.get("docker_gateway", ""), width=16)
-        self.dns = Field("Docker DNS", values.get("docker_dns", ""), width=16)
+        self.controllers = Field(_("Controller"), values.get("controllers", ""), width=61)
+        self.code = Field(_("InstallCode"), values.get("install_code", ""), width=6)
+        self.gateway = Field(_("Docker GW"), values.get("docker_gateway", ""), width=16)
+        self.dns = Field(_("Docker DNS"), values.get("docker_dns", ""), width=16)
         rows = [
             blank(),
-            text("Controller: address:port of every controller, separated by ',',"),
-            text("the current primary first, e.g. 192.168.122.170:80,192.168.122.171:80"),
+            text(_("Controller: address:port of every controller, separated by ',',")),
+            text(_("the current primary first, e.g. 192.168.122.170:80,192.168.122.171:80")),
             self.controllers,
             blank(),
-            text("InstallCode: the 4 digits shown on the controller's web page."),
+            text(_("InstallCode: the 4 digits shown on the controller's web page.")),
             self.code,
             blank(),
-            text(("dim", "Optional, for servers with several NICs (empty: Docker's defaults):")),
-            text(("dim", "gateway and DNS server the containers use.")),
+            text(("dim", _("Optional, for servers with several NICs (empty: Docker's defaults):"))),
+            text(("dim", _("gateway and DNS server the containers use."))),
             self.gateway,
             self.dns,
         ]

@@ -17,16 +17,18 @@ from typing import Any
 import urwid
 
 from cos_installer.flow import STEPS, Step, Wizard, can_go_back
+from cos_installer.i18n import _
 from cos_installer.model import Role
 
 from . import theme
+from .failures import Failures, redacted
 from .keys import Keys
 from .services import from_answers
 from .stepwork import StepWork
 from .widgets import Context
 
 
-class App(StepWork, Keys):
+class App(StepWork, Keys, Failures):
     """One run of the wizard. `run()` returns the exit code; `exit_message` is printed after
     the terminal is restored."""
 
@@ -40,8 +42,10 @@ class App(StepWork, Keys):
         ascii_only: bool = False,
         colours: int = 16,
         sync: bool = False,
+        offer_language: bool = False,
     ) -> None:
         self.services = services
+        self.offer_language = offer_language  # the terminal can show Chinese (i18n.choose)
         self.dry_run = dry_run
         self.answers = answers
         self.ascii_only = ascii_only
@@ -170,18 +174,6 @@ class App(StepWork, Keys):
 
         self.spawn(work, self._probed)
 
-    def _probed(self, result: Any) -> None:
-        self.facts["probing"] = False
-        if type(result).__name__ == "ProfileError":  # a bad --machine: nothing to retry
-            self.exit(2, f"cos-installer: {result}")
-        if isinstance(result, BaseException):
-            self.facts["probe_error"] = f"probing the hardware failed: {result}"
-        else:
-            self.machine = result.pop("machine")
-            self.facts.update(result)
-        if self.wizard.step is Step.WELCOME:
-            self.show(Step.WELCOME)
-
     # --- screens ------------------------------------------------------------------------------
 
     def context(self) -> Context:
@@ -193,6 +185,8 @@ class App(StepWork, Keys):
             dry_run=self.dry_run,
             ascii_only=self.ascii_only,
             set_keys=lambda keys: self._keybar.set_text(" " + keys),
+            offer_language=self.offer_language,
+            set_language=self.set_language,
         )
 
     def show(self, step: Step) -> None:
@@ -207,8 +201,11 @@ class App(StepWork, Keys):
         self.view = module.View(self.context())
         total = len(STEPS[self.wizard.role or Role.CONTROLLER])
         index = self.wizard.position[0] or 1
-        mode = "  [dry run]" if self.dry_run else ""
-        self._header.set_text(f" COS Installer{mode}   Step {index} of {total}: {self.view.title}")
+        mode = _("  [dry run]") if self.dry_run else ""
+        where = _("Step {index} of {total}: {title}").format(
+            index=index, total=total, title=self.view.title
+        )
+        self._header.set_text(f" {_('COS Installer')}{mode}   {where}")
         self._keybar.set_text(" " + self.view.keys)
         body = urwid.LineBox(
             urwid.Padding(self.view, left=1, right=1),
@@ -221,13 +218,17 @@ class App(StepWork, Keys):
 
     def done(self, values: dict[str, Any]) -> None:
         step = self.wizard.step
+        if values:
+            self.note(f"choice: {step.value}: {redacted(values)}")
         self.wizard.values.update(values)
         if step is Step.WELCOME and self.facts.get("media_error"):
             self.facts["media_error"] = ""
             self.probe()  # "Enter retries" on the CDROM Device Not Ready screen
             return
         if step is Step.WELCOME and (self.facts.get("probing") or self.machine is None):
-            self._set_status("Still probing the hardware; a moment please.")
+            # Enter is not lost: the wizard begins as soon as the probes are in.
+            self.facts["begin_when_probed"] = True
+            self._set_status(_("Still probing the hardware; a moment please."))
             return
         if step is Step.CONFIRM and self.facts.get("config") is None:
             return
@@ -238,7 +239,8 @@ class App(StepWork, Keys):
     def back(self) -> None:
         if self.wizard.step is Step.DHCP:  # Esc on DHCP skips the probe, it does not go back
             self.facts["dhcp"] = None
-            self.facts["dhcp_message"] = "DHCP skipped: enter the address by hand."
+            self.facts["dhcp_message"] = _("DHCP skipped: enter the address by hand.")
+            self.note("dhcp: skipped by the user (Esc)")
             self.show(self.wizard.advance())
             return
         if can_go_back(self.wizard.step, self.wizard.role):
@@ -247,16 +249,19 @@ class App(StepWork, Keys):
         prev = self.wizard.back()
         if prev is None:
             if self.wizard.past_point_of_no_return:
-                self._set_status("The disk has been written: there is no going back.")
+                self._set_status(_("The disk has been written: there is no going back."))
             return
+        self.note(f"back: {self.wizard.step.value} -> {prev.value}")
         if prev is Step.DHCP:  # a transient screen: going back passes over it
             prev = self.wizard.back() or prev
         self.show(prev)
 
     def restart(self) -> None:
         if self.install_state == "running":
-            self._set_status("The install is running: Ctrl+D is not available now.")
+            self._set_status(_("The install is running: Ctrl+D is not available now."))
             return
+        self.note("restart: Ctrl+D, the wizard starts again")
+        self.failure = None
         self.wizard.restart()
         self.wizard.values.update(from_answers(self.answers or {}))
         self.machine = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
 from cos_installer.model import DATA_MOUNT_POINT, USER_DATA_PATH
 
 from . import diskinfo
@@ -18,8 +19,8 @@ def _row(label: str, value: Any) -> Any:
 
 
 class View(Screen):
-    title = "Summary"
-    keys = "Enter ERASE the disk and install  Esc back  Ctrl+D restart  Ctrl+C quit"
+    title = N_("Summary")
+    keys = N_("Enter ERASE the disk and install  Esc back  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
         v, facts = ctx.values, ctx.facts
@@ -28,34 +29,43 @@ class View(Screen):
         data_disk = diskinfo.by_path(disks, v.get("data_disk"))
         self.errors = list(facts.get("config_errors") or [])
         if v.get("role") == "controller":
-            role = (
-                f"Controller: HTTP port {v.get('http_port', 80)}, cluster size "
-                f"{v.get('cluster_size', 3)}, HA {'yes' if v.get('ha', True) else 'no'}"
+            role = _("Controller: HTTP port {port}, cluster size {size}, HA {ha}").format(
+                port=v.get("http_port", 80),
+                size=v.get("cluster_size", 3),
+                ha=_("yes") if v.get("ha", True) else _("no"),
             )
         else:
-            role = (
-                f"Agent: {v.get('network_model', 'bridge').capitalize()}, install code "
-                f"{v.get('install_code', '')}, controllers {v.get('controllers', '')}"
+            role = _("Agent: {model}, install code {code}, controllers {controllers}").format(
+                model=v.get("network_model", "bridge").capitalize(),
+                code=v.get("install_code", ""),
+                controllers=v.get("controllers", ""),
             )
         if v.get("dhcp"):
-            net = f"{v.get('interface', '')}: DHCP at every boot"
+            net = _("{nic}: DHCP at every boot").format(nic=v.get("interface", ""))
         else:
-            net = (
-                f"{v.get('interface', '')}: {v.get('address', '')}  gateway "
-                f"{v.get('gateway', '')}  DNS {v.get('dns', '')}"
+            net = _("{nic}: {address}  gateway {gateway}  DNS {dns}").format(
+                nic=v.get("interface", ""),
+                address=v.get("address", ""),
+                gateway=v.get("gateway", ""),
+                dns=v.get("dns", ""),
             )
         os_text = diskinfo.identity(os_disk) if os_disk else v.get("disk", "")
         data_text = (
-            f"{diskinfo.identity(data_disk)}: XFS on {DATA_MOUNT_POINT} (prjquota)"
+            _("{disk}: XFS on {mount} (prjquota)").format(
+                disk=diskinfo.identity(data_disk), mount=DATA_MOUNT_POINT
+            )
             if data_disk
-            else "none (Docker data stays on the OS disk)"
+            else _("none (Docker data stays on the OS disk)")
         )
         rows = [
-            _row("Role", role),
-            _row("HostName", f"{v.get('hostname', '')}   (password of cos: set)"),
-            _row("Network", net),
-            _row("OS disk", os_text),
-            _row("Data disk", data_text),
+            _row(_("Role"), role),
+            _row(
+                _("HostName"),
+                _("{host}   (password of cos: set)").format(host=v.get("hostname", "")),
+            ),
+            _row(_("Network"), net),
+            _row(_("OS disk"), os_text),
+            _row(_("Data disk"), data_text),
             blank(),
         ]
         if ctx.dry_run:
@@ -63,24 +73,29 @@ class View(Screen):
                 text(
                     (
                         "note",
-                        f"Dry run: would write the COS image to {v.get('disk', '')} and the "
-                        f"cloud-config to {USER_DATA_PATH}; nothing is written.",
+                        _(
+                            "Dry run: would write the COS image to {disk} and the "
+                            "cloud-config to {path}; nothing is written."
+                        ).format(disk=v.get("disk", ""), path=USER_DATA_PATH),
                     )
                 )
             )
             rows.append(blank())
         if self.errors:
-            rows.append(text(("error", "The installer cannot go on; go back (Esc) and fix:")))
+            rows.append(text(("error", _("The installer cannot go on; go back (Esc) and fix:"))))
             rows += [text(("error", f" - {err}")) for err in self.errors]
         else:
             erased = [diskinfo.identity(d) for d in (os_disk, data_disk) if d is not None]
-            rows.append(text(("warn", " ALL DATA WILL BE ERASED ON: "), "center"))
+            rows.append(text(("warn", _(" ALL DATA WILL BE ERASED ON: ")), "center"))
             rows += [text(("warn", f" {line} "), "center") for line in erased]
             for disk in (os_disk, data_disk):
                 if disk is not None and disk.in_use:
-                    rows.append(text(("error", f"{disk.path} is in use: {'; '.join(disk.in_use)}")))
+                    busy = _("{dev} is in use: {what}").format(
+                        dev=disk.path, what="; ".join(disk.in_use)
+                    )
+                    rows.append(text(("error", busy)))
             rows.append(blank())
-            rows.append(text("Press Enter to erase and install, or Esc to go back.", "center"))
+            rows.append(text(_("Press Enter to erase and install, or Esc to go back."), "center"))
         super().__init__(ctx, rows)
 
     def submit(self) -> None:

@@ -5,33 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer import validate
+from cos_installer.i18n import N_, _
 from cos_installer.model import CLUSTER_SIZES, DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT
 
 from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
 
 
 class View(Screen):
-    title = "Controller settings"
+    title = N_("Controller settings")
     keys = KEYS_FORM_LIST
 
     def __init__(self, ctx: Any) -> None:
         values = ctx.values
-        self.port = Field("HTTP Port", str(values.get("http_port", DEFAULT_HTTP_PORT)), width=8)
+        self.port = Field(_("HTTP Port"), str(values.get("http_port", DEFAULT_HTTP_PORT)), width=8)
         size = values.get("cluster_size", DEFAULT_CLUSTER_SIZE)
         self.size = RadioList(
             [
-                (n, f"{n}" + ("   (default, strongly recommended)" if n == 3 else ""))
+                (n, f"{n}" + (_("   (default, strongly recommended)") if n == 3 else ""))
                 for n in CLUSTER_SIZES
             ],
             selected=int(size) if str(size).isdigit() else DEFAULT_CLUSTER_SIZE,
         )
         rows = [
             blank(),
-            text("HTTP port the controller serves its web interface and API on."),
+            text(_("HTTP port the controller serves its web interface and API on.")),
             self.port,
             blank(),
-            text("Cluster Size: initial size of the etcd cluster."),
-            text(("dim", "At least this many agents must be installed before the cluster starts.")),
+            text(_("Cluster Size: initial size of the etcd cluster.")),
+            text(
+                ("dim", _("At least this many agents must be installed before the cluster starts."))
+            ),
             self.size,
         ]
         super().__init__(ctx, rows)

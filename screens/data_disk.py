@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
 from cos_installer.model import DATA_MOUNT_POINT
 
 from .disk import HEADER, disk_rows
@@ -14,7 +15,7 @@ MIN_DATA_BYTES = 1024**3
 
 
 class View(Screen):
-    title = "Docker data disk"
+    title = N_("Docker data disk")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
@@ -22,23 +23,25 @@ class View(Screen):
 
         def reason(disk: Any) -> str | None:
             if disk.path == os_disk:
-                return "the OS disk"
+                return _("the OS disk")
             return disk.reason_not_offered(MIN_DATA_BYTES)
 
         disks = list(ctx.facts.get("disks", []))
-        items: list[tuple[Any, Any]] = [("", "None: keep Docker data on the OS disk")]
+        items: list[tuple[Any, Any]] = [("", _("None: keep Docker data on the OS disk"))]
         items += disk_rows(disks, reason)
         chosen = ctx.values.get("data_disk") or ""
         offered = {d.path for d in disks if not reason(d)}
         self.choice = RadioList(items, selected=chosen if chosen in offered else "")
         rows = [
-            text("Optional: a second disk for Docker's data (recommended by the guide)."),
+            text(_("Optional: a second disk for Docker's data (recommended by the guide).")),
             text(
-                f"It is formatted XFS, mounted on {DATA_MOUNT_POINT} with prjquota, and "
-                "/var/lib/docker moves there. Everything on it will be erased."
+                _(
+                    "It is formatted XFS, mounted on {mount} with prjquota, and "
+                    "/var/lib/docker moves there. Everything on it will be erased."
+                ).format(mount=DATA_MOUNT_POINT)
             ),
             blank(),
-            text(("dim", HEADER)),
+            text(("dim", _(HEADER))),
             self.choice,
         ]
         super().__init__(ctx, rows)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from .widgets import Screen, blank, text
 
 SPIN = "|/-\\"  # ASCII: the VGA console font has no braille or block spinner glyphs
 
 
 class View(Screen):
-    title = "DHCP"
-    keys = "Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit"
+    title = N_("DHCP")
+    keys = N_("Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
         self.interface = ctx.values.get("interface", "")
@@ -22,13 +24,16 @@ class View(Screen):
         rows = [
             blank(),
             blank(),
-            text(f"Asking for an address by DHCP on {self.interface}...", "center"),
+            text(
+                _("Asking for an address by DHCP on {nic}...").format(nic=self.interface), "center"
+            ),
             blank(),
             self.spinner,
             self.elapsed,
             blank(),
             text(
-                ("dim", "The answer pre-fills the next screen, where it can be changed."), "center"
+                ("dim", _("The answer pre-fills the next screen, where it can be changed.")),
+                "center",
             ),
         ]
         super().__init__(ctx, rows)
@@ -37,7 +42,12 @@ class View(Screen):
     def tick(self, seconds: float) -> None:
         self.count += 1
         self.spinner.set_text(f"[ {SPIN[self.count % len(SPIN)]} ]")
-        self.elapsed.set_text(("dim", f"{seconds:.0f} s (gives up after 10 s; Esc skips)"))
+        self.elapsed.set_text(
+            (
+                "dim",
+                _("{seconds} s (gives up after 10 s; Esc skips)").format(seconds=f"{seconds:.0f}"),
+            )
+        )
 
     def submit(self) -> None:
         """Enter does nothing here: the probe moves on by itself, Esc skips it."""

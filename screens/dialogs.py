@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import urwid
 
+from cos_installer.i18n import _
+
 
 class QuitDialog(urwid.WidgetWrap):
     """'Leave the installer?' with what state the disk is in; y leaves, n or Esc stays."""
@@ -14,11 +16,13 @@ class QuitDialog(urwid.WidgetWrap):
         self._answer = answer
         body = urwid.Pile(
             [
-                urwid.Text(("title", "Leave the installer?"), align="center"),
+                urwid.Text(("title", _("Leave the installer?")), align="center"),
                 urwid.Divider(),
-                urwid.Text(f"The install has started. If you leave now: {state}"),
+                urwid.Text(
+                    _("The install has started. If you leave now: {state}").format(state=state)
+                ),
                 urwid.Divider(),
-                urwid.Text(("keybar", " y leave    n / Esc stay "), align="center"),
+                urwid.Text(("keybar", _(" y leave    n / Esc stay ")), align="center"),
             ]
         )
         super().__init__(urwid.Filler(urwid.Padding(body, left=1, right=1)))

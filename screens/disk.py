@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from . import diskinfo
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 WIDTH = 72  # a RadioList row's width inside the 80-column frame
 MAX_PART_LINES = 3
-HEADER = "    Device           Size Model                Serial           Transport"
+HEADER = N_("    Device           Size Model                Serial           Transport")
 
 
 def disk_rows(disks: list[Any], reason: Any) -> list[tuple[Any, Any]]:
@@ -21,22 +23,24 @@ def disk_rows(disks: list[Any], reason: Any) -> list[tuple[Any, Any]]:
         why_not = reason(disk)
         if why_not:
             rows.append((None, [("dim", diskinfo.headline(disk))]))
-            rows.append((None, ("dim", f"  not offered: {why_not}")))
+            rows.append((None, ("dim", _("  not offered: {reason}").format(reason=why_not))))
             continue
         parts = diskinfo.partition_lines(disk)
         if len(parts) > MAX_PART_LINES:
-            parts = parts[: MAX_PART_LINES - 1] + [f"(and {len(parts) - MAX_PART_LINES + 1} more)"]
+            more = len(parts) - MAX_PART_LINES + 1
+            parts = parts[: MAX_PART_LINES - 1] + [_("(and {n} more)").format(n=more)]
         markup: list[Any] = [diskinfo.headline(disk)]
         for line in parts:
             markup += ["\n", ("dim", f"  {line}"[:WIDTH])]
         if disk.in_use:
-            markup += ["\n", ("warn", f" IN USE: {'; '.join(disk.in_use)} "[:WIDTH])]
+            in_use = _(" IN USE: {what} ").format(what="; ".join(disk.in_use))
+            markup += ["\n", ("warn", in_use[:WIDTH])]
         rows.append((disk.path, markup))
     return rows
 
 
 class View(Screen):
-    title = "Disk"
+    title = N_("Disk")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
@@ -50,15 +54,15 @@ class View(Screen):
         )
         self.message = text("")
         rows = [
-            text("Choose the disk to install COS on. Everything on it will be erased."),
+            text(_("Choose the disk to install COS on. Everything on it will be erased.")),
             blank(),
-            text(("dim", HEADER)),
+            text(("dim", _(HEADER))),
             self.choice,
             blank(),
             self.message,
         ]
         if not offered:
-            self.message.set_text(("error", "No disk can take COS (see the reasons above)."))
+            self.message.set_text(("error", _("No disk can take COS (see the reasons above).")))
         super().__init__(ctx, rows)
         self.focus_widget(self.choice)
 
@@ -69,7 +73,7 @@ class View(Screen):
     def submit(self) -> None:
         path = self.choice.select_focused_if_none()
         if path is None:
-            self.message.set_text(("error", "Choose a disk (Space), then press Enter."))
+            self.message.set_text(("error", _("Choose a disk (Space), then press Enter.")))
             return
         values = {"disk": path}
         if self.ctx.values.get("data_disk") == path:

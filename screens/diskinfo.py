@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer.hardware.types import human_size
+from cos_installer.i18n import _
 
 
 def headline(disk: Any) -> str:
@@ -17,22 +18,23 @@ def headline(disk: Any) -> str:
 
 def identity(disk: Any) -> str:
     """For the wipe warning: path, model, serial and size in one sentence."""
-    model = disk.model or "unknown model"
-    serial = f"serial {disk.serial}" if disk.serial else "no serial"
+    model = disk.model or _("unknown model")
+    serial = _("serial {serial}").format(serial=disk.serial) if disk.serial else _("no serial")
     return f"{disk.path} ({model}, {serial}, {human_size(disk.size)})"
 
 
 def partition_lines(disk: Any) -> list[str]:
     lines = []
     for part in disk.partitions:
-        bits = [part.path, human_size(part.size), part.fstype or "no filesystem"]
+        bits = [part.path, human_size(part.size), part.fstype or _("no filesystem")]
         if part.label:
-            bits.append(f"label {part.label!r}")
+            bits.append(_("label {label}").format(label=repr(part.label)))
         if part.mountpoint:
-            bits.append("active swap" if part.mountpoint == "[SWAP]" else f"on {part.mountpoint}")
+            swap = part.mountpoint == "[SWAP]"
+            bits.append(_("active swap") if swap else _("on {where}").format(where=part.mountpoint))
         lines.append("  ".join(bits))
     if not lines:
-        lines.append("no partitions")
+        lines.append(_("no partitions"))
     return lines
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from .widgets import Screen, blank, text
 
 
 class View(Screen):
-    title = "Done"
-    keys = "Enter reboot  Ctrl+C quit"
+    title = N_("Done")
+    keys = N_("Enter reboot  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
         disk = ctx.values.get("disk", "")
@@ -17,14 +19,16 @@ class View(Screen):
         rows = [
             blank(),
             blank(),
-            text(("title", "The installation is complete."), "center"),
+            text(("title", _("The installation is complete.")), "center"),
             blank(),
-            text(f"COS ({hostname}) is installed on {disk}.", "center"),
-            text("Remove the install medium, then press Enter to reboot.", "center"),
+            text(
+                _("COS ({host}) is installed on {disk}.").format(host=hostname, disk=disk), "center"
+            ),
+            text(_("Remove the install medium, then press Enter to reboot."), "center"),
         ]
         if ctx.dry_run:
             rows += [
                 blank(),
-                text(("note", "Dry run: nothing was written; Enter exits."), "center"),
+                text(("note", _("Dry run: nothing was written; Enter exits.")), "center"),
             ]
         super().__init__(ctx, rows)

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
 from cos_installer.model import DEFAULT_HA
 
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 
 class View(Screen):
-    title = "Controller HA"
+    title = N_("Controller HA")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
         self.choice = RadioList(
-            [(True, "Yes   this controller is one of an HA group of 3"), (False, "No")],
+            [(True, _("Yes   this controller is one of an HA group of 3")), (False, _("No"))],
             selected=ctx.values.get("ha", DEFAULT_HA),
         )
         rows = [
             blank(),
-            text("Enable the controller HA deployment?"),
+            text(_("Enable the controller HA deployment?")),
             blank(),
             self.choice,
             blank(),
             text(
                 (
                     "dim",
-                    "With HA, the monitor service starts the controller, prometheus and agent "
-                    "on the replica set's primary (MongoDB replica set rs0).",
+                    _(
+                        "With HA, the monitor service starts the controller, prometheus and "
+                        "agent on the replica set's primary (MongoDB replica set rs0)."
+                    ),
                 )
             ),
         ]

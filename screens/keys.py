@@ -7,6 +7,8 @@ from typing import Any
 
 import urwid
 
+from cos_installer.i18n import _
+
 from . import theme
 from .dialogs import QuitDialog
 
@@ -58,23 +60,27 @@ class Keys:
 
     def disk_state(self) -> str:
         """What leaving now leaves on the disk, for the Ctrl+C question and the exit line."""
-        disk = self.wizard.values.get("disk", "the disk")
+        disk = self.wizard.values.get("disk") or _("the disk")
         if self.install_state == "idle":
-            return "no disk was changed."
+            return _("no disk was changed.")
         if self.dry_run:
-            return f"dry run: nothing was written to {disk}."
+            return _("dry run: nothing was written to {disk}.").format(disk=disk)
         if self.install_state == "running":
-            return (
-                f"{disk} is partly written and will not boot; run cos-installer again to "
-                "install it."
-            )
+            return _(
+                "{disk} is partly written and will not boot; run cos-installer again to install it."
+            ).format(disk=disk)
         if self.install_state == "failed":
-            return f"the install failed: {disk} will not boot; see the install log."
-        return f"COS is installed on {disk}; it starts at the next boot."
+            return _("the install failed: {disk} will not boot; see the install log.").format(
+                disk=disk
+            )
+        return _("COS is installed on {disk}; it starts at the next boot.").format(disk=disk)
 
     def _leave_message(self) -> str:
-        when = "before installing" if self.install_state == "idle" else "the installer"
-        return f"cos-installer: left {when}: {self.disk_state()}"
+        if self.install_state == "idle":
+            return _("cos-installer: left before installing: {state}").format(
+                state=self.disk_state()
+            )
+        return _("cos-installer: left the installer: {state}").format(state=self.disk_state())
 
     def open_dialog(self, dialog: urwid.Widget) -> None:
         self._dialog = dialog

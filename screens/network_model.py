@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 MODELS = [
-    ("bridge", "Bridge   Docker's default; fits most sites (recommended)"),
-    ("ipvlan", "Ipvlan   only for sites virtualised with vSphere"),
+    ("bridge", N_("Bridge   Docker's default; fits most sites (recommended)")),
+    ("ipvlan", N_("Ipvlan   only for sites virtualised with vSphere")),
 ]
 
 
 class View(Screen):
-    title = "Network model"
+    title = N_("Network model")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
-        self.choice = RadioList(MODELS, selected=ctx.values.get("network_model", "bridge"))
+        self.choice = RadioList(
+            [(key, _(label)) for key, label in MODELS],
+            selected=ctx.values.get("network_model", "bridge"),
+        )
         rows = [
             blank(),
-            text("The network model Docker uses on this agent."),
-            text(("note", "All agents of a cluster must use the same network model.")),
+            text(_("The network model Docker uses on this agent.")),
+            text(("note", _("All agents of a cluster must use the same network model."))),
             blank(),
             self.choice,
             blank(),
-            text(("dim", "With Ipvlan, the addresses of different agents must not be consecutive")),
-            text(("dim", "(e.g. .101, .103, .105).")),
+            text(
+                ("dim", _("With Ipvlan, the addresses of different agents must not be consecutive"))
+            ),
+            text(("dim", _("(e.g. .101, .103, .105)."))),
         ]
         super().__init__(ctx, rows)
         self.focus_widget(self.choice)

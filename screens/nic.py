@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 
@@ -16,7 +18,7 @@ def _speed(mbps: int | None) -> str:
 
 
 class View(Screen):
-    title = "Network card"
+    title = N_("Network card")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
@@ -30,11 +32,11 @@ class View(Screen):
         self.message = text("")
         rows = [
             blank(),
-            text("Choose the network card this node uses in the COS cluster; the others"),
-            text("can be configured after the install."),
+            text(_("Choose the network card this node uses in the COS cluster; the others")),
+            text(_("can be configured after the install.")),
             blank(),
-            text(("dim", "    NIC         Link      MAC                Driver       Speed")),
-            self.choice if self.nics else text(("error", "No network card was found.")),
+            text(("dim", _("    NIC         Link      MAC                Driver       Speed"))),
+            self.choice if self.nics else text(("error", _("No network card was found."))),
             blank(),
             self.message,
         ]
@@ -66,8 +68,8 @@ class View(Screen):
     def submit(self) -> None:
         name = self.choice.select_focused_if_none()
         if name is None:
-            self.message.set_text(("error", "Choose a network card (Space), then press Enter."))
+            self.message.set_text(("error", _("Choose a network card (Space), then press Enter.")))
             return
-        note = "" if self.linked.get(name) else " (no cable detected now)"
+        note = "" if self.linked.get(name) else _(" (no cable detected now)")
         self.message.set_text(note)
         self.ctx.done({"interface": name})

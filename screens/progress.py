@@ -7,16 +7,18 @@ from typing import Any
 
 import urwid
 
-from .widgets import Screen, blank, text
+from cos_installer.i18n import N_, _
+
+from .widgets import Screen, blank, clip, text
 
 STAGES = {
-    "preflight": "Checking the disk and the image",
-    "wipe": "Clearing old signatures",
-    "write": "Writing the COS image",
-    "reread": "Re-reading the partition table",
-    "config": "Writing the cloud-config",
-    "data-disk": "Preparing the Docker data disk (XFS, prjquota)",
-    "finish": "Finishing",
+    "preflight": N_("Checking the disk and the image"),
+    "wipe": N_("Clearing old signatures"),
+    "write": N_("Writing the COS image"),
+    "reread": N_("Re-reading the partition table"),
+    "config": N_("Writing the cloud-config"),
+    "data-disk": N_("Preparing the Docker data disk (XFS, prjquota)"),
+    "finish": N_("Finishing"),
 }
 
 
@@ -27,17 +29,18 @@ def _size(n: float) -> str:
 
 
 class View(Screen):
-    title = "Installing"
-    keys = "Please wait...  Ctrl+C quit (asks first)"
+    title = N_("Installing")
+    keys = N_("Please wait...  Ctrl+C quit (asks first)")
 
     def __init__(self, ctx: Any) -> None:
         self.disk = ctx.values.get("disk", "")
-        self.stage = text(f"Installing COS on {self.disk}...")
+        self.stage = text(_("Installing COS on {disk}...").format(disk=self.disk))
         self.bar = urwid.ProgressBar("bar_todo", "bar_done", 0, 100)
         self.detail = text("")
         self.log = urwid.Pile([])
         self.outcome = text("")
         self.ok: bool | None = None
+        self.errors: list[str] = []  # the error events' messages, for the error screen
         rows = [blank(), self.stage, blank(), self.bar, self.detail, blank(), self.log, blank()]
         rows.append(self.outcome)
         super().__init__(ctx, rows)
@@ -50,21 +53,24 @@ class View(Screen):
     def on_event(self, event: Any) -> None:
         kind = event.kind
         if kind == "stage-start":
-            label = STAGES.get(event.stage, event.stage)
+            label = _(STAGES.get(event.stage, event.stage))
             self.stage.set_text(("title", f"{label}..."))
             self._log(f"  {label}")
         elif kind == "stage-end":
-            self._log(("dim", f"  {STAGES.get(event.stage, event.stage)}: done"))
+            done = _("{stage}: done").format(stage=_(STAGES.get(event.stage, event.stage)))
+            self._log(("dim", f"  {done}"))
         elif kind == "progress" and event.total:
             percent = 100.0 * event.done / event.total
             self.bar.set_completion(percent)
-            detail = f"{_size(event.done)} of {_size(event.total)}"
+            detail = _("{done} of {total}").format(done=_size(event.done), total=_size(event.total))
             if event.rate:
                 detail += f"   {_size(event.rate)}/s"
             if event.eta is not None:
-                detail += f"   {int(event.eta) // 60}:{int(event.eta) % 60:02d} left"
+                left = f"{int(event.eta) // 60}:{int(event.eta) % 60:02d}"
+                detail += "   " + _("{time} left").format(time=left)
             self.detail.set_text(detail)
         elif kind == "error":
+            self.errors.append(event.message)
             self._log(("error", f"  {event.message}"))
         elif kind == "message" and event.message:
             self._log(("dim", f"  {event.message}"))
@@ -76,23 +82,18 @@ class View(Screen):
             self.ok, message = bool(result.ok), result.message
         if self.ok:
             self.bar.set_completion(100)
-            self.stage.set_text(("title", "Installation finished."))
+            self.stage.set_text(("title", _("Installation finished.")))
             plan = getattr(result, "plan", None) or []
             if self.ctx.dry_run and plan:
-                self._log(("note", "Dry run: would have done:"))
+                self._log(("note", _("Dry run: would have done:")))
                 for step in list(plan)[-6:]:
                     self._log(("note", _clip(f"  {step}")))
-            self.outcome.set_text("Press Enter to review the Cloud Config.")
-            self.ctx.set_keys("Enter review the Cloud Config  Ctrl+C quit")
+            self.outcome.set_text(_("Press Enter to review the Cloud Config."))
+            self.ctx.set_keys(_("Enter review the Cloud Config  Ctrl+C quit"))
         else:
-            self.stage.set_text(("error", f"ERROR on Installing COS To Device {self.disk}"))
-            self.outcome.set_text(
-                [
-                    ("error", message or "the install failed"),
-                    "\nReboot and try again; Ctrl+C leaves the installer.",
-                ]
-            )
-            self.ctx.set_keys("Ctrl+C quit (the disk will not boot)")
+            # the app shows the error screen next; this stays visible until it does
+            self.stage.set_text(("error", _("The install failed.")))
+            self.outcome.set_text(("error", message or _("The install failed.")))
 
     def submit(self) -> None:
         if self.ok:
@@ -101,4 +102,4 @@ class View(Screen):
 
 def _clip(line: str, width: int = 76) -> str:
     """One row per log line, so the outcome below always stays on the 80x24 screen."""
-    return line if len(line) <= width else line[: width - 3] + "..."
+    return clip(line, width)

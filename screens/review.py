@@ -6,15 +6,17 @@ from typing import Any
 
 import urwid
 
+from cos_installer.i18n import N_, _
+
 from .widgets import Screen
 
 
 class View(Screen):
-    title = "Cloud Config"
-    keys = "Up/Down/PgUp/PgDn scroll  Enter accept  Ctrl+C quit"
+    title = N_("Cloud Config")
+    keys = N_("Up/Down/PgUp/PgDn scroll  Enter accept  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        user_data = ctx.facts.get("user_data") or "(no cloud-config was returned)"
+        user_data = ctx.facts.get("user_data") or _("(no cloud-config was returned)")
         lines = user_data.expandtabs(2).splitlines()
         rows: list[Any] = [_Line(line) for line in lines]
         super().__init__(ctx, rows)

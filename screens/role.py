@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.i18n import N_, _
+
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 ROLES = [
-    ("controller", "Controller    install a central controller"),
-    ("agent", "Agent         install an agent node (runs the containers)"),
+    ("controller", N_("Controller    install a central controller")),
+    ("agent", N_("Agent         install an agent node (runs the containers)")),
 ]
 
 
 class View(Screen):
-    title = "Role"
+    title = N_("Role")
     keys = KEYS_LIST
 
     def __init__(self, ctx: Any) -> None:
-        self.choice = RadioList(ROLES, selected=ctx.values.get("role"))
+        self.choice = RadioList(
+            [(key, _(label)) for key, label in ROLES], selected=ctx.values.get("role")
+        )
         rows = [
             blank(),
-            text("Which role does this machine take in the COS cluster?"),
+            text(_("Which role does this machine take in the COS cluster?")),
             blank(),
             self.choice,
             blank(),
-            text(("dim", "A cluster has 3 controllers (an HA group) and any number of agents.")),
+            text(("dim", _("A cluster has 3 controllers (an HA group) and any number of agents."))),
         ]
         super().__init__(ctx, rows)
         self.focus_widget(self.choice)

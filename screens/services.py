@@ -145,6 +145,71 @@ class Services:
         self.profile = profile
         self.all_nics = all_nics
         self.log_path = log_path
+        self.snap_dir: str | None = None  # where bundles go (default /tmp)
+        self._journal: Any = None
+
+    # --- the log and the diagnostics bundle -------------------------------------------------
+
+    def note(self, line: str) -> None:
+        """One line in the install log (redacted); nothing when no log is kept."""
+        if not self.log_path:
+            return
+        try:
+            if self._journal is None:
+                from cos_installer.snap import Journal
+
+                self._journal = Journal(self.log_path)
+            self._journal.note(line)
+        except OSError:
+            self.log_path = None  # an unwritable log must not stop the install
+
+    def keep_probe(self, machine: Any) -> None:
+        if not self.log_path:
+            return
+        from cos_installer.hardware import snapshot_json
+        from cos_installer.snap import keep_probe
+
+        try:
+            keep_probe(snapshot_json(machine, all_nics=self.all_nics), self.log_path)
+        except Exception as exc:  # the wizard goes on; the log says why the file is missing
+            self.note(f"probe: could not keep the probe JSON: {exc}")
+
+    def keep_config(self, user_data: str, secrets: list[str]) -> None:
+        """The rendered cloud-config, redacted, beside the log for the diagnostics bundle."""
+        if not self.log_path or not user_data:
+            return
+        from cos_installer.snap import keep_config
+
+        try:
+            keep_config(user_data, self.log_path, secrets)
+        except OSError as exc:
+            self.note(f"config: could not keep the rendered config: {exc}")
+
+    def log_text(self) -> str:
+        if not self.log_path:
+            return ""
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError as exc:
+            return f"{self.log_path}: {exc.strerror}"
+
+    def write_bundle(self) -> str:
+        """The diagnostics bundle's path (cos_installer.snap); may raise OSError."""
+        from cos_installer.snap import default_log, write_bundle
+
+        log = self.log_path or default_log(self.dry_run)
+        return write_bundle(log, self.profile, self.snap_dir)
+
+    def shell(self) -> int:
+        """An interactive shell on the installer's terminal (the screen is stopped meanwhile)."""
+        import os
+        import subprocess
+
+        from cos_installer.i18n import _
+
+        print("\n" + _("A shell: type exit to return to the installer.") + "\n", flush=True)
+        return subprocess.call([os.environ.get("SHELL") or "/bin/sh"])
 
     def open_machine(self) -> Any:
         from cos_installer.hardware import open_machine
@@ -177,8 +242,11 @@ class Services:
         from cos_installer.install import run_install
 
         backend = open_backend(config.disk, dry_run=self.dry_run)
+        if self._journal is not None:
+            self._journal.close()  # the pipeline appends to the same file with its own listener
+            self._journal = None
         try:
-            return run_install(
+            result = run_install(
                 config,
                 backend=backend,
                 payload=None if self.dry_run else payload,
@@ -189,6 +257,9 @@ class Services:
             )
         finally:
             backend.close()  # an image-file target detaches its loop device here
+        secrets = [config.agent.install_code] if config.agent is not None else []
+        self.keep_config(getattr(result, "user_data", ""), secrets)
+        return result
 
     def reboot(self) -> int:
         """Called after the screen is restored. In a dry run: say so and exit 0."""

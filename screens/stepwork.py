@@ -8,6 +8,9 @@ import threading
 import time
 from typing import Any
 
+from cos_installer import advice
+from cos_installer.i18n import _
+
 from .services import ConfigError, to_mapping
 
 LINK_POLL_S = 0.5
@@ -44,18 +47,24 @@ class StepWork:
         """The client overran its timeout: move on anyway (its late answer is dropped)."""
         from cos_installer.hardware.types import DhcpResult
 
-        message = f"no DHCP answer on {interface} in {DHCP_TIMEOUT_S:.0f} s: enter the address"
-        self._dhcp_result(DhcpResult(interface, message=message + " by hand"))
+        message = _("no DHCP answer on {nic} in {seconds} s: enter the address by hand").format(
+            nic=interface, seconds=f"{DHCP_TIMEOUT_S:.0f}"
+        )
+        self._dhcp_result(DhcpResult(interface, message=message))
 
     def _dhcp_result(self, result: Any) -> None:
         if isinstance(result, BaseException):
             self.facts["dhcp"] = None
-            self.facts["dhcp_message"] = f"DHCP probe failed ({result}): enter the address by hand"
+            self.facts["dhcp_message"] = _(
+                "DHCP probe failed ({error}): enter the address by hand"
+            ).format(error=result)
+            self.note(f"dhcp: probe failed: {result!r}")
         else:
             if result.lease is not None:  # no lease: ask again next time this NIC is chosen
                 self.facts.setdefault("dhcp_results", {})[result.interface] = result
             self.facts["dhcp"] = result
             self.facts["dhcp_message"] = result.message
+            self.note(f"dhcp: {result.interface}: lease {result.lease} ({result.message})")
             values = self.wizard.values
             lease = result.lease
             if lease and (not values.get("address") or values.get("address_source") == "dhcp"):
@@ -74,6 +83,20 @@ class StepWork:
             self.facts["config_errors"] = []
         except ConfigError as exc:
             self.facts["config_errors"] = exc.errors
+            self.note("config: refused: " + "; ".join(exc.errors))
+            return
+        self._keep_rendered(self.facts["config"])
+
+    def _keep_rendered(self, config: Any) -> None:
+        """The config as it would be written, redacted, beside the log (for the bundle)."""
+        try:
+            user_data = self.services.render(config)
+        except Exception as exc:  # the pipeline's preflight reports it properly
+            self.note(f"config: does not render: {exc}")
+            return
+        code = self.wizard.values.get("install_code", "")
+        self.services.keep_config(user_data, [code] if code else [])
+        self.note(f"config: rendered, {len(user_data)} bytes")
 
     def _enter_progress(self) -> None:
         if self.install_state != "idle":
@@ -104,6 +127,12 @@ class StepWork:
         self.facts["result"] = result
         ok = not isinstance(result, BaseException) and bool(getattr(result, "ok", False))
         self.install_state = "finished" if ok else "failed"
+        message = getattr(result, "message", "") or repr(result)
+        self.note(f"install: {'finished' if ok else 'failed'}: {message}")
         if ok:
             self.facts["user_data"] = getattr(result, "user_data", "") or ""
         self.view.finished(result)
+        if not ok:
+            reported = list(getattr(self.view, "errors", []))
+            disk = self.wizard.values.get("disk", "")
+            self.show_error(advice.from_result(result, disk, reported))

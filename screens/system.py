@@ -5,31 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer import validate
+from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM, Field, Screen, blank, text
 
 
 class View(Screen):
-    title = "System"
+    title = N_("System")
     keys = KEYS_FORM
 
     def __init__(self, ctx: Any) -> None:
         values = ctx.values
         self.keep_hash = bool(values.get("password_hash")) and not values.get("password")
-        self.hostname = Field("HostName", values.get("hostname", ""), width=40)
-        self.password = Field("Password", values.get("password", ""), mask="*", width=30)
-        self.again = Field("Again", values.get("password2", ""), mask="*", width=30)
+        self.hostname = Field(_("HostName"), values.get("hostname", ""), width=40)
+        self.password = Field(_("Password"), values.get("password", ""), mask="*", width=30)
+        self.again = Field(_("Again"), values.get("password2", ""), mask="*", width=30)
         rows = [
             blank(),
-            text("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'."),
+            text(_("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'.")),
             self.hostname,
             blank(),
-            text("Password of the default account cos, typed twice."),
+            text(_("Password of the default account cos, typed twice.")),
             self.password,
             self.again,
         ]
         if self.keep_hash:
-            rows.append(text(("note", "Empty: keep the password (hash) from the answers file.")))
+            rows.append(text(("note", _("Empty: keep the password (hash) from the answers file."))))
         super().__init__(ctx, rows)
         self.focus_widget(self.hostname)
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import urwid
 
+from cos_installer.i18n import _
+
 MIN_COLS, MIN_ROWS = 80, 24
 ASCII_TERMS = {"vt100", "vt102", "vt220", "vt52", "dumb", "ansi"}
 
@@ -102,10 +104,9 @@ class SizeGuard(urwid.WidgetWrap):
         self.too_small = cols < MIN_COLS or rows < MIN_ROWS
         if not self.too_small:
             return super().render(size, focus)
-        text = (
-            f"The terminal is {cols}x{rows}: enlarge the terminal to {MIN_COLS}x{MIN_ROWS} "
-            "to continue. (Ctrl+C quits.)"
-        )
+        text = _(
+            "The terminal is {size}: enlarge the terminal to {minimum} to continue. (Ctrl+C quits.)"
+        ).format(size=f"{cols}x{rows}", minimum=f"{MIN_COLS}x{MIN_ROWS}")
         notice = urwid.Filler(urwid.Text(("warn", text), align="center"))
         return notice.render(size, focus)
 

@@ -8,21 +8,31 @@ A screen is a view: it shows values and reports what the user chose through its 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import urwid
 
+from cos_installer.i18n import N_, _
+
 LABEL_WIDTH = 14
 
-KEYS_LIST = "Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit"
-KEYS_FORM = "Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit"
-KEYS_FORM_LIST = "Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit"
-KEYS_NEXT = "Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit"
+KEYS_LIST = N_("Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
+KEYS_FORM = N_("Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
+KEYS_FORM_LIST = N_("Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit")
+KEYS_NEXT = N_("Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit")
 
 
 def text(markup: Any, align: str = "left") -> urwid.Text:
     return urwid.Text(markup, align=align)
+
+
+def clip(line: str, width: int) -> str:
+    """`line` cut to `width` terminal columns (a CJK character takes two), '...' marking a cut."""
+    if urwid.str_util.calc_width(line, 0, len(line)) <= width:
+        return line
+    end, _col = urwid.str_util.calc_text_pos(line, 0, len(line), width - 3)
+    return line[:end] + "..."
 
 
 def blank() -> urwid.Divider:
@@ -40,6 +50,9 @@ class Context:
     dry_run: bool = False
     ascii_only: bool = False
     set_keys: Callable[[str], None] = lambda keys: None
+    offer_language: bool = False  # Welcome: the terminal can show Chinese
+    set_language: Callable[[str], None] = lambda lang: None
+    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
 
 
 class Field(urwid.WidgetWrap):
@@ -152,7 +165,7 @@ class RadioList(urwid.WidgetWrap):
             rows.append(choice)
         self._on_change = on_change
         self.selected: Hashable | None = None
-        self._pile = urwid.Pile(rows or [urwid.Text("(nothing to choose)")])
+        self._pile = urwid.Pile(rows or [urwid.Text(_("(nothing to choose)"))])
         super().__init__(self._pile)
         if selected in self.choices:
             self.select(selected, notify=False)
@@ -196,6 +209,9 @@ class Screen(urwid.WidgetWrap):
 
     def __init__(self, ctx: Any, rows: Sequence[urwid.Widget]) -> None:
         self.ctx = ctx
+        # class attributes are marked with N_(); translated here, when the screen is built
+        self.title = _(type(self).title) if type(self).title else ""
+        self.keys = _(type(self).keys)
         self.walker = urwid.SimpleFocusListWalker(list(rows))
         self.listbox = urwid.ListBox(self.walker)
         super().__init__(self.listbox)

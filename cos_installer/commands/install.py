@@ -7,6 +7,7 @@ Progress goes to stderr; a dry run prints its plan on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -226,6 +227,15 @@ def run(args) -> int:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
+    if log and result.user_data:
+        from cos_installer.snap import keep_config
+
+        secrets = [config.agent.install_code] if config.agent is not None else []
+        with contextlib.suppress(OSError):
+            keep_config(result.user_data, log, secrets)  # for `cos-installer snap`
     if log and not result.ok:
-        print(f"the log is {log}", file=sys.stderr)
+        print(
+            f"the log is {log}; for a support request run: cos-installer snap --log {log}",
+            file=sys.stderr,
+        )
     return 0 if result.ok else 1

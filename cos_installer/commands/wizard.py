@@ -59,15 +59,24 @@ def run(args: argparse.Namespace) -> int:
         if answers is None:
             return 2
 
+    from cos_installer import i18n
     from cos_installer.screens import theme
     from cos_installer.screens.app import App
     from cos_installer.screens.services import Services
+    from cos_installer.snap import default_log
 
+    lang, offer = i18n.choose(getattr(args, "lang", None))
+    i18n.set_language(lang)
     services = Services(
         dry_run=dry_run,
         profile=getattr(args, "machine", None),
         all_nics=bool(getattr(args, "all_nics", False)),
-        log_path=getattr(args, "log", None),
+        log_path=getattr(args, "log", None) or default_log(dry_run),
+    )
+    services.note(
+        f"wizard: start, {'dry run, ' if dry_run else ''}language {lang} "
+        f"(choice {'offered' if offer else 'not offered'}), TERM={os.environ.get('TERM', '')}, "
+        f"machine profile {getattr(args, 'machine', None) or 'none (real hardware)'}"
     )
     app = App(
         services,
@@ -75,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
         answers=answers,
         ascii_only=theme.ascii_mode(),
         colours=theme.colour_count(),
+        offer_language=offer,
     )
     code = app.run()
+    services.note(f"wizard: exit {code}" + (f": {app.exit_message}" if app.exit_message else ""))
     if app.exit_message:
         print(app.exit_message, file=sys.stderr)
     if app.install_thread_alive():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cos_installer.i18n import N_, _
+
 from .disks import MEDIA_LABEL
 from .sysfs import blkid_info, devno_of_sysfs, mounts_by_devno, read_int
 from .types import InstallMedia, MediaNotReady
@@ -14,7 +16,7 @@ MEDIA_DIR_ENV = "COS_MEDIA_DIR"  # tests and dry runs point this at a directory 
 PAYLOAD = "cos/cos-image.raw.zst"  # the OS image, relative to the medium's root
 PAYLOAD_SHA256 = PAYLOAD + ".sha256"
 
-CHECKS = (
+CHECKS = N_(
     "check that the install USB stick carries the volume label CDROM "
     "(for example `fatlabel /dev/sdX1 CDROM`), that it is plugged in, "
     "or burn the ISO to a CD and boot from the optical drive"
@@ -26,7 +28,8 @@ def media_dir() -> str:
 
 
 def not_ready(cause: str) -> MediaNotReady:
-    return MediaNotReady(f"CDROM Device Not Ready: {cause}; {CHECKS}")
+    # the guide's words stay English (FAQ 5.2 quotes them); what follows is translated
+    return MediaNotReady(f"CDROM Device Not Ready: {cause}; {_(CHECKS)}")
 
 
 def _candidates(sysfs_root: str) -> list[tuple[str, Path]]:
@@ -76,18 +79,26 @@ def find_install_media(
     if override:
         payload = _payload_in(override)
         if payload is None:
-            raise not_ready(f"no {PAYLOAD} in {override} ({MEDIA_DIR_ENV})")
+            raise not_ready(
+                _("no {payload} in {where} ({env})").format(
+                    payload=PAYLOAD, where=override, env=MEDIA_DIR_ENV
+                )
+            )
         return InstallMedia(device=_mount_source(override, mountinfo) or override, payload=payload)
     labelled = find_labelled(MEDIA_LABEL, sysfs_root)
     if not labelled:
-        raise not_ready("no device with the label CDROM was found")
+        raise not_ready(_("no device with the label CDROM was found"))
     mounts = mounts_by_devno(mountinfo)
     for device, sysdir in labelled:
         where = mounts.get(devno_of_sysfs(sysdir) or (-1, -1))
         if where:
             payload = _payload_in(where)
             if payload is None:
-                raise not_ready(f"{device} (label CDROM, mounted on {where}) has no {PAYLOAD}")
+                raise not_ready(
+                    _("{device} (label CDROM, mounted on {where}) has no {payload}").format(
+                        device=device, where=where, payload=PAYLOAD
+                    )
+                )
             return InstallMedia(device=device, payload=payload)
     return InstallMedia(device=labelled[0][0], payload=None)
 

@@ -11,6 +11,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from cos_installer.i18n import _
+
 MIN_DISK_BYTES = 8 * 1024**3  # smallest OS disk offered (the COS image plus room to grow)
 
 
@@ -49,27 +51,31 @@ class Disk:
         """Why the disk is busy: mounted/swap partitions and holders, each named."""
         reasons = []
         if self.mountpoint == "[SWAP]":
-            reasons.append(f"{self.path} is active swap")
+            reasons.append(_("{dev} is active swap").format(dev=self.path))
         elif self.mountpoint:
-            reasons.append(f"{self.path} is mounted on {self.mountpoint}")
+            reasons.append(
+                _("{dev} is mounted on {where}").format(dev=self.path, where=self.mountpoint)
+            )
         reasons += [
-            f"{p.path} is active swap"
+            _("{dev} is active swap").format(dev=p.path)
             if p.mountpoint == "[SWAP]"
-            else f"{p.path} is mounted on {p.mountpoint}"
+            else _("{dev} is mounted on {where}").format(dev=p.path, where=p.mountpoint)
             for p in self.partitions
             if p.mountpoint
         ]
-        reasons += [f"held by {h}" for h in self.holders]
+        reasons += [_("held by {holder}").format(holder=h) for h in self.holders]
         return reasons
 
     def reason_not_offered(self, min_bytes: int = MIN_DISK_BYTES) -> str | None:
         """Why this disk cannot be the OS disk, or None when it can."""
         if self.is_install_media:
-            return "install media"
+            return _("install media")
         if self.read_only:
-            return "read-only"
+            return _("read-only")
         if self.size < min_bytes:
-            return f"too small: {human_size(self.size)} < {human_size(min_bytes)}"
+            return _("too small: {size} < {minimum}").format(
+                size=human_size(self.size), minimum=human_size(min_bytes)
+            )
         return None
 
 
