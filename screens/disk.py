@@ -13,7 +13,7 @@ from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 
 WIDTH = 72  # a RadioList row's width inside the 80-column frame
 MAX_PART_LINES = 3
-HEADER = N_("    Device           Size Model                Serial           Transport")
+HEADER = N_("    Device              Size Model                Serial           Transport")
 
 
 def disk_rows(disks: list[Any], reason: Any) -> list[tuple[Any, Any]]:
