@@ -120,11 +120,19 @@ def read_only(path: str) -> bool:
 
 
 def serial_of(name: str, sysfs: str = "/sys") -> str:
-    for leaf in ("device/serial", "serial", "device/wwid", "wwid"):
-        value = read_sysfs(f"{sysfs}/class/block/{name}/{leaf}")
-        if value:
-            return value
-    return ""
+    """The serial number as the disk screen shows it (hardware.disks reads the same places in
+    the same order): a SATA/SAS disk's is in VPD page 0x80, not in its longer wwid."""
+    base = f"{sysfs}/class/block/{name}"
+    value = read_sysfs(f"{base}/serial") or read_sysfs(f"{base}/device/serial")
+    if value:
+        return value
+    try:
+        with open(f"{base}/device/vpd_pg80", "rb") as f:
+            raw = f.read()
+        value = raw[4 : 4 + raw[3]].decode("ascii", "replace").strip(" \x00")
+    except (OSError, IndexError):
+        value = ""
+    return value or read_sysfs(f"{base}/device/wwid") or read_sysfs(f"{base}/wwid")
 
 
 def by_id_links(name: str, dev: str = "/dev") -> list[str]:
@@ -134,6 +142,28 @@ def by_id_links(name: str, dev: str = "/dev") -> list[str]:
     except OSError:
         return []
     return [f"{root}/{e}" for e in entries if os.path.realpath(f"{root}/{e}") == f"{dev}/{name}"]
+
+
+def loop_backing(name: str, sysfs: str = "/sys") -> str | None:
+    """The file (or device) a loop device reads from; None for any other device."""
+    path = read_sysfs(f"{sysfs}/block/{name}/loop/backing_file")
+    return path.removesuffix(" (deleted)") or None
+
+
+def storage_key(name: str, sysfs: str = "/sys") -> tuple:
+    """What a disk really writes to: two loop devices over one file, or a loop device over
+    a disk (or one of its partitions) and that disk, give the same key."""
+    backing = loop_backing(name, sysfs)
+    if backing:
+        try:
+            st = os.stat(backing)
+        except OSError:
+            return ("dev", name)
+        if stat.S_ISBLK(st.st_mode):
+            link = f"{sysfs}/dev/block/{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+            return storage_key(parent_disk(os.path.basename(os.path.realpath(link)), sysfs), sysfs)
+        return ("file", st.st_dev, st.st_ino)
+    return ("dev", name)
 
 
 # ---- partitions the kernel shows -----------------------------------------------------------

@@ -51,9 +51,20 @@ def _accept_shared_options(sub: argparse.ArgumentParser) -> None:
     """`--machine`/`--all-nics` may also follow the subcommand (`install ... --machine demo`);
     SUPPRESS keeps a value given before the subcommand."""
     if "--machine" not in sub._option_string_actions:
-        sub.add_argument("--machine", metavar="PROFILE", default=argparse.SUPPRESS, help="")
+        sub.add_argument(
+            "--machine",
+            metavar="PROFILE",
+            default=argparse.SUPPRESS,
+            help="use a machine profile (a bundled name such as 'demo', or a YAML file) "
+            "instead of this machine's hardware",
+        )
     if "--all-nics" not in sub._option_string_actions:
-        sub.add_argument("--all-nics", action="store_true", default=argparse.SUPPRESS, help="")
+        sub.add_argument(
+            "--all-nics",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="list virtual NICs too (veth, bridge, tun)",
+        )
 
 
 def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:

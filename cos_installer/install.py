@@ -16,12 +16,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer import blockdev as bd
-from cos_installer.backends.base import Backend, BackendError, FileSpec
+from cos_installer.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.events import Event, EventBus, Listener
-from cos_installer.hardware.types import human_size
 from cos_installer.installlog import LogListener
 from cos_installer.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
-from cos_installer.preflight import CheckError, check_target, find_payload, render
+from cos_installer.preflight import (
+    CheckError,
+    check_target,
+    describe_target,
+    find_payload,
+    open_data_disk,
+    render,
+)
 from cos_installer.stream import Cancelled, PayloadError, Progress
 
 ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"
@@ -71,7 +77,12 @@ class _Run:
     """One install: the bus, the log, the disks touched, the current stage."""
 
     def __init__(self, listener: Listener, log_path: str | None, cancel: threading.Event | None):
-        self.log = LogListener(log_path) if log_path else None
+        self.log: LogListener | None = None
+        self.log_error: OSError | None = None  # reported by preflight, before any disk change
+        try:
+            self.log = LogListener(log_path) if log_path else None
+        except OSError as exc:
+            self.log_error = exc
         self.bus = EventBus(listener, *([self.log] if self.log else []))
         self.cancel = cancel
         self.touched: list[Backend] = []
@@ -90,10 +101,14 @@ class _Run:
                 lines.clear()
 
     @contextlib.contextmanager
-    def stage(self, name: str, backend: Backend) -> Iterator[None]:
+    def stage(self, name: str, backend: Backend, *, writes: bool = False) -> Iterator[None]:
+        """One stage; `writes`: it changes the disk, which is then reset after a failure
+        (only then: a cancel before the first write leaves the disk as it was)."""
         device = backend.describe()
         if self.cancel is not None and self.cancel.is_set():
             raise StageError(name, device, "cancelled by the user before this stage")
+        if writes and backend not in self.touched:
+            self.touched.append(backend)
         self.bus.emit(Event("stage-start", name, TITLES[name], data={"device": device}))
         try:
             yield
@@ -111,7 +126,8 @@ class _Run:
             raise StageError(name, device, str(exc)) from exc
         except OSError as exc:
             cause = f"{exc.strerror or exc} (errno {exc.errno})"
-            raise StageError(name, device, cause, "check the disk and the kernel log") from exc
+            hint = ERRNO_HINTS.get(exc.errno, "check the disk and the kernel log (dmesg)")
+            raise StageError(name, device, cause, hint) from exc
         except Exception as exc:  # a bug: report it like a failure, keep the traceback in the log
             self.note(traceback.format_exc())
             raise StageError(name, device, f"internal error: {exc!r}", "report a bug") from exc
@@ -128,19 +144,6 @@ class _Run:
         )
 
 
-def _log_copy(log: LogListener) -> bytes:
-    """The whole log file (the wizard's probes and choices precede this run's stages),
-    redacted again; this run's lines when the file cannot be read."""
-    from cos_installer.snap import redact
-
-    try:
-        with open(log.path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-    except (OSError, TypeError):
-        text = log.text()
-    return redact(text).encode()
-
-
 def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[FileSpec]:
     files = [FileSpec(USER_DATA_PATH, user_data.encode(), 0o600, 0o700, "the cloud-config")]
     try:
@@ -151,7 +154,7 @@ def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[File
     except ImportError:
         run.note("answers module not available: no copy of the effective answers")
     if run.log is not None:
-        files.append(FileSpec(LOG_COPY, _log_copy(run.log), 0o600, 0o700, "install log"))
+        files.append(FileSpec(LOG_COPY, run.log.redacted_copy(), 0o600, 0o700, "install log"))
     return files
 
 
@@ -166,30 +169,47 @@ def run_install(
     log_path: str | None = None,
     keep_on_error: bool = False,
     clear_holders: bool = False,
+    chosen: object | None = None,
+    chosen_data: object | None = None,
 ) -> InstallResult:
-    """Install COS on the backend's disk. Never raises for expected failures."""
+    """Install COS on the backend's disk. Never raises for expected failures.
+
+    chosen, chosen_data: the Disks the operator confirmed (the wizard's probe); the disks
+    written must still have their size, serial and by-id name."""
     run = _Run(listener, log_path, cancel)
     run.backends.append(backend)
     user_data, root, data = "", "", None
     try:
         with run.stage("preflight", backend):
+            if run.log_error is not None:
+                raise CheckError(
+                    "",
+                    f"cannot write the install log {log_path}: {run.log_error.strerror}",
+                    "pass --log FILE in a writable directory, or run the installer as root",
+                )
             user_data = render(config)
             info = find_payload(payload, machine, backend.dry_run)
-            if clear_holders and backend.facts().holders:
-                backend.clear_holders(list(backend.facts().holders))
             warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
-            facts = check_target(backend, config, info, machine, warn=warn)
-            _describe_target(run, backend, facts, machine)
+            facts = check_target(
+                backend, config, info, machine, warn=warn, allow_holders=clear_holders,
+                chosen=chosen,
+            )  # fmt: skip
+            line = describe_target(backend, facts, machine)
+            if backend.dry_run:
+                backend.plan.insert(0, line)
+            run.bus.emit(Event("message", "preflight", line))
             if config.data_disk:
-                from cos_installer.backends import open_backend
-
-                data = open_backend(config.data_disk, dry_run=backend.dry_run)
-                run.backends.append(data)
-                if data.device == backend.device:
-                    raise CheckError(data.describe(), "the data disk is the OS disk")
-                check_target(data, config, None, machine, role="data disk", warn=warn)
-        run.touched.append(backend)
-        with run.stage("wipe", backend):
+                data = open_data_disk(config.data_disk, backend, run.backends.append)
+                check_target(
+                    data, config, None, machine, role="data disk", warn=warn,
+                    media_files=(info.path, info.sha256_file) if info else (),
+                    allow_holders=clear_holders, chosen=chosen_data,
+                )  # fmt: skip
+            if clear_holders:  # only now: every check of both disks has passed
+                for b in (backend, data):
+                    if b is not None and b.facts().holders:
+                        b.clear_holders(list(b.facts().holders))
+        with run.stage("wipe", backend, writes=True):
             backend.wipe()
         with run.stage("write", backend):
             backend.write_image(info, cancel=cancel, on_progress=run.progress)
@@ -199,8 +219,7 @@ def run_install(
         with run.stage("config", backend):
             backend.write_files(root, _config_files(config, user_data, run))
         if data is not None:
-            run.touched.append(data)
-            with run.stage("data-disk", data):
+            with run.stage("data-disk", data, writes=True):
                 node = data.make_data_disk(DATA_LABEL)
                 run.bus.emit(Event("message", "data-disk", f"{node} is XFS labelled {DATA_LABEL}"))
         with run.stage("finish", backend):
@@ -231,26 +250,10 @@ def run_install(
         )
     finally:
         run.flush_backend_logs()
-        if data is not None:
-            data.close()
+        for other in run.backends[1:]:  # the data disk (the caller closes the OS disk's)
+            other.close()
         if run.log:
             run.log.close()
-
-
-def _describe_target(run: _Run, backend: Backend, facts: object, machine: object | None) -> None:
-    """Name the disk about to be erased the way the operator chose it: size, model, serial."""
-    disk = machine.disk(backend.device) if machine is not None else None
-    size = facts.size if facts.size is not None else (disk.size if disk else None)
-    parts = [human_size(size)] if size is not None else []
-    parts += [disk.model] if disk is not None and disk.model else []
-    serial = facts.serial or (disk.serial if disk else "")
-    parts += [f"serial {serial}"] if serial else []
-    by_id = facts.by_id[0] if facts.by_id else (disk.by_id if disk else None)
-    parts += [by_id] if by_id else []
-    line = f"target {backend.describe()}" + (f": {', '.join(parts)}" if parts else "")
-    if backend.dry_run:
-        backend.plan.insert(0, line)
-    run.bus.emit(Event("message", "preflight", line))
 
 
 def _plan(run: _Run) -> list[str]:
@@ -275,14 +278,15 @@ def _find_root(backend: Backend, reread: object) -> str:
 
 def _reset(run: _Run, keep_on_error: bool) -> str:
     """Reset every disk touched; returns the clause the failure message ends with."""
-    if not run.touched:
+    touched = [b for b in run.touched if getattr(b, "changed", True)]  # a byte was erased
+    if not touched:
         return "; no disk was changed"
-    if run.touched[0].dry_run:
+    if touched[0].dry_run:
         return ""
     if keep_on_error:
         return "; the disk was left as it is (--keep-on-error)"
     failed = []
-    for b in run.touched:
+    for b in touched:
         try:
             b.reset()
         except Exception as exc:  # the device may be gone; say so

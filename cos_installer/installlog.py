@@ -6,7 +6,9 @@ It is one more listener on the event bus. It never sees the rendered config or t
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import threading
 import time
 
@@ -21,10 +23,13 @@ class LogListener:
     def __init__(self, path: str) -> None:
         self.path = path
         parent = os.path.dirname(os.path.abspath(path))
+        if os.path.exists(parent) and not os.path.isdir(parent):  # makedirs says "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent)
         os.makedirs(parent, mode=0o700, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
         self._lines: list[str] = []
+        self.error: OSError | None = None  # the log file stopped taking lines (ENOSPC)
         self._lock = threading.Lock()
         self._last_tenth = -1
         self._last_time = 0.0
@@ -32,9 +37,12 @@ class LogListener:
     def _write(self, line: str) -> None:
         with self._lock:
             self._lines.append(line)
-            if not self._file.closed:
-                self._file.write(line + "\n")
-                self._file.flush()
+            if not self._file.closed and self.error is None:
+                try:
+                    self._file.write(line + "\n")
+                    self._file.flush()
+                except OSError as exc:  # a full /var/log must not stop (or half-stop) a write
+                    self.error = exc
 
     def note(self, text: str) -> None:
         for line in text.rstrip("\n").splitlines():
@@ -53,10 +61,27 @@ class LogListener:
             line = event.message
         self._write(f"{_stamp()} [{event.stage or '-'}] {event.kind}: {line}".rstrip(": "))
 
+    def redacted_copy(self) -> bytes:
+        """The whole log file (the wizard's probes and choices precede this run's stages),
+        redacted again; this run's lines when the file cannot be read."""
+        from cos_installer.snap import redact
+
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file")  # /dev/stdout, a fifo
+                text = f.read()
+        except (OSError, TypeError):
+            text = self.text()
+        return redact(text).encode()
+
     def text(self) -> str:
         with self._lock:
             return "\n".join(self._lines) + "\n"
 
     def close(self) -> None:
         with self._lock:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:  # the last flush failed
+                self.error = self.error or exc

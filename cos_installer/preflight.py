@@ -95,8 +95,16 @@ def check_target(
     role: str = "OS disk",
     sysfs: str = "/sys",
     warn: Callable[[str], None] = lambda _m: None,
+    media_files: tuple[str, ...] = (),
+    allow_holders: bool = False,
+    chosen: object | None = None,
 ) -> DeviceFacts:
-    """Raise CheckError for the first problem found; warn about softer ones."""
+    """Raise CheckError for the first problem found; warn about softer ones.
+
+    media_files: more files the install reads (the OS image, when checking the data disk):
+    the disk holding them is the install media. allow_holders: --clear-holders will stop
+    them once every check of every disk has passed. chosen: the Disk the operator confirmed
+    (the wizard's probe): the target must still have its size, serial and by-id name."""
     facts = backend.facts()
     dev = backend.describe()
     if not facts.whole_disk:
@@ -107,24 +115,13 @@ def check_target(
         )
     if facts.read_only:
         raise CheckError(dev, f"{backend.device} is read-only", "choose a writable disk")
+    if chosen is not None:
+        _is_chosen(backend, facts, chosen)
     disk = machine.disk(backend.device) if machine is not None else None
     if disk is not None:
         if disk.is_install_media:
             raise CheckError(dev, f"{backend.device} is the install media", "choose another disk")
-        if facts.real and disk.size != facts.size:
-            raise CheckError(
-                dev,
-                f"{backend.device} is not the disk chosen: it has {human_size(facts.size or 0)}, "
-                f"the chosen one {human_size(disk.size)}",
-                "disks were renamed; start again and choose the disk",
-            )
-        if facts.real and disk.serial and facts.serial and disk.serial != facts.serial:
-            raise CheckError(
-                dev,
-                f"{backend.device} is not the disk chosen: serial {facts.serial}, "
-                f"expected {disk.serial}",
-                "disks were renamed; start again and choose the disk",
-            )
+        _is_chosen(backend, facts, disk)
         if not facts.real and disk.in_use:
             raise CheckError(dev, f"{backend.device} is in use: {'; '.join(disk.in_use)}")
     size = facts.size if facts.size is not None else (disk.size if disk else None)
@@ -166,8 +163,11 @@ def check_target(
                 media.add(bd.parent_disk(bd.kernel_name(media_dev, sysfs), sysfs))
         except Exception:  # no media known: nothing to protect
             pass
-    for path in (LIVE_MEDIUM, payload.path if payload else None):
-        found = _disk_of_file(path, sysfs) if path else None
+    reads = [LIVE_MEDIUM, *media_files]
+    if payload is not None:
+        reads += [payload.path, payload.sha256_file]
+    for path in reads:
+        found = _disk_of_file(path, sysfs)
         if found:
             media.add(found)
     if name in media:
@@ -176,6 +176,7 @@ def check_target(
             f"{backend.device} is the install media (the OS image is read from it)",
             "choose another disk",
         )
+    _not_backed_by(backend, name, reads[1:], sysfs)
     if facts.mounts:
         raise CheckError(
             dev,
@@ -183,7 +184,7 @@ def check_target(
             "unmount it (swapoff for swap) and run again",
             errno.EBUSY,
         )
-    if facts.holders:
+    if facts.holders and not allow_holders:
         cmds = "; ".join(" ".join(c) for c in du.holder_clear_commands(list(facts.holders)))
         raise CheckError(
             dev,
@@ -195,3 +196,92 @@ def check_target(
     if facts.openers:
         warn(f"open by other programs: {', '.join(facts.openers)}")
     return facts
+
+
+def _not_backed_by(backend: Backend, name: str, files: list[str], sysfs: str) -> None:
+    """A loop device (an image-file target) must not be backed by a file the install reads:
+    writing it would destroy the OS image while it is read."""
+    key = bd.storage_key(name, sysfs)
+    if key[0] != "file":
+        return
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if key[1:] == (st.st_dev, st.st_ino):
+            raise CheckError(
+                backend.describe(),
+                f"{backend.device} is backed by {path}, which the install reads",
+                "choose another image file or disk",
+            )
+
+
+def describe_target(backend: Backend, facts: DeviceFacts, machine: object | None) -> str:
+    """Name the disk about to be erased the way the operator chose it: size, model, serial."""
+    disk = machine.disk(backend.device) if machine is not None else None
+    size = facts.size if facts.size is not None else (disk.size if disk else None)
+    parts = [human_size(size)] if size is not None else []
+    parts += [disk.model] if disk is not None and disk.model else []
+    serial = facts.serial or (disk.serial if disk else "")
+    parts += [f"serial {serial}"] if serial else []
+    by_id = facts.by_id[0] if facts.by_id else (disk.by_id if disk else None)
+    parts += [by_id] if by_id else []
+    return f"target {backend.describe()}" + (f": {', '.join(parts)}" if parts else "")
+
+
+def same_storage(a: Backend, b: Backend) -> bool:
+    """The same disk under two names: a symlink, two loop devices over one image file, a
+    loop device over the disk itself or over one of its partitions."""
+    if a.dry_run or b.dry_run:
+        return os.path.realpath(a.target) == os.path.realpath(b.target)
+    sysfs = getattr(a, "sysfs", "/sys")
+    return bd.storage_key(a.name, sysfs) == bd.storage_key(b.name, sysfs)
+
+
+def _is_chosen(backend: Backend, facts: DeviceFacts, disk: object) -> None:
+    """The device still is the disk that was chosen: same size, serial and by-id name."""
+    if not facts.real:
+        return
+    dev, renamed = backend.describe(), "disks were renamed; start again and choose the disk"
+    if disk.size != facts.size:
+        raise CheckError(
+            dev,
+            f"{backend.device} is not the disk chosen: it has {human_size(facts.size or 0)}, "
+            f"the chosen one {human_size(disk.size)}",
+            renamed,
+        )
+    if disk.serial and facts.serial and disk.serial != facts.serial:  # udev may know more
+        raise CheckError(
+            dev,
+            f"{backend.device} is not the disk chosen: serial {facts.serial}, "
+            f"expected {disk.serial}",
+            renamed,
+        )
+    if disk.by_id and os.path.realpath(disk.by_id) != os.path.realpath(backend.device):
+        raise CheckError(
+            dev,
+            f"{backend.device} is not the disk chosen: {disk.by_id} is "
+            f"{os.path.realpath(disk.by_id) if os.path.exists(disk.by_id) else 'gone'}",
+            renamed,
+        )
+
+
+def open_data_disk(path: str, os_disk: Backend, opened: Callable[[Backend], None]) -> Backend:
+    """The data disk's backend (`opened` gets it at once, to close it whatever happens);
+    refused when it is the OS disk under another name."""
+    from cos_installer.backends import BackendError, open_backend
+
+    try:
+        data = open_backend(path, dry_run=os_disk.dry_run)
+    except BackendError as exc:  # its hint would speak of --target and --size
+        raise CheckError(
+            path, f"data disk: {exc.cause}", "fix data_disk in the answers, or attach that disk"
+        ) from exc
+    opened(data)
+    if same_storage(data, os_disk):
+        same = f"{path} is {os_disk.describe()}"
+        raise CheckError(
+            data.describe(), f"the data disk is the OS disk ({same})", "choose another"
+        )
+    return data

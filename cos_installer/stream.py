@@ -103,6 +103,8 @@ def inspect_payload(path: str) -> Payload:
             f"cannot read the OS image {path}: {exc.strerror}",
             "check the path or the install media",
         ) from exc
+    if size == 0:
+        raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
     kind = detect_compression(head)
     content = size if kind == "raw" else zstd_content_size(head) if kind == "zstd" else None
     return Payload(path, size, kind, read_sha256_file(path + ".sha256"), path + ".sha256", content)
@@ -155,13 +157,13 @@ def copy_payload(
     try:
         while True:
             item = source.full.get()
+            if cancel is not None and cancel.is_set():  # before a decoder killed by the
+                raise Cancelled(offset)  # same Ctrl+C (its process group) looks like damage
             if isinstance(item, BaseException):
                 raise item
             buf, n = item
             if n == 0:
                 break
-            if cancel is not None and cancel.is_set():
-                raise Cancelled(offset)
             if offset + n > capacity:
                 raise OSError(errno.ENOSPC, "the image is larger than the disk")
             view = memoryview(buf)[:n]
@@ -186,7 +188,11 @@ def copy_payload(
                 sink.check()
                 if on_progress:
                     on_progress(_progress(payload, source.fed, offset, now - started))
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(offset)
         source.finish()
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(offset)
         _verify(payload, source)
         if payload.compression == "raw" and offset != payload.content_size:
             raise PayloadError(f"{payload.name} changed while it was written", AGAIN)

@@ -237,7 +237,11 @@ class Services:
         cancel: threading.Event,
         machine: Any,
         payload: str | None,
+        chosen: Any = None,
+        chosen_data: Any = None,
     ) -> Any:
+        """chosen, chosen_data: the Disks shown on the confirmation screen; the pipeline
+        refuses disks that are no longer those (size, serial, by-id)."""
         from cos_installer.backends import open_backend
         from cos_installer.install import run_install
 
@@ -254,6 +258,8 @@ class Services:
                 cancel=cancel,
                 machine=machine,
                 log_path=self.log_path,
+                chosen=chosen,
+                chosen_data=chosen_data,
             )
         finally:
             backend.close()  # an image-file target detaches its loop device here

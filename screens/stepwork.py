@@ -107,6 +107,8 @@ class StepWork:
         feed = Feed(self, self.view.on_event)
         config = self.facts["config"]
         done_event = threading.Event()
+        # The disks as probed and shown on the confirmation: what the operator agreed to erase.
+        shown = {disk.path: disk for disk in self.facts.get("disks", [])}
 
         def work() -> Any:
             try:
@@ -116,6 +118,8 @@ class StepWork:
                     cancel=self.cancel,
                     machine=self.machine,
                     payload=self.facts.get("payload"),
+                    chosen=shown.get(config.disk),
+                    chosen_data=shown.get(config.data_disk) if config.data_disk else None,
                 )
             finally:
                 done_event.set()

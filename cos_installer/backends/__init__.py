@@ -28,6 +28,8 @@ def open_backend(target: str, *, dry_run: bool = False, create_size: int | None 
     """The backend for a target path: a block device, an image file (created sparse at
     `create_size` when absent) or, with dry_run, a recorder that touches nothing."""
     if dry_run:
+        if os.path.exists(target) and not _disk_or_file(target):
+            raise BackendError(*NOT_A_DISK(target))
         return DryRunBackend(target, create_size=create_size)
     try:
         st = os.stat(target)
@@ -48,7 +50,16 @@ def open_backend(target: str, *, dry_run: bool = False, create_size: int | None 
         return BlockDeviceBackend(target)
     if stat.S_ISREG(st.st_mode):
         return ImageFileBackend(target)
-    raise BackendError(
+    raise BackendError(*NOT_A_DISK(target))
+
+
+def NOT_A_DISK(target: str) -> tuple[str, str]:  # noqa: N802 - a message, used like a constant
+    return (
         f"{target} is neither a block device nor a regular file",
         "name a whole disk such as /dev/sda, or an image file",
     )
+
+
+def _disk_or_file(target: str) -> bool:
+    mode = os.stat(target).st_mode
+    return stat.S_ISBLK(mode) or stat.S_ISREG(mode)

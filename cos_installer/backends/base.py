@@ -7,6 +7,7 @@ sentence an operator can read, so a dry run and the log of a real run read the s
 
 from __future__ import annotations
 
+import errno as errno_
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,18 @@ class BackendError(Exception):
     def __init__(self, cause: str, hint: str = "", errno: int | None = None) -> None:
         super().__init__(cause)
         self.cause, self.hint, self.errno = cause, hint, errno
+
+
+# What to do next about an errno from a device operation (the stage names the device).
+ERRNO_HINTS = {
+    errno_.EACCES: "run the installer as root",
+    errno_.EPERM: "run the installer as root",
+    errno_.EROFS: "the disk is read-only (a write-protect switch?); choose a writable disk",
+    errno_.EBUSY: "something else uses the disk: unmount it or stop what holds it, then retry",
+    errno_.ENOSPC: "choose a bigger disk",
+    errno_.ENODEV: "the disk went away: check its cable or slot and start again",
+    errno_.ENXIO: "the disk went away: check its cable or slot and start again",
+}
 
 
 @dataclass(frozen=True)

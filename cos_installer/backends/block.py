@@ -31,6 +31,7 @@ class BlockDeviceBackend:
         self.device = f"/dev/{self.name}"
         self.identity = self._identity()
         self._written = 0
+        self.changed = False  # True from the first byte erased: only then is a reset due
 
     def _identity(self) -> tuple[str, str]:
         """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
@@ -94,9 +95,10 @@ class BlockDeviceBackend:
             f"wipe signatures on {self.device} (start and end)"
             + (f" and on its {len(old)} old partitions" if old else "")
         )
-        bd.run(["wipefs", "--all", "--force", self.device], log=self.log, check=False)
-        fd = os.open(self.device, os.O_WRONLY | os.O_CLOEXEC)
+        fd = self._open_exclusive()  # held while wipefs runs: nothing can mount it meanwhile
+        self.changed = True
         try:
+            bd.run(["wipefs", "--all", "--force", self.device], log=self.log, check=False)
             for p in old:
                 start, end = p.start * 512, (p.start + p.size) * 512
                 self._zero(fd, start, MIB, size)
@@ -106,6 +108,21 @@ class BlockDeviceBackend:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def _open_exclusive(self) -> int:
+        """O_EXCL fails (EBUSY) while the disk or a partition is mounted or claimed: the last
+        word on what preflight checked, taken just before the first byte is erased."""
+        try:
+            return os.open(self.device, os.O_WRONLY | os.O_EXCL | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno != errno.EBUSY:
+                raise
+            raise BackendError(
+                f"{self.device} is in use (EBUSY): it or one of its partitions was mounted "
+                "or claimed after the checks",
+                "unmount it (or stop what uses it) and run again",
+                errno.EBUSY,
+            ) from exc
 
     def write_image(
         self,

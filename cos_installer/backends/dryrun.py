@@ -6,6 +6,7 @@ import os
 import stat
 import threading
 
+from cos_installer import blockdev as bd
 from cos_installer.backends.base import DeviceFacts, FileSpec, ProgressFn, Reread
 from cos_installer.devusage import Holder, holder_clear_commands
 from cos_installer.hardware.types import human_size
@@ -40,7 +41,23 @@ class DryRunBackend:
         return self.target
 
     def facts(self) -> DeviceFacts:
-        return DeviceFacts(device=self.device, size=self.size, real=False)
+        """Nothing is probed, except what makes a dry run refuse what the real run refuses:
+        a partition, a read-only disk, a disk too small."""
+        try:
+            if not stat.S_ISBLK(os.stat(self.target).st_mode):
+                raise OSError("not a block device")
+            name = bd.kernel_name(self.target)
+            whole = not bd.is_partition(name)
+            return DeviceFacts(
+                device=self.device,
+                size=bd.device_size(self.target),
+                whole_disk=whole,
+                parent="" if whole else "/dev/" + bd.parent_disk(name),
+                read_only=bd.read_only(self.target),
+                real=False,
+            )
+        except OSError:  # absent, or not readable by this user: plan without it
+            return DeviceFacts(device=self.device, size=self.size, real=False)
 
     def clear_holders(self, holders: list[Holder]) -> None:
         for argv in holder_clear_commands(holders):

@@ -43,6 +43,15 @@ class ImageFileBackend(BlockDeviceBackend):
         return f"{self.device} (image file {self.image})"
 
     def close(self) -> None:
+        """Detach the loop device, unless it was detached already and its name now serves
+        another image (a parallel build): that one is never touched."""
+        if self.device and (
+            not os.path.exists(self.device)
+            or self._identity() != self.identity
+            or bd.loop_backing(self.name, self.sysfs) != os.path.realpath(self.image)
+        ):
+            self.log(f"{self.device} no longer holds {self.image}: left alone")
+            self.device = ""
         if self.device:
             bd.run(["partx", "-d", self.device], log=self.log, check=False)
             bd.run(["losetup", "--detach", self.device], log=self.log, check=False)

@@ -7,8 +7,10 @@ Progress goes to stderr; a dry run prints its plan on stdout.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import re
@@ -21,6 +23,13 @@ from cos_installer.events import Event
 from cos_installer.hardware.types import human_size
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
+EPILOG = """\
+Nothing is written before every check passed (answers, cloud-config, target and data disk:
+whole disk, not the install media, not mounted, no RAID/LVM, big enough; the OS image and its
+.sha256). Ctrl+C or SIGTERM cancels at a buffer boundary and resets the disk.
+
+exit status: 0 installed (or dry run planned), 1 the install failed or was cancelled,
+2 invalid input (arguments, answers file, target path) or erasing not confirmed"""
 DEFAULT_LOG = "/var/log/cos-installer/install.log"
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -47,22 +56,38 @@ def add_arguments(parser) -> None:
         "(default: the install media's)",
     )
     parser.add_argument(
-        "--size", metavar="SIZE", help="create the image file at this size if absent (8G, 512M)"
-    )
-    parser.add_argument("--yes", action="store_true", help="do not ask before erasing the disk")
-    parser.add_argument(
-        "--dry-run", dest="install_dry_run", action="store_true", help="print the plan only"
+        "--size",
+        metavar="SIZE",
+        help="create the --target image file at this size if it does not exist (8G, 512M)",
     )
     parser.add_argument(
-        "--keep-on-error", action="store_true", help="do not reset the disk after a failure"
+        "--yes",
+        action="store_true",
+        help="erase the disk without asking (needed without a terminal)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        dest="install_dry_run",
+        action="store_true",
+        help="check the answers and print the plan; write nothing",
+    )
+    parser.add_argument(
+        "--keep-on-error",
+        action="store_true",
+        help="after a failure, leave the half-written disk for diagnosis (default: reset its "
+        "partition table)",
     )
     parser.add_argument(
         "--clear-holders",
         action="store_true",
-        help="stop leftover RAID/LVM on the target before wiping it",
+        help="stop leftover RAID/LVM on the target and the data disk once every check passed",
     )
-    parser.add_argument("--log", dest="install_log", metavar="FILE", help=f"default {DEFAULT_LOG}")
+    parser.add_argument(
+        "--log", dest="install_log", metavar="FILE", help=f"the install log (default {DEFAULT_LOG})"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def parse_size(text: str) -> int:
@@ -195,13 +220,28 @@ def run(args) -> int:
         print(f"cos-installer install: {args.target}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     cancel = threading.Event()
+    # Until the install starts, SIGTERM too interrupts (the prompt); `finally` detaches a loop.
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if not (dry_run or args.yes):
-            facts = backend.facts()
-            what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
-            what += f", serial {facts.serial}" if facts.serial else ""
-            if not _confirm(what):
+            try:
+                facts = backend.facts()
+                what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
+                what += f", serial {facts.serial}" if facts.serial else ""
+                what += f", {facts.by_id[0]}" if facts.by_id else ""
+                if not _confirm(what):
+                    return 2
+            except OSError as exc:
+                hint = "; run as root" if exc.errno in (errno.EACCES, errno.EPERM) else ""
+                print(
+                    f"cos-installer install: cannot read {backend.describe()}: "
+                    f"{exc.strerror or exc}{hint}",
+                    file=sys.stderr,
+                )
                 return 2
+            except KeyboardInterrupt:
+                print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
+                return 1
         log = args.install_log or (None if dry_run else DEFAULT_LOG)
         previous = {
             s: signal.signal(s, lambda *_: cancel.set()) for s in (signal.SIGINT, signal.SIGTERM)
@@ -223,6 +263,7 @@ def run(args) -> int:
                 signal.signal(sig, handler)
     finally:
         backend.close()
+        signal.signal(signal.SIGTERM, before)
     if dry_run and not args.json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
@@ -233,7 +274,7 @@ def run(args) -> int:
         secrets = [config.agent.install_code] if config.agent is not None else []
         with contextlib.suppress(OSError):
             keep_config(result.user_data, log, secrets)  # for `cos-installer snap`
-    if log and not result.ok:
+    if log and not result.ok and os.path.exists(log):
         print(
             f"the log is {log}; for a support request run: cos-installer snap --log {log}",
             file=sys.stderr,

@@ -168,6 +168,40 @@ def test_signal_mid_write_stops_at_a_buffer_and_resets(big_payload, loops, tmp_p
     assert no_signatures(disk)
 
 
+def test_ctrl_c_on_the_terminal_is_a_cancel_not_a_damaged_image(big_payload, loops, tmp_path):
+    """Ctrl+C reaches the whole process group: the zstd program dies with the installer's
+    SIGINT. That is reported as a cancel (not 'download the image again'), and no decoder
+    process is left behind."""
+    disk = loops.device(600)
+    log = tmp_path / "install.log"
+    answers = answers_file(tmp_path, disk=disk)
+    argv = [sys.executable, "-m", "cos_installer.cli", "install", "--answers", answers]
+    argv += ["--target", disk, "--image", big_payload, "--yes", "--log", str(log)]
+    env = dict(os.environ, COS_INSTALLER_ZSTD_PIPE="1")
+    proc = subprocess.Popen(
+        argv, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("[write]") and "%" in line:
+                os.killpg(proc.pid, signal.SIGINT)
+                break
+        lines += proc.stderr.readlines()
+        assert proc.wait(timeout=60) == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = "".join(lines)
+    assert_reported(err, log.read_text(), "write", disk, "cancelled by the user after")
+    assert "download the image again" not in err
+    left = sh("pgrep", "-s", str(proc.pid), check=False).stdout.split()
+    assert left == [], f"processes left in the session: {left}"
+    assert no_signatures(disk)
+
+
 def test_cancel_event_from_the_wizard_thread(payload, loops, tmp_path):
     disk = loops.device(128)
     make_old_table(disk, 2)

@@ -101,7 +101,9 @@ class FakeServices(Services):
         self.opened += 1
         return self.machine
 
-    def run_install(self, config, *, listener, cancel, machine, payload):
+    def run_install(
+        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
+    ):
         from cos_installer.events import Event
 
         self.installs.append(config)

@@ -28,7 +28,9 @@ def test_terminal_detection(env, ascii_only, colours):
 
 
 class FailingServices(FakeServices):
-    def run_install(self, config, *, listener, cancel, machine, payload):
+    def run_install(
+        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
+    ):
         listener(Event("stage-start", stage="reread"))
         listener(Event("error", stage="reread", message="BLKRRPART failed: device busy"))
         return _Result(ok=False, stage="reread", message="re-reading /dev/sda failed: reboot")

@@ -92,7 +92,9 @@ class FaultyServices(FakeServices):
         super().__init__(dry_run=False)
         self.fault = fault
 
-    def run_install(self, config, *, listener, cancel, machine, payload):
+    def run_install(
+        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
+    ):
         f = self.fault
         err = StageError(f.stage, DISK, f.cause, f.hint)
         message = err.sentence(f.reset)
