@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.realparts import need_tools
-from tests.screens.tmuxterm import INSTALLER, Tmux
+from tests.screens.tmuxterm import INSTALLER
 
 from .conftest import width
 
 pytestmark = pytest.mark.realparts
-
-
-@pytest.fixture
-def term():
-    need_tools("tmux")
-    t = Tmux()
-    try:
-        yield t
-    finally:
-        t.kill()
 
 
 def fits(shown: str) -> None:

@@ -20,16 +20,6 @@ DEMO = Path(__file__).resolve().parents[2] / "cos_installer" / "profiles" / "dem
 pytestmark = pytest.mark.realparts
 
 
-@pytest.fixture
-def term():
-    need_tools("tmux")
-    t = Tmux()
-    try:
-        yield t
-    finally:
-        t.kill()
-
-
 def colours(t: Tmux) -> str:
     return t._tmux("capture-pane", "-p", "-e", "-t", "t")
 
