@@ -32,3 +32,5 @@ test: deps venv lint unit
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+include iso/iso.mk

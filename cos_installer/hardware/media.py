@@ -41,8 +41,8 @@ def _candidates(sysfs_root: str) -> list[tuple[str, Path]]:
     except OSError:
         return result
     for name in names:
-        if name.startswith(("ram", "zram")) or not (read_int(block / name / "size") or 0):
-            continue  # also skips optical drives with no disc (size 0: opening them stalls)
+        if name.startswith(("ram", "zram", "fd")) or not (read_int(block / name / "size") or 0):
+            continue  # also skips floppies and optical drives with no disc (opening them stalls)
         result.append((f"/dev/{name}", block / name))
         try:
             subs = sorted(os.listdir(block / name))

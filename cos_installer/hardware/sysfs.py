@@ -89,35 +89,33 @@ def swaps_by_devno(swaps: str = "/proc/swaps") -> set[tuple[int, int]]:
     return result
 
 
-def blkid_info(paths: list[str]) -> dict[str, dict[str, str]]:
+def blkid_info(paths: list[str], timeout: float = 5.0) -> dict[str, dict[str, str]]:
     """Filesystem TYPE/LABEL of each device by a low-level probe (no cache, no udev needed).
 
-    One `blkid -p` call for all paths; devices without a filesystem are simply absent.
+    One `blkid -p` call per device: a device that stalls when opened (an empty floppy or CD
+    drive on some machines) loses only its own answer, not everyone's. Devices without a
+    filesystem are simply absent.
     """
-    paths = [p for p in paths if os.path.exists(p)]
     blkid = shutil.which("blkid")
-    if not paths or blkid is None:
-        return {}
-    try:
-        out = subprocess.run(
-            [blkid, "-p", "-o", "export", *paths],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
+    if blkid is None:
         return {}
     result: dict[str, dict[str, str]] = {}
-    current: dict[str, str] = {}
-    for line in [*out.splitlines(), ""]:
-        if not line.strip():
-            if "DEVNAME" in current:
-                result[current["DEVNAME"]] = current
-            current = {}
+    for path in paths:
+        if not os.path.exists(path):
             continue
-        key, _, value = line.partition("=")
-        current[key] = value
+        try:
+            out = subprocess.run(
+                [blkid, "-p", "-o", "export", path],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        fields = dict(line.partition("=")[::2] for line in out.splitlines() if "=" in line)
+        if fields:
+            result[fields.get("DEVNAME", path)] = fields
     return result
 
 

@@ -1,0 +1,202 @@
+"""`cos-installer autostart --console ttyS0`: what the live system runs on each console at boot.
+
+One console installs at a time: the first to take the lock runs the wizard (or, with
+`cos.autoinstall`, the unattended install after a countdown any key cancels); the others say
+where the installer runs and offer to take it over. Kernel options: see cos_installer.boot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import tty
+
+from .. import boot
+from ..hardware.media import MEDIA_DIR, PAYLOAD
+
+HELP = "start the installer on a console at boot (used by the live system's services)"
+LOCK = "/run/cos-installer.lock"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--console", required=True, help="this console's name: tty1, ttyS0, ...")
+    parser.add_argument("--cmdline", default="/proc/cmdline", help="kernel command line file")
+    parser.add_argument("--lock", default=LOCK, help="lock file: one install at a time")
+    parser.add_argument("--countdown", type=int, default=10, help="seconds before autoinstall")
+    parser.add_argument("--medium", default=MEDIA_DIR, help="where the install medium is mounted")
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def prepare_terminal(console: str) -> None:
+    """TERM per console, 80x24 where the line reports no size, kernel messages off the screen."""
+    os.environ["TERM"] = "vt220" if console.startswith("ttyS") else "linux"
+    os.environ.setdefault("LANG", "C.UTF-8")
+    with contextlib.suppress(OSError):
+        rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))
+        if not rows or not cols:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    if os.geteuid() == 0:
+        subprocess.run(["dmesg", "--console-level", "1"], capture_output=True, check=False)
+
+
+def wait_key(seconds: float) -> bool:
+    """True when a key was pressed on stdin within `seconds`."""
+    if not sys.stdin.isatty():
+        time.sleep(seconds)
+        return False
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        ready, _, _ = select.select([fd], [], [], seconds)
+        if ready:
+            os.read(fd, 64)
+            return True
+        return False
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+def take_lock(path: str, console: str) -> int:
+    """Hold the installer lock (returns its fd); meanwhile tell this console where it runs."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(fd, 100, 0).decode(errors="replace").split()
+            where, pid = (holder + ["another console", "0"])[:2]
+            if not told:
+                sys.stdout.write("\x1b[H\x1b[2J")  # a clean screen, not firmware leftovers
+                say(f"The COS installer is running on {where}.")
+                say(f"Press Enter here to move it to {console} (it stops on {where}).")
+                told = True
+            if wait_key(2.0):
+                with contextlib.suppress(ProcessLookupError, ValueError, PermissionError):
+                    os.kill(int(pid), signal.SIGTERM)
+                told = False
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{console} {os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def countdown(seconds: int, disk: str) -> bool:
+    """True when the unattended install should go ahead (no key pressed)."""
+    for left in range(seconds, 0, -1):
+        sys.stdout.write(
+            f"\rUnattended install onto {disk} in {left:2d} s - press any key for the wizard "
+        )
+        sys.stdout.flush()
+        if wait_key(1.0):
+            say("\ncancelled: opening the wizard with these answers")
+            return False
+    say("")
+    return True
+
+
+def answers_disk(path: str) -> str | None:
+    import yaml  # the answers module validates later; here only the target is needed
+
+    with contextlib.suppress(Exception), open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+        if isinstance(data, dict) and isinstance(data.get("disk"), str):
+            return data["disk"]
+    return None
+
+
+def installer() -> list[str]:
+    return [sys.executable, "-m", "cos_installer.cli"]
+
+
+def unattended(answers: str, medium: str, after: str) -> int:
+    disk = answers_disk(answers)
+    command = installer() + ["install", "--answers", answers, "--image"]
+    command += [os.path.join(medium, PAYLOAD), "--yes"]
+    if disk:
+        command += ["--target", disk]
+    say(f"cos-installer: unattended install onto {disk or '(disk from the answers)'}")
+    code = subprocess.run(command, check=False).returncode
+    if code != 0:
+        say(f"cos-installer: the unattended install failed (exit {code}); see the messages above.")
+        return code
+    say(f"COS-INSTALL-DONE: installed onto {disk}; next: {after}")
+    if after in ("poweroff", "reboot"):
+        subprocess.run(["sync"], check=False)
+        subprocess.run(["systemctl", after], check=False)
+        time.sleep(60)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    prepare_terminal(args.console)
+    try:
+        options = boot.read_cmdline(args.cmdline)
+        option_error = ""
+    except boot.BootOptionError as error:
+        options, option_error = boot.BootOptions(), str(error)
+    if args.console != options.primary_console:
+        time.sleep(3)  # the primary console (the kernel's /dev/console) starts first
+    lock = take_lock(args.lock, args.console)
+    child: subprocess.Popen | None = None
+
+    def stop(signum: int, frame: object) -> None:
+        if child and child.poll() is None:
+            child.terminate()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    say(f"COS-INSTALLER-START on {args.console}")
+    wizard = installer()
+    if option_error:
+        say(f"cos-installer: kernel command line: {option_error}")
+        say("Press Enter for the wizard.")
+        wait_key(600)
+    elif options.answers:
+        workdir = tempfile.mkdtemp(prefix="cos-boot-")
+        try:
+            answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say)
+        except (boot.SourceError, OSError) as error:
+            say(f"cos-installer: {error}")
+            answers = None
+        if answers and options.autoinstall:
+            disk = answers_disk(answers) or "the disk named in the answers"
+            if countdown(args.countdown, disk):
+                code = unattended(answers, args.medium, options.after)
+                if code == 0 and options.after != "wizard":
+                    return 0
+                say("Press Enter for the wizard.")
+                wait_key(3600)
+        if answers:
+            wizard += ["--answers", answers]
+    child = subprocess.Popen(wizard)
+    code = child.wait()
+    os.close(lock)
+    return after_wizard(code)
+
+
+def after_wizard(code: int) -> int:
+    """The wizard has ended (Ctrl+C, an error): offer it again, or a root shell."""
+    say(f"\nThe installer has exited (status {code}).")
+    say("Press Enter to start it again, or type  sh  and Enter for a root shell.")
+    try:
+        answer = sys.stdin.readline().strip()
+    except OSError:
+        answer = ""
+    if answer == "sh":
+        os.execv("/bin/bash", ["/bin/bash", "-l"])
+    return code
