@@ -8,7 +8,11 @@
     hostname, the cos password hash, the static address, the role env file, the /xfs mount
     must be what the answers said;
 (c) boot the ISO (BIOS, through its GRUB menu) and drive the wizard over the serial console for
-    the other role up to the Done screen (iso/e2e_wizard.py).
+    the other role up to the Done screen (iso/e2e_wizard.py);
+(d) boot the ISO as a USB stick with another label: `CDROM Device Not Ready`;
+(e) one fleet file on the COSCFG drive, the ISO booted twice with two NIC MACs: each VM
+    installs unattended as its own host (node1, node2), then each installed disk is checked
+    for that host's hostname and address (iso/e2e_fleet.py).
 Exit 0 only when every check passed. Under TCG (no working KVM) the whole run takes minutes.
 """
 
@@ -65,13 +69,13 @@ data_disk: /dev/vdb
 """
 
 
-def make_cfg_drive(workdir: Path, answers: str) -> Path:
+def make_cfg_drive(workdir: Path, answers: str, name: str = "cfg") -> Path:
     """A small ext4 image labelled COSCFG holding answers.yaml (mkfs -d: nothing mounted)."""
-    content = workdir / "cfg"
+    content = workdir / name
     content.mkdir()
     (content / "answers.yaml").write_text(answers)
     (content / "answers.yaml").chmod(0o600)
-    image = workdir / "cfg.img"
+    image = workdir / f"{name}.img"
     subprocess.run(["mkfs.ext4", "-q", "-L", "COSCFG", "-d", str(content), str(image), "16M"],
                    check=True)  # fmt: skip
     shutil.rmtree(content)
@@ -83,17 +87,31 @@ def qcow2(path: Path, size: str) -> Path:
     return path
 
 
+def nics(guest: vm.VM, mac: str | None) -> None:
+    """The NICs of (a)/(b): ens16 linked, ens17 without link; with `mac`, ens16 alone and
+    carrying that MAC (the fleet phase tells its VMs apart by it)."""
+    guest.nic(link=True)
+    if mac is None:
+        guest.nic(link=False)
+        return
+    default = "mac=52:54:00:c0:5e:01"  # vm.VM.nic's first MAC
+    (i,) = [i for i, arg in enumerate(guest.args) if default in arg]
+    guest.args[i] = guest.args[i].replace(default, f"mac={mac}")
+
+
 def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path, os_disk: Path,
-                       data_disk: Path, kernel: str, initrd: str) -> None:  # fmt: skip
+                       data_disk: Path | None, kernel: str, initrd: str, *,
+                       name: str = "e2e-a-install", mac: str | None = None) -> str:  # fmt: skip
+    """Boot the ISO with the COSCFG drive and autoinstall; returns the serial text."""
     cmdline = (Path(__file__).parent / "live" / "cmdline").read_text().strip()
     append = f"{cmdline} cos.answers=label:COSCFG:/answers.yaml cos.autoinstall"
-    guest = vm.VM("e2e-a-install", str(workdir))
+    guest = vm.VM(name, str(workdir))
     guest.disk(str(os_disk), "qcow2")
-    guest.disk(str(data_disk), "qcow2")
+    if data_disk is not None:
+        guest.disk(str(data_disk), "qcow2")
     guest.disk(str(cfg), "raw", ro=True)
     guest.cdrom(iso)
-    guest.nic(link=True)
-    guest.nic(link=False)
+    nics(guest, mac)
     guest.kernel(kernel, initrd, append)
     guest.start(accel)
     try:
@@ -102,18 +120,20 @@ def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path, os_disk: 
         found = guest.expect(r"COS-INSTALL-DONE|install failed|cos-installer: answers", 1500)
         if "DONE" not in found.group(0):
             guest.expect(r"Press Enter", 30)
-            raise SystemExit(f"e2e (a): the unattended install failed:\n{guest.text()[-3000:]}")
+            raise SystemExit(f"e2e {name}: the unattended install failed:\n{guest.text()[-3000:]}")
         guest.wait_exit(180)
+        return guest.text()
     finally:
         guest.stop()
 
 
-def installed_report(workdir: Path, accel: str, os_disk: Path, data_disk: Path) -> dict:
-    guest = vm.VM("e2e-b-installed", str(workdir), uefi=True)
+def installed_report(workdir: Path, accel: str, os_disk: Path, data_disk: Path | None, *,
+                     name: str = "e2e-b-installed", mac: str | None = None) -> dict:  # fmt: skip
+    guest = vm.VM(name, str(workdir), uefi=True)
     guest.disk(str(os_disk), "qcow2", bootindex=1)
-    guest.disk(str(data_disk), "qcow2")
-    guest.nic(link=True)
-    guest.nic(link=False)
+    if data_disk is not None:
+        guest.disk(str(data_disk), "qcow2")
+    nics(guest, mac)
     guest.start(accel)
     try:
         guest.expect(r"=== COS-DEMO-REPORT END ===", 600)
@@ -139,7 +159,9 @@ def parse_report(text: str) -> dict[str, list[str]]:
     return report
 
 
-def check_report(report: dict, password: str) -> list[str]:
+def check_report(report: dict, password: str, *, hostname: str = HOSTNAME,
+                 address: str = ADDRESS, data_disk: bool = True) -> list[str]:  # fmt: skip
+    """What the answers said vs. the installed system's report; the failed checks."""
     from passlib.hash import sha512_crypt  # libpass, a project dependency
 
     problems = []
@@ -150,12 +172,12 @@ def check_report(report: dict, password: str) -> list[str]:
             problems.append(what)
 
     one = {k: v[0] if v else "" for k, v in report.items()}
-    want(one.get("hostname") == HOSTNAME, f"hostname {one.get('hostname')!r} == {HOSTNAME!r}")
+    want(one.get("hostname") == hostname, f"hostname {one.get('hostname')!r} == {hostname!r}")
     shadow = one.get("cos_shadow", "")
     want(shadow.startswith("$6$") and sha512_crypt.verify(password, shadow),
          "user cos has a SHA-512 hash of the answers' password")  # fmt: skip
-    want(f"{NIC} {ADDRESS}" in report.get("addr", []),
-         f"{NIC} has {ADDRESS} (got {report.get('addr')})")  # fmt: skip
+    want(f"{NIC} {address}" in report.get("addr", []),
+         f"{NIC} has {address} (got {report.get('addr')})")  # fmt: skip
     want(any(r.startswith("default via 10.0.2.2 dev " + NIC) for r in report.get("route", [])),
          f"default route via 10.0.2.2 on {NIC} (got {report.get('route')})")  # fmt: skip
     env = report.get("env", [])
@@ -163,19 +185,20 @@ def check_report(report: dict, password: str) -> list[str]:
         want(any(e.replace('"', "").replace("'", "") == line for e in env),
              f"/etc/csphere/csphere.env has {line}")  # fmt: skip
     want(any("10.0.2.10:80,10.0.2.11:80" in e for e in env), "csphere.env names the controllers")
-    mount = one.get("mount", "").split()
-    want(
-        len(mount) >= 4
-        and mount[0] == "/xfs"
-        and mount[1].startswith("/dev/vdb")
-        and mount[2] == "xfs"
-        and "prjquota" in mount[3],
-        f"/xfs is on vdb, xfs, prjquota (got {mount})",
-    )
-    want(
-        one.get("xfs_label", "").startswith("/dev/vdb"),
-        f"the data disk carries the label COSDATA (got {one.get('xfs_label')!r})",
-    )
+    if data_disk:
+        mount = one.get("mount", "").split()
+        want(
+            len(mount) >= 4
+            and mount[0] == "/xfs"
+            and mount[1].startswith("/dev/vdb")
+            and mount[2] == "xfs"
+            and "prjquota" in mount[3],
+            f"/xfs is on vdb, xfs, prjquota (got {mount})",
+        )
+        want(
+            one.get("xfs_label", "").startswith("/dev/vdb"),
+            f"the data disk carries the label COSDATA (got {one.get('xfs_label')!r})",
+        )
     want(one.get("user_data_mode") == "600", "user_data has mode 0600")
     want(one.get("apply_units") == "active", "coreos.units applied (cos-apply-units)")
     return problems
@@ -186,6 +209,7 @@ def main() -> int:
     parser.add_argument("--iso", required=True)
     parser.add_argument("--workdir", default="build/e2e")
     parser.add_argument("--skip-interactive", action="store_true")
+    parser.add_argument("--skip-fleet", action="store_true")
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -215,6 +239,11 @@ def main() -> int:
 
         with phase("(d) the ISO on a USB stick labelled otherwise: CDROM Device Not Ready"):
             problems += e2e_wizard.usb_with_other_label(workdir, args.iso, accel, kernel, initrd)
+    if not args.skip_fleet:
+        import e2e_fleet
+
+        with phase("(e) fleet: one ISO, one fleet file, two MACs install as node1 and node2"):
+            problems += e2e_fleet.run(workdir, args.iso, accel, kernel, initrd, password)
     print("\ne2e phases:")
     for name, took in PHASES:
         print(f"  {took:6.0f} s  {name}")

@@ -23,6 +23,7 @@ import tty
 
 from .. import boot
 from ..hardware.media import MEDIA_DIR, PAYLOAD
+from ..hardware.types import Machine
 
 HELP = "start the installer on a console at boot (used by the live system's services)"
 LOCK = "/run/cos-installer.lock"
@@ -109,26 +110,42 @@ def countdown(seconds: int, disk: str) -> bool:
     return True
 
 
-def answers_disk(path: str) -> str | None:
+def answers_disk(path: str, machine: Machine | None = None) -> str | None:
+    """The OS disk the countdown names. A fleet file (hosts:, or a disk rule) is resolved
+    for this machine (`machine`, else the real one) as the install will resolve it, so a
+    host entry's own disk wins over the default. None when it cannot be told: the install
+    itself then reports what is wrong with the file."""
     import yaml  # the answers module validates later; here only the target is needed
 
+    data = None
     with contextlib.suppress(Exception), open(path, encoding="utf-8") as f:
         data = yaml.safe_load(f)
-        if isinstance(data, dict) and isinstance(data.get("disk"), str):
-            return data["disk"]
-    return None
+    if not isinstance(data, dict):
+        return None
+    if "hosts" in data or isinstance(data.get("disk"), dict):
+        from ..fleet import load_for_machine
+        from ..hardware import open_machine
+
+        with contextlib.suppress(Exception):
+            return load_for_machine(path, machine or open_machine(None)).disk
+        return None
+    return data["disk"] if isinstance(data.get("disk"), str) else None
 
 
 def installer() -> list[str]:
     return [sys.executable, "-m", "cos_installer.cli"]
 
 
+def install_command(answers: str, medium: str) -> list[str]:
+    """No --target: `install` takes the disk from the answers, for a fleet file from this
+    machine's entry (a --target from the file's defaults would override the entry's disk)."""
+    image = os.path.join(medium, PAYLOAD)
+    return installer() + ["install", "--answers", answers, "--image", image, "--yes"]
+
+
 def unattended(answers: str, medium: str, after: str) -> int:
     disk = answers_disk(answers)
-    command = installer() + ["install", "--answers", answers, "--image"]
-    command += [os.path.join(medium, PAYLOAD), "--yes"]
-    if disk:
-        command += ["--target", disk]
+    command = install_command(answers, medium)
     say(f"cos-installer: unattended install onto {disk or '(disk from the answers)'}")
     code = subprocess.run(command, check=False).returncode
     if code != 0:

@@ -1,0 +1,81 @@
+"""e2e (e): one ISO, one fleet file, two machines told apart by their NIC's MAC.
+
+The fleet file (shared defaults + `hosts:` entries matched by `mac:`, shaped like
+`cos-installer fleet` writes it) lies on the COSCFG drive; the ISO boots twice with
+`cos.answers=label:COSCFG:/answers.yaml cos.autoinstall`, each time with another MAC and its
+own small OS disk (no data disk), and installs unattended as node1 and node2. Each installed
+disk then boots and its report must show that host's hostname and static address.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import e2e
+
+# name -> (MAC, address); QEMU's user network is 10.0.2.0/24 with the gateway at .2
+HOSTS = {
+    "node1": ("52:54:00:c0:f1:01", "10.0.2.21/24"),
+    "node2": ("52:54:00:c0:f1:02", "10.0.2.22/24"),
+}
+
+
+def fleet_yaml(password: str) -> str:
+    """A fleet file like `cos-installer fleet --controllers 1 --agents 2` writes, filled in."""
+    hosts = "".join(
+        f"""  - match: {{mac: "{mac}"}}
+    role: agent
+    system: {{hostname: {name}}}
+    network: {{address: {address}}}
+"""
+        for name, (mac, address) in HOSTS.items()
+    )
+    return f"""# e2e (e): one file for the cluster; each VM is one hosts: entry by its MAC
+system:
+  password: "{password}"
+network:
+  interface: {{matched: true}}
+  dhcp: false
+  gateway: 10.0.2.2
+  dns: 10.0.2.3
+disk: /dev/vda
+controller:
+  http_port: 80
+  cluster_size: 3
+  ha: false
+agent:
+  controllers: "10.0.2.10:80,10.0.2.11:80"
+  install_code: "8070"
+  network_model: bridge
+hosts:
+  - match: {{mac: "52:54:00:c0:f1:10"}}
+    role: controller
+    system: {{hostname: controller1}}
+    network: {{address: 10.0.2.10/24}}
+{hosts}"""
+
+
+def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password: str) -> list:
+    """Install both hosts from the ISO one after the other, then boot and check each."""
+    problems: list[str] = []
+    cfg = e2e.make_cfg_drive(workdir, fleet_yaml(password), name="cfg-fleet")
+    disks = {name: e2e.qcow2(workdir / f"os-{name}.qcow2", "8G") for name in HOSTS}
+    for name, (mac, _address) in HOSTS.items():
+        text = e2e.unattended_install(
+            workdir, iso, accel, cfg, disks[name], None, kernel, initrd,
+            name=f"e2e-e-install-{name}", mac=mac,
+        )  # fmt: skip
+        picked = re.search(r"this machine is (hosts\[\d+\] \(\S+\)), matched by (.*)", text)
+        got = f"{picked.group(1)} by {picked.group(2).strip()}" if picked else "no match line"
+        ok = picked is not None and f"({name})" in picked.group(1) and mac in picked.group(2)
+        print(f"  {'ok  ' if ok else 'FAIL'} {mac} installs as {name} (got {got})", flush=True)
+        if not ok:
+            problems.append(f"fleet: {mac} should install as {name} (got {got})")
+    for name, (mac, address) in HOSTS.items():
+        report = e2e.installed_report(
+            workdir, accel, disks[name], None, name=f"e2e-e-installed-{name}", mac=mac
+        )
+        found = e2e.check_report(report, password, hostname=name, address=address, data_disk=False)
+        problems += [f"fleet {name}: {p}" for p in found]
+    return problems
