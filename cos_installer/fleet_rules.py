@@ -15,15 +15,12 @@ import re
 from typing import Any
 
 from .hardware.types import MIN_DISK_BYTES, Disk, Machine, Nic, human_size
+from .units import parse_size
 
 DISK_RULE_KEYS = ("serial", "model", "min_size", "max_size", "smallest", "largest")
 NIC_RULE_KEYS = ("mac", "name", "linked", "matched")
 LINKED_CHOICES = ("first", "only")
 RULE_FIELDS = ("disk", "data_disk", "network.interface")
-_UNITS = {"": 1, "b": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2, "mib": 1024**2,
-          "mb": 1000**2, "g": 1024**3, "gib": 1024**3, "gb": 1000**3, "t": 1024**4,
-          "tib": 1024**4, "tb": 1000**4}  # fmt: skip
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*\Z")
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 MATCH_KEYS = {
     "mac": "a NIC's MAC address",
@@ -31,16 +28,6 @@ MATCH_KEYS = {
     "system_serial": "the DMI system serial number",
     "system_uuid": "the DMI system UUID",
 }
-
-
-def parse_size(value: object) -> int:
-    """Bytes from 20G / 20GiB (1024-based, as lsblk prints) or 20GB (1000-based) or a number."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    m = _SIZE.match(value) if isinstance(value, str) else None
-    if not m or m.group(2).lower() not in _UNITS:
-        raise ValueError(f"{value!r} is not a size: expected e.g. 20G, 500GiB, 1TB or bytes")
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
 def norm_mac(value: object) -> str:

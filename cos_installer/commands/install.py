@@ -13,7 +13,6 @@ import dataclasses
 import errno
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -31,7 +30,6 @@ whole disk, not the install media, not mounted, no RAID/LVM, big enough; the OS 
 exit status: 0 installed (or dry run planned), 1 the install failed or was cancelled,
 2 invalid input (arguments, answers file, target path) or erasing not confirmed"""
 DEFAULT_LOG = "/var/log/cos-installer/install.log"
-UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 def add_arguments(parser) -> None:
@@ -91,10 +89,16 @@ def add_arguments(parser) -> None:
 
 
 def parse_size(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)(i?B)?\s*", text, re.IGNORECASE)
-    if not match or int(match.group(1)) == 0:
+    """--size: the shared size rule (cos_installer.units), and never zero."""
+    from cos_installer.units import parse_size as bytes_of
+
+    try:
+        size = bytes_of(text)
+    except ValueError:
+        size = 0
+    if size == 0:
         raise ValueError(f"--size: {text!r} is not a size: expected a number with K, M, G or T")
-    return int(match.group(1)) * UNITS[match.group(2).upper()]
+    return size
 
 
 class Printer:

@@ -16,25 +16,15 @@ The format is documented in cos_installer/profiles/README.md; in short:
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from typing import Any
 
+from ..units import parse_size
 from .types import DhcpLease, Disk, Nic, Partition
 
 
 class ProfileError(Exception):
     """A machine profile that cannot be used; the message names file, key path and fix."""
-
-
-_UNITS = {
-    "": 1, "b": 1,
-    "k": 1024, "kib": 1024, "kb": 1000,
-    "m": 1024**2, "mib": 1024**2, "mb": 1000**2,
-    "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
-    "t": 1024**4, "tib": 1024**4, "tb": 1000**4,
-}  # fmt: skip
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
 class _Checker:
@@ -91,12 +81,12 @@ class _Checker:
         return float(value)
 
     def size(self, value: Any, where: str) -> int:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        match = _SIZE_RE.match(value) if isinstance(value, str) else None
-        if match and match.group(2).lower() in _UNITS:
-            return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-        raise self.fail(where, "a size in bytes or like '16GiB', '500 MB', '2T'", value)
+        try:
+            return parse_size(value)
+        except ValueError:
+            raise self.fail(
+                where, "a size in bytes or like '16GiB', '500 MB', '2T'", value
+            ) from None
 
     def parsed(self, value: Any, where: str, parse: Callable[[str], Any], example: str):
         try:
