@@ -98,18 +98,24 @@ class Source:
                 buf.close()
 
 
+def read_full(fd: int, view: memoryview) -> int:
+    """Fill `view` from `fd` (a file or a pipe) until it is full or the input ends."""
+    pos = 0
+    while pos < len(view):
+        n = os.readv(fd, [view[pos:]])
+        if n == 0:
+            break
+        pos += n
+    return pos
+
+
 class RawSource(Source):
     def __init__(self, payload: Payload, bufsize: int, nbufs: int) -> None:
         super().__init__(payload, bufsize, nbufs)
         self.fd = os.open(payload.path, os.O_RDONLY | os.O_CLOEXEC)
 
     def _fill(self, view: memoryview) -> int:
-        pos = 0
-        while pos < len(view):
-            n = os.readv(self.fd, [view[pos:]])
-            if n == 0:
-                break
-            pos += n
+        pos = read_full(self.fd, view)
         self.sha.update(view[:pos])
         self.fed += pos
         return pos
@@ -220,13 +226,7 @@ class PipeSource(Source):
             self.proc.stdin.close()
 
     def _fill(self, view: memoryview) -> int:
-        pos = 0
-        while pos < len(view):
-            n = os.readv(self.fd, [view[pos:]])
-            if n == 0:
-                break
-            pos += n
-        return pos
+        return read_full(self.fd, view)
 
     def _status(self) -> None:
         rc = self.proc.wait()
