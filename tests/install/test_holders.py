@@ -44,6 +44,17 @@ def sysfs_tree(root: Path, disk: str, devnum: str) -> Path:
     return root
 
 
+def held_loop_disk(loops, tmp_path: Path) -> tuple[str, str, str, list | None]:
+    """A loop disk with an old partition table, seen through a sysfs tree in which md0 and an
+    LVM volume hold it: (device, kernel name, sysfs root, its partition table now)."""
+    disk = loops.device(128)
+    make_old_table(disk, 1)
+    before = partition_table(disk)
+    name = os.path.basename(disk)
+    devnum = Path(f"/sys/class/block/{name}/dev").read_text().strip()
+    return disk, name, str(sysfs_tree(tmp_path / "sys", name, devnum)), before
+
+
 def test_holders_of_the_disk_and_its_partitions_are_named(tmp_path):
     sysfs = str(sysfs_tree(tmp_path, "sdb", "8:16"))
     found = du.holders("sdb", sysfs)
@@ -66,12 +77,7 @@ def test_plain_device_mapper_holder(tmp_path):
 
 
 def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, tmp_path):
-    disk = loops.device(128)
-    make_old_table(disk, 1)
-    before = partition_table(disk)
-    name = os.path.basename(disk)
-    devnum = Path(f"/sys/class/block/{name}/dev").read_text().strip()
-    sysfs = str(sysfs_tree(tmp_path / "sys", name, devnum))
+    disk, name, sysfs, before = held_loop_disk(loops, tmp_path)
     result = run_install(
         load_answers(answers_file(tmp_path, disk=disk)),
         backend=BlockDeviceBackend(disk, sysfs=sysfs), payload=payload, listener=Events(),

@@ -26,7 +26,7 @@ from tests.install.conftest import (
     run_cli,
     sh,
 )
-from tests.install.test_holders import sysfs_tree
+from tests.install.test_holders import held_loop_disk
 
 
 def sha256(path: str) -> str:
@@ -52,12 +52,7 @@ def unmount_all(loops) -> None:
 
 def test_clear_holders_waits_until_the_data_disk_passed_too(payload, loops, tmp_path):
     """--clear-holders used to stop RAID/LVM on the OS disk before any other check ran."""
-    disk = loops.device(128)
-    make_old_table(disk, 1)
-    before = partition_table(disk)
-    name = os.path.basename(disk)
-    devnum = Path(f"/sys/class/block/{name}/dev").read_text().strip()
-    sysfs = str(sysfs_tree(tmp_path / "sys", name, devnum))
+    disk, _, sysfs, before = held_loop_disk(loops, tmp_path)
     try:
         data, mnt = mounted_fs(loops, tmp_path)
         config = load_answers(answers_file(tmp_path, disk=disk, data_disk=data))
