@@ -7,6 +7,7 @@ fixture (the development host has no md or dm).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 
@@ -16,65 +17,106 @@ from cos_installer.blockdev import kernel_partitions, read_sysfs
 @dataclass(frozen=True)
 class Holder:
     name: str  # md0, dm-0
-    held: str  # the disk or partition it holds (sda, sda2)
+    held: str  # the disk, partition or holder it holds (sda, sda2, md0)
     kind: str  # "RAID", "LVM", "device-mapper"
     detail: str  # "md0 (raid1)", "vg0-root"
+    depth: int = 0  # 0: holds the disk or a partition; 1: stacked on such a holder; ...
 
     def __str__(self) -> str:
         return f"{self.held} is held by {self.kind} {self.detail}"
 
 
-def _describe_holder(name: str, held: str, sysfs: str) -> Holder:
+def _describe_holder(name: str, held: str, sysfs: str, depth: int) -> Holder:
     base = f"{sysfs}/class/block/{name}"
     if name.startswith("md"):
         level = read_sysfs(f"{base}/md/level")
-        return Holder(name, held, "RAID", f"/dev/{name}" + (f" ({level})" if level else ""))
+        detail = f"/dev/{name}" + (f" ({level})" if level else "")
+        return Holder(name, held, "RAID", detail, depth)
     dm_name = read_sysfs(f"{base}/dm/name")
     uuid = read_sysfs(f"{base}/dm/uuid")
-    kind = "LVM" if uuid.startswith("LVM-") else "device-mapper"
-    return Holder(name, held, kind, f"/dev/mapper/{dm_name}" if dm_name else f"/dev/{name}")
+    detail = f"/dev/mapper/{dm_name}" if dm_name else f"/dev/{name}"
+    return Holder(name, held, dm_kind(uuid), detail, depth)
+
+
+def dm_kind(uuid: str) -> str:
+    """What a device-mapper device is, from its dm uuid's prefix (LVM-..., CRYPT-..., mpath-...)."""
+    prefix = uuid.split("-", 1)[0]
+    return {"LVM": "LVM", "CRYPT": "dm-crypt", "mpath": "multipath"}.get(prefix, "device-mapper")
+
+
+def _holder_names(name: str, sysfs: str) -> list[str]:
+    try:
+        return sorted(os.listdir(f"{sysfs}/class/block/{name}/holders"))
+    except OSError:
+        return []
 
 
 def holders(disk: str, sysfs: str = "/sys") -> list[Holder]:
-    """RAID/LVM/dm devices stacked on the disk or any of its partitions, each named."""
-    found = []
+    """RAID/LVM/dm devices stacked on the disk or any of its partitions, and whatever is
+    stacked on those in turn (an LVM volume group on a RAID1 of two partitions), each named
+    once, in the order they were found (the disk's first)."""
+    found: list[Holder] = []
+    seen: set[str] = set()
+
+    def walk(held: str, depth: int) -> None:
+        for name in _holder_names(held, sysfs):
+            found.append(_describe_holder(name, held, sysfs, depth))
+            if name not in seen:
+                seen.add(name)
+                walk(name, depth + 1)
+
     for held in [disk] + [p.name for p in kernel_partitions(disk, sysfs)]:
-        try:
-            names = sorted(os.listdir(f"{sysfs}/class/block/{held}/holders"))
-        except OSError:
-            names = []
-        found += [_describe_holder(n, held, sysfs) for n in names]
+        walk(held, 0)
     return found
 
 
+def volume_group(dm_name: str) -> str:
+    """The VG of an LVM volume's device-mapper name: 'my--vg-root' -> 'my-vg' (LVM doubles
+    the dashes inside VG and LV names)."""
+    match = re.match(r"((?:[^-]|--)+)-", dm_name)
+    return (match.group(1) if match else dm_name).replace("--", "-")
+
+
 def holder_clear_commands(found: list[Holder]) -> list[list[str]]:
-    """Commands that stop leftover RAID/LVM on the target; the metadata is wiped afterwards."""
+    """Commands that stop leftover RAID/LVM on the target, the top of each stack first (a
+    volume group before the RAID under it); a RAID member on the target also loses its
+    superblock at once, so udev cannot assemble the array again before the wipe."""
     cmds: list[list[str]] = []
-    for h in found:
+    for h in sorted(found, key=lambda h: -h.depth):
         if h.kind == "RAID":
-            cmd = ["mdadm", "--stop", f"/dev/{h.name}"]
+            group = [["mdadm", "--stop", f"/dev/{h.name}"]]
+            if h.depth == 0:
+                group.append(["mdadm", "--zero-superblock", f"/dev/{h.held}"])
         elif h.kind == "LVM":
-            vg = h.detail.removeprefix("/dev/mapper/").split("-")[0]
-            cmd = ["vgchange", "-an", vg]
+            group = [["vgchange", "-an", volume_group(h.detail.removeprefix("/dev/mapper/"))]]
         else:
-            cmd = ["dmsetup", "remove", "--retry", h.detail.removeprefix("/dev/mapper/")]
-        if cmd not in cmds:
-            cmds.append(cmd)
+            group = [["dmsetup", "remove", "--retry", h.detail.removeprefix("/dev/mapper/")]]
+        cmds += [cmd for cmd in group if cmd not in cmds]
     return cmds
 
 
+def holder_clear_text(found: list[Holder]) -> str:
+    """The same commands as one line, for messages: 'vgchange -an vg0; mdadm --stop ...'."""
+    return "; ".join(" ".join(cmd) for cmd in holder_clear_commands(found))
+
+
 def _devnums(disk: str, sysfs: str) -> dict[str, str]:
-    """major:minor -> kernel name for the disk and its partitions."""
+    """major:minor -> device path for the disk, its partitions and everything stacked on them
+    (a mounted LVM volume on a RAID on the disk uses the disk too)."""
     out = {}
-    for name in [disk] + [p.name for p in kernel_partitions(disk, sysfs)]:
+    names = {n: f"/dev/{n}" for n in [disk] + [p.name for p in kernel_partitions(disk, sysfs)]}
+    for h in holders(disk, sysfs):
+        names.setdefault(h.name, h.detail.split(" ")[0])
+    for name, path in names.items():
         num = read_sysfs(f"{sysfs}/class/block/{name}/dev")
         if num:
-            out[num] = name
+            out[num] = path
     return out
 
 
 def mounts(disk: str, sysfs: str = "/sys", proc: str = "/proc") -> list[str]:
-    """Mounted filesystems and active swap on the disk or its partitions, as sentences."""
+    """Mounted filesystems and active swap on the disk, its partitions or what is stacked on
+    them, as sentences."""
     nums = _devnums(disk, sysfs)
     found = []
     try:
@@ -82,7 +124,7 @@ def mounts(disk: str, sysfs: str = "/sys", proc: str = "/proc") -> list[str]:
             for line in f:
                 fields = line.split()
                 if fields[2] in nums:
-                    found.append(f"/dev/{nums[fields[2]]} is mounted on {fields[4]}")
+                    found.append(f"{nums[fields[2]]} is mounted on {fields[4]}")
     except OSError:
         pass
     try:
@@ -95,7 +137,7 @@ def mounts(disk: str, sysfs: str = "/sys", proc: str = "/proc") -> list[str]:
                     continue
                 num = f"{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
                 if stat.S_ISBLK(st.st_mode) and num in nums:
-                    found.append(f"/dev/{nums[num]} is active swap")
+                    found.append(f"{nums[num]} is active swap")
     except OSError:
         pass
     return sorted(set(found))

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer import blockdev as bd
+from cos_installer import devusage as du
 from cos_installer.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.events import Event, EventBus, Listener
 from cos_installer.installlog import LogListener
@@ -207,8 +208,11 @@ def run_install(
                 )  # fmt: skip
             if clear_holders:  # only now: every check of both disks has passed
                 for b in (backend, data):
-                    if b is not None and b.facts().holders:
-                        b.clear_holders(list(b.facts().holders))
+                    held = list(b.facts().holders) if b is not None else []
+                    if held:
+                        cmds = du.holder_clear_text(held)
+                        run.bus.emit(Event("message", "preflight", f"clearing {b.device}: {cmds}"))
+                        b.clear_holders(held)
         with run.stage("wipe", backend, writes=True):
             backend.wipe()
         with run.stage("write", backend):

@@ -185,7 +185,7 @@ def check_target(
             errno.EBUSY,
         )
     if facts.holders and not allow_holders:
-        cmds = "; ".join(" ".join(c) for c in du.holder_clear_commands(list(facts.holders)))
+        cmds = du.holder_clear_text(list(facts.holders))
         raise CheckError(
             dev,
             f"{backend.device} is in use: {'; '.join(str(h) for h in facts.holders)} "

@@ -18,7 +18,7 @@ out=${2:?usage: build-iso.sh PAYLOAD OUT.iso}
 
 PACKAGES=(systemd systemd-sysv udev kmod iproute2 procps linux-image-amd64 live-boot
   live-boot-initramfs-tools zstd python3 python3-venv xfsprogs e2fsprogs dosfstools fdisk gdisk
-  util-linux udhcpc isc-dhcp-client ncurses-base ncurses-term less)
+  util-linux udhcpc isc-dhcp-client ncurses-base ncurses-term less mdadm lvm2)
 t0=$SECONDS
 work=$(mktemp -d /var/tmp/cos-iso.XXXXXX)
 root=$work/root

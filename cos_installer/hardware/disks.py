@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..devusage import dm_kind
 from .sysfs import (
     best_by_id,
     blkid_info,
@@ -129,9 +130,7 @@ def describe_holder(holder: str, sysfs_root: str = "/sys") -> str:
     if holder.startswith("dm-"):
         uuid = read_attr(base / "dm" / "uuid")
         name = read_attr(base / "dm" / "name")
-        kind = {"LVM": "LVM", "CRYPT": "dm-crypt", "mpath": "multipath"}.get(
-            uuid.split("-", 1)[0], "device-mapper"
-        )
+        kind = dm_kind(uuid)
         return f"{holder} ({kind}{' ' + name if name else ''})"
     return holder
 

@@ -64,15 +64,67 @@ def test_holders_of_the_disk_and_its_partitions_are_named(tmp_path):
     ]
     assert du.holder_clear_commands(found) == [
         ["mdadm", "--stop", "/dev/md0"],
+        ["mdadm", "--zero-superblock", "/dev/sdb"],
         ["vgchange", "-an", "vg0"],
     ]
+
+
+def stacked_tree(root: Path) -> Path:
+    """sdb1 and sdc1 in a RAID1 md0, an LVM volume group my-vg on md0 (a volume my-vg/root)."""
+    block = root / "class" / "block"
+    for disk, devnum in (("sdb", "8:16"), ("sdc", "8:32")):
+        write(block / disk / "dev", devnum)
+        part = block / disk / f"{disk}1"
+        for leaf, value in (("partition", "1"), ("start", "2048"), ("size", "32768")):
+            write(part / leaf, value)
+        write(part / "dev", devnum[:-2] + str(int(devnum[-2:]) + 1))
+        (part / "holders" / "md0").mkdir(parents=True)
+        (block / f"{disk}1").symlink_to(part)
+    write(block / "md0" / "md" / "level", "raid1")
+    write(block / "md0" / "dev", "9:0")
+    (block / "md0" / "holders" / "dm-0").mkdir(parents=True)
+    write(block / "dm-0" / "dm" / "name", "my--vg-root")
+    write(block / "dm-0" / "dm" / "uuid", "LVM-Zx81lqAbcdEfgh")
+    write(block / "dm-0" / "dev", "253:0")
+    return root
+
+
+def test_a_volume_group_on_a_raid_is_found_and_stopped_before_the_raid(tmp_path):
+    sysfs = str(stacked_tree(tmp_path))
+    found = du.holders("sdb", sysfs)
+    assert [(str(h), h.depth) for h in found] == [
+        ("sdb1 is held by RAID /dev/md0 (raid1)", 0),
+        ("md0 is held by LVM /dev/mapper/my--vg-root", 1),
+    ]
+    assert du.holder_clear_commands(found) == [
+        ["vgchange", "-an", "my-vg"],
+        ["mdadm", "--stop", "/dev/md0"],
+        ["mdadm", "--zero-superblock", "/dev/sdb1"],
+    ]
+
+
+def test_a_mounted_volume_on_a_raid_on_the_disk_counts_as_a_mount(tmp_path):
+    sysfs = str(stacked_tree(tmp_path / "sys"))
+    proc = tmp_path / "proc"
+    write(proc / "self" / "mountinfo", "36 25 253:0 / /srv rw,relatime - ext4 /dev/dm-0 rw")
+    write(proc / "swaps", "Filename Type Size Used Priority")
+    assert du.mounts("sdc", sysfs, str(proc)) == ["/dev/mapper/my--vg-root is mounted on /srv"]
+    write(proc / "self" / "mountinfo", "36 25 8:33 / /boot rw - ext4 /dev/sdc1 rw")
+    assert du.mounts("sdc", sysfs, str(proc)) == ["/dev/sdc1 is mounted on /boot"]
+    assert du.mounts("sdb", sysfs, str(proc)) == []
+
+
+def test_volume_group_names_with_dashes():
+    assert du.volume_group("vg0-root") == "vg0"
+    assert du.volume_group("my--vg-root") == "my-vg"
+    assert du.volume_group("a--b--c-lv--x") == "a-b-c"
 
 
 def test_plain_device_mapper_holder(tmp_path):
     sysfs = sysfs_tree(tmp_path, "sdc", "8:32")
     write(sysfs / "class" / "block" / "dm-0" / "dm" / "uuid", "CRYPT-LUKS2-abc")
     found = du.holders("sdc", str(sysfs))
-    assert found[1].kind == "device-mapper"
+    assert found[1].kind == "dm-crypt"
     assert ["dmsetup", "remove", "--retry", "vg0-root"] in du.holder_clear_commands(found)
 
 
@@ -85,6 +137,29 @@ def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, 
     assert not result.ok and result.stage == "preflight" and result.device == disk
     assert f"{name} is held by RAID /dev/md0 (raid1)" in result.message
     assert f"{name}p1 is held by LVM /dev/mapper/vg0-root" in result.message
-    assert "mdadm --stop /dev/md0; vgchange -an vg0" in result.message
+    assert f"mdadm --stop /dev/md0; mdadm --zero-superblock {disk}; vgchange -an vg0" in (
+        result.message
+    )
     assert "--clear-holders" in result.message and "no disk was changed" in result.message
+    assert partition_table(disk) == before
+
+
+def test_clear_holders_says_what_it_stops_and_stops_at_the_first_failure(payload, loops, tmp_path):
+    """On this host the stop commands fail (no md, no such array): the install must announce
+    the commands, stop in preflight naming the failed one, and leave the disk as it was."""
+    disk, name, sysfs, before = held_loop_disk(loops, tmp_path)
+    events = Events()
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)),
+        backend=BlockDeviceBackend(disk, sysfs=sysfs), payload=payload, listener=events,
+        clear_holders=True,
+    )  # fmt: skip
+    said = [e.message for e in events.kinds("message") if e.message.startswith("clearing")]
+    assert said == [
+        f"clearing {disk}: mdadm --stop /dev/md0; mdadm --zero-superblock /dev/{name}; "
+        "vgchange -an vg0"
+    ]
+    assert not result.ok and result.stage == "preflight" and "mdadm" in result.message
+    assert "stop it by hand, or reboot and retry" in result.message
+    assert not [e for e in events if e.stage == "wipe"]
     assert partition_table(disk) == before

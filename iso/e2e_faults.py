@@ -1,0 +1,183 @@
+"""e2e (f): install faults made for real in the live system, where the kernel has md and dm.
+
+One boot of the ISO (no answers). The wizard on ttyS0 is left with Ctrl+C and the root shell
+the console then offers is taken; over the serial line:
+  1. leftover RAID/LVM: vda1 and vdb1 in an md RAID1, an LVM volume group on md0, a volume in
+     it. `install` onto vda refuses and names md0 and the volume (nothing changed); with the
+     volume mounted, `--clear-holders` refuses too and names the mount; unmounted,
+     `--clear-holders` stops the volume group and the RAID and installs.
+  2. an I/O error: vdc is a QEMU `blkdebug` drive whose writes fail at 200 MiB. `install`
+     exits 1 naming the write stage, /dev/vdc and the Input/output error; afterwards (read on
+     the host from the image file) the disk's old partition table is gone at both ends.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import subprocess
+import time
+from pathlib import Path
+
+import e2e
+import vm
+
+FAIL_AT = 200 << 20  # bytes: the blkdebug drive fails every write touching this offset
+BLKDEBUG = f"""[inject-error]
+event = "write_aio"
+errno = "5"
+sector = "{FAIL_AT // 512}"
+iotype = "write"
+once = "off"
+"""
+SIZE = 2 << 30  # each disk: the demo payload (~1 GiB) fits, nothing more
+
+
+class Shell:
+    """The live system's root shell on the serial line: one command, its output, its status."""
+
+    def __init__(self, guest: vm.VM) -> None:
+        self.guest = guest
+
+    def run(self, command: str, timeout: float = 120) -> tuple[int, str]:
+        token = secrets.token_hex(4)
+        begin = len(self.guest.text())
+        self.guest.send(f"{command}; echo RC-{token}=$?\r")
+        found = self.guest.expect(rf"RC-{token}=(\d+)", timeout)
+        output = self.guest.text()[begin : found.start()]
+        return int(found.group(1)), output
+
+
+def old_table(path: Path) -> None:
+    """Two partitions left by a previous system, on the image file the blkdebug drive wraps."""
+    script = "label: gpt\n,256MiB,L\n,512MiB,L\n"
+    subprocess.run(["sfdisk", "-q", str(path)], input=script, text=True, check=True)
+
+
+def gpt_at_both_ends(path: Path) -> tuple[bool, bool]:
+    with open(path, "rb") as f:
+        f.seek(512)
+        primary = f.read(8) == b"EFI PART"
+        f.seek(SIZE - 512)
+        backup = f.read(8) == b"EFI PART"
+    return primary, backup
+
+
+def take_shell(guest: vm.VM) -> Shell:
+    guest.expect(r"COS-INSTALLER-START on ttyS0", 400)
+    guest.expect(r"Welcome to the COS installer", 120)
+    guest.expect(r"Found \d+ network card", 120)
+    time.sleep(1)
+    guest.send("\x03")  # Ctrl+C on Welcome: the wizard ends, the console offers a shell
+    guest.expect(r"type\s+sh\s+and Enter for a root shell", 60)
+    guest.send("sh\r")
+    time.sleep(2)
+    guest.send("exec bash --noediting --norc\r")  # no line editing: plain lines back
+    time.sleep(1)
+    guest.send("stty -echo cols 200; PS1=; PS2=\r")
+    time.sleep(1)
+    shell = Shell(guest)
+    code, _ = shell.run("true", 60)
+    if code != 0:
+        raise RuntimeError("the root shell on ttyS0 does not answer")
+    return shell
+
+
+def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password: str) -> list:
+    problems: list[str] = []
+
+    def want(ok: bool, what: str, output: str = "") -> None:
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}", flush=True)
+        if not ok:
+            problems.append(what)
+            if output:
+                print("       " + output.strip().replace("\n", "\n       ")[-1500:], flush=True)
+
+    base = e2e.answers_yaml(password).replace("disk: /dev/vda\ndata_disk: /dev/vdb\n", "")
+    cfg_dir = workdir / "cfg-f"
+    cfg_dir.mkdir()
+    for disk in ("vda", "vdc"):
+        (cfg_dir / f"answers-{disk}.yaml").write_text(base + f"disk: /dev/{disk}\n")
+    cfg = workdir / "cfg-f.img"
+    subprocess.run(["mkfs.ext4", "-q", "-L", "COSCFG", "-d", str(cfg_dir), str(cfg), "16M"],
+                   check=True)  # fmt: skip
+    disks = {name: workdir / f"{name}-f.raw" for name in ("vda", "vdb", "vdc")}
+    for path in disks.values():
+        path.unlink(missing_ok=True)
+        with open(path, "wb") as f:
+            f.truncate(SIZE)
+    old_table(disks["vdc"])
+    rules = workdir / "blkdebug-f.conf"
+    rules.write_text(BLKDEBUG)
+
+    cmdline = (Path(__file__).parent / "live" / "cmdline").read_text().strip()
+    guest = vm.VM("e2e-f-faults", str(workdir))
+    guest.disk(str(disks["vda"]))
+    guest.disk(str(disks["vdb"]))
+    guest.disk(f"blkdebug:{rules}:{disks['vdc']}")
+    guest.disk(str(cfg), "raw", ro=True)
+    guest.cdrom(iso)
+    guest.nic(link=True)
+    guest.kernel(kernel, initrd, cmdline)
+    guest.start(accel)
+    try:
+        sh = take_shell(guest)
+        install = "cos-installer install --yes --answers /cfg/answers-{}.yaml 2>&1"
+        code, out = sh.run("mkdir -p /cfg && mount -o ro -L COSCFG /cfg")
+        want(code == 0, "the COSCFG drive mounts in the live shell", out)
+
+        # 1. leftover RAID1 + LVM on the target
+        steps = [
+            "for d in vda vdb; do printf 'label: gpt\\n,600MiB,R\\n' | sfdisk -q /dev/$d; done",
+            "udevadm settle",
+            "mdadm --create /dev/md0 --run --assume-clean --level=1 --raid-devices=2 "
+            "--metadata=1.2 /dev/vda1 /dev/vdb1 </dev/null",
+            "pvcreate -q /dev/md0 && vgcreate -q cosvg /dev/md0 && "
+            "lvcreate -q -y -n data -L 64M cosvg && mkfs.ext4 -q /dev/cosvg/data",
+        ]
+        for step in steps:
+            code, out = sh.run(step, 180)
+            want(code == 0, f"set-up: {step[:60]}", out)
+        code, out = sh.run(install.format("vda"), 300)
+        want(code == 1, f"install onto a disk held by RAID/LVM exits 1 (got {code})", out)
+        want("vda1 is held by RAID /dev/md0 (raid1)" in out, "preflight names md0 on vda1", out)
+        want("md0 is held by LVM /dev/mapper/cosvg-data" in out,
+             "preflight names the LVM volume on md0", out)  # fmt: skip
+        want("--clear-holders" in out, "preflight says --clear-holders", out)
+        code, out = sh.run("cat /proc/mdstat; lsblk -lno NAME /dev/vda")
+        want("md0 : active" in out and "vda1" in out, "nothing was changed (md0 active)", out)
+
+        code, out = sh.run("mount /dev/cosvg/data /mnt && " + install.format("vda") +
+                           " --clear-holders", 300)  # fmt: skip
+        want(code == 1 and "/dev/mapper/cosvg-data is mounted on /mnt" in out,
+             f"--clear-holders refuses while the volume is mounted (exit {code})", out)  # fmt: skip
+
+        code, out = sh.run("umount /mnt && " + install.format("vda") + " --clear-holders", 900)
+        want(code == 0, f"--clear-holders stops the volume group and the RAID, installs (exit "
+                        f"{code})", out)  # fmt: skip
+        order = [out.find(s) for s in ("vgchange -an cosvg", "mdadm --stop /dev/md0")]
+        want(-1 < order[0] < order[1], "the volume group is stopped before the RAID", out)
+        code, out = sh.run("cat /proc/mdstat; lsblk -lno NAME,LABEL /dev/vda")
+        want(not re.search(r"md\d+ : active .*vda", out), "no RAID holds vda any more", out)
+        want(bool(re.search(r"vda\d+\s+ROOT", out)), "vda carries the payload's ROOT", out)
+
+        # 2. an I/O error from the disk itself
+        code, out = sh.run(install.format("vdc"), 900)
+        want(code == 1, f"install onto the failing disk exits 1 (got {code})", out)
+        want("[write]" in out or "stage write" in out, "the write stage is named", out)
+        want("/dev/vdc" in out and "Input/output error" in out,
+             "the message names /dev/vdc and the Input/output error", out)  # fmt: skip
+        want("partition table was reset" in out, "the message says the table was reset", out)
+        code, out = sh.run("grep -c 'Input/output error' /var/log/cos-installer/install.log")
+        want(code == 0, "the install log keeps the error", out)
+        sh.run("sync")
+    except (TimeoutError, RuntimeError) as error:
+        want(False, f"faults phase: {error}")
+    finally:
+        guest.stop()
+    primary, backup = gpt_at_both_ends(disks["vdc"])
+    want(not primary and not backup,
+         f"vdc's old GPT is gone at both ends (primary {primary}, backup {backup})")  # fmt: skip
+    for path in disks.values():
+        path.unlink(missing_ok=True)
+    return problems
