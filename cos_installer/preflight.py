@@ -122,8 +122,9 @@ def check_target(
         if disk.is_install_media:
             raise CheckError(dev, f"{backend.device} is the install media", "choose another disk")
         _is_chosen(backend, facts, disk)
-        if not facts.real and disk.in_use:
-            raise CheckError(dev, f"{backend.device} is in use: {'; '.join(disk.in_use)}")
+        busy = disk.mounted if allow_holders else disk.in_use
+        if not facts.real and busy:
+            raise CheckError(dev, f"{backend.device} is in use: {'; '.join(busy)}")
     size = facts.size if facts.size is not None else (disk.size if disk else None)
     if payload is not None and size is not None:
         need = payload.content_size or 0

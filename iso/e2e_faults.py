@@ -146,6 +146,10 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
         want("--clear-holders" in out, "preflight says --clear-holders", out)
         code, out = sh.run("cat /proc/mdstat; lsblk -lno NAME /dev/vda")
         want("md0 : active" in out and "vda1" in out, "nothing was changed (md0 active)", out)
+        code, out = sh.run("cos-installer probe 2>&1")
+        vda = re.search(r"(?ms)^  /dev/vda .*?(?=^  /dev/|^NICs:)", out)
+        want(bool(vda) and "in use: held by md0 (RAID raid1)" in vda.group(0),
+             "the disk probe (what the wizard lists) flags vda as held by md0", out)  # fmt: skip
 
         code, out = sh.run("mount /dev/cosvg/data /mnt && " + install.format("vda") +
                            " --clear-holders", 300)  # fmt: skip

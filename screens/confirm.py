@@ -89,11 +89,17 @@ class View(Screen):
             rows.append(text(("warn", _(" ALL DATA WILL BE ERASED ON: ")), "center"))
             rows += [text(("warn", f" {line} "), "center") for line in erased]
             for disk in (os_disk, data_disk):
-                if disk is not None and disk.in_use:
+                if disk is not None and disk.mounted:
                     busy = _("{dev} is in use: {what}").format(
                         dev=disk.path, what="; ".join(disk.in_use)
                     )
                     rows.append(text(("error", busy)))
+                elif disk is not None and disk.holders:
+                    held = _(
+                        "{dev} is held by {what}: installing stops it and erases its "
+                        "RAID/LVM metadata."
+                    ).format(dev=disk.path, what="; ".join(disk.holders))
+                    rows.append(text(("warn", held)))
             rows.append(blank())
             rows.append(text(_("Press Enter to erase and install, or Esc to go back."), "center"))
         super().__init__(ctx, rows)

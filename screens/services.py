@@ -239,9 +239,11 @@ class Services:
         payload: str | None,
         chosen: Any = None,
         chosen_data: Any = None,
+        clear_holders: bool = False,
     ) -> Any:
         """chosen, chosen_data: the Disks shown on the confirmation screen; the pipeline
-        refuses disks that are no longer those (size, serial, by-id)."""
+        refuses disks that are no longer those (size, serial, by-id). clear_holders: the
+        confirmation said RAID/LVM on them would be stopped (after every check passed)."""
         from cos_installer.backends import open_backend
         from cos_installer.install import run_install
 
@@ -260,6 +262,7 @@ class Services:
                 log_path=self.log_path,
                 chosen=chosen,
                 chosen_data=chosen_data,
+                clear_holders=clear_holders,
             )
         finally:
             backend.close()  # an image-file target detaches its loop device here

@@ -109,6 +109,9 @@ class StepWork:
         done_event = threading.Event()
         # The disks as probed and shown on the confirmation: what the operator agreed to erase.
         shown = {disk.path: disk for disk in self.facts.get("disks", [])}
+        chosen = [shown.get(d) for d in (config.disk, config.data_disk) if d]
+        # the Summary said that installing stops the RAID/LVM it showed on these disks
+        clear_holders = any(d is not None and d.holders for d in chosen)
 
         def work() -> Any:
             try:
@@ -120,6 +123,7 @@ class StepWork:
                     payload=self.facts.get("payload"),
                     chosen=shown.get(config.disk),
                     chosen_data=shown.get(config.data_disk) if config.data_disk else None,
+                    clear_holders=clear_holders,
                 )
             finally:
                 done_event.set()

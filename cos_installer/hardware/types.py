@@ -47,8 +47,9 @@ class Disk:
     mountpoint: str | None = None  # where the whole disk is mounted now, "[SWAP]" for swap
 
     @property
-    def in_use(self) -> list[str]:
-        """Why the disk is busy: mounted/swap partitions and holders, each named."""
+    def mounted(self) -> list[str]:
+        """Mounted or swapping on the disk or its partitions, each named: never cleared by
+        the installer (someone is using it)."""
         reasons = []
         if self.mountpoint == "[SWAP]":
             reasons.append(_("{dev} is active swap").format(dev=self.path))
@@ -63,8 +64,12 @@ class Disk:
             for p in self.partitions
             if p.mountpoint
         ]
-        reasons += [_("held by {holder}").format(holder=h) for h in self.holders]
         return reasons
+
+    @property
+    def in_use(self) -> list[str]:
+        """Why the disk is busy: mounted/swap partitions and RAID/LVM holders, each named."""
+        return self.mounted + [_("held by {holder}").format(holder=h) for h in self.holders]
 
     def reason_not_offered(self, min_bytes: int = MIN_DISK_BYTES) -> str | None:
         """Why this disk cannot be the OS disk, or None when it can."""

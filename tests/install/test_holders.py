@@ -163,3 +163,30 @@ def test_clear_holders_says_what_it_stops_and_stops_at_the_first_failure(payload
     assert "stop it by hand, or reboot and retry" in result.message
     assert not [e for e in events if e.stage == "wipe"]
     assert partition_table(disk) == before
+
+
+def test_dry_run_on_a_profile_with_a_held_disk(tmp_path):
+    """A machine profile's holders refuse the install unless --clear-holders; a mounted
+    partition refuses it even then (nobody stops what is mounted)."""
+    import subprocess
+    import sys
+
+    profile = tmp_path / "held.yaml"
+    answers = answers_file(tmp_path, disk="/dev/sda")
+
+    def install(mountpoint: str, *extra: str) -> subprocess.CompletedProcess:
+        profile.write_text(
+            "nics:\n  - {name: eth0, mac: '52:54:00:ee:00:01', linked: true}\n"
+            "disks:\n  - {path: /dev/sda, size: 64GiB, serial: H-1, holders: [md0 (RAID raid1)],\n"
+            f"     partitions: [{{path: /dev/sda1, size: 1GiB, mountpoint: {mountpoint}}}]}}\n"
+        )
+        argv = ["install", "--answers", answers, "--machine", str(profile), "--dry-run", *extra]
+        return subprocess.run([sys.executable, "-m", "cos_installer.cli", *argv],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    refused = install("null")
+    assert refused.returncode == 1 and "held by md0 (RAID raid1)" in refused.stderr
+    assert install("null", "--clear-holders").returncode == 0
+    mounted = install("/srv", "--clear-holders")
+    assert mounted.returncode == 1 and "/dev/sda1 is mounted on /srv" in mounted.stderr
+    assert "held by md0" not in mounted.stderr

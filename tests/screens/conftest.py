@@ -95,6 +95,7 @@ class FakeServices(Services):
         super().__init__(dry_run=dry_run, profile=None)
         self.machine = machine or FakeMachine()
         self.installs: list[Any] = []
+        self.cleared: list[bool] = []  # clear_holders of each install
         self.opened = 0
 
     def open_machine(self) -> FakeMachine:
@@ -102,11 +103,13 @@ class FakeServices(Services):
         return self.machine
 
     def run_install(
-        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
-    ):
+        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None,
+        clear_holders=False,
+    ):  # fmt: skip
         from cos_installer.events import Event
 
         self.installs.append(config)
+        self.cleared.append(clear_holders)
         listener(Event("stage-start", stage="write"))
         listener(Event("progress", stage="write", done=GIB, total=4 * GIB, rate=GIB, eta=3))
         listener(Event("stage-end", stage="write"))

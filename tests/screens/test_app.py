@@ -28,9 +28,7 @@ def test_terminal_detection(env, ascii_only, colours):
 
 
 class FailingServices(FakeServices):
-    def run_install(
-        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
-    ):
+    def run_install(self, config, *, listener, cancel, machine, payload, **disks):
         listener(Event("stage-start", stage="reread"))
         listener(Event("error", stage="reread", message="BLKRRPART failed: device busy"))
         return _Result(ok=False, stage="reread", message="re-reading /dev/sda failed: reboot")

@@ -115,3 +115,37 @@ def test_ascii_mode_draws_only_ascii(name):
     text = h.show()
     assert text.isascii(), [c for c in text if not c.isascii()][:5]
     assert text.splitlines()[1].startswith("+---")
+
+
+def held_machine(mounted: bool) -> FakeMachine:
+    """/dev/sda was a RAID1 member with an LVM volume group on the array (a reused server)."""
+    from dataclasses import replace
+
+    from .conftest import demo_disks
+
+    disks = demo_disks()
+    part = replace(disks[0].partitions[0], mountpoint="/srv" if mounted else None)
+    disks[0] = replace(disks[0], holders=("md0 (RAID raid1)",), partitions=(part,))
+    return FakeMachine(disks_list=disks)
+
+
+def test_summary_says_leftover_raid_is_stopped_and_the_install_clears_it():
+    h = at("confirm", CONTROLLER_VALUES, machine=held_machine(mounted=False))
+    shown = " ".join(line.strip() for line in h.text())
+    assert "/dev/sda is held by md0 (RAID raid1): installing stops it and erases" in shown
+    assert "is in use" not in shown
+    h.press("enter")
+    assert h.services.cleared == [True]
+
+
+def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
+    h = at("confirm", CONTROLLER_VALUES, machine=held_machine(mounted=True))
+    shown = " ".join(line.strip() for line in h.text())
+    assert "/dev/sda is in use: /dev/sda1 is mounted on /srv; held by md0" in shown
+    assert "installing stops it" not in shown
+
+
+def test_a_disk_nothing_holds_is_installed_without_clearing():
+    h = at("confirm", CONTROLLER_VALUES)
+    h.press("enter")
+    assert h.services.cleared == [False]

@@ -92,9 +92,7 @@ class FaultyServices(FakeServices):
         super().__init__(dry_run=False)
         self.fault = fault
 
-    def run_install(
-        self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None
-    ):
+    def run_install(self, config, *, listener, cancel, machine, payload, **disks):
         f = self.fault
         err = StageError(f.stage, DISK, f.cause, f.hint)
         message = err.sentence(f.reset)
