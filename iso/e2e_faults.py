@@ -1,7 +1,8 @@
 """e2e (f): install faults made for real in the live system, where the kernel has md and dm.
 
-One boot of the ISO (no answers). The wizard on ttyS0 is left with Ctrl+C and the root shell
-the console then offers is taken; over the serial line:
+One boot of the ISO (no answers) with tty1 as the primary console: ttyS0 takes the installer
+over on Enter, the wizard is left with Ctrl+C and the root shell the console then offers is
+taken; over the serial line:
   1. leftover RAID/LVM: vda1 and vdb1 in an md RAID1, an LVM volume group on md0, a volume in
      it. `install` onto vda refuses and names md0 and the volume (nothing changed); with the
      volume mounted, `--clear-holders` refuses too and names the mount; unmounted,
@@ -64,7 +65,12 @@ def gpt_at_both_ends(path: Path) -> tuple[bool, bool]:
 
 
 def take_shell(guest: vm.VM) -> Shell:
-    guest.expect(r"COS-INSTALLER-START on ttyS0", 400)
+    """tty1 is the primary console here: ttyS0 says where the installer runs and takes it
+    over on Enter (what an operator on IPMI SOL does); then the wizard is left for a shell."""
+    guest.expect(r"The COS installer is running on tty1", 400)
+    guest.expect(r"Press Enter here to move it to ttyS0", 30)
+    guest.send("\r")
+    guest.expect(r"COS-INSTALLER-START on ttyS0", 60)
     guest.expect(r"Welcome to the COS installer", 120)
     guest.expect(r"Found \d+ network card", 120)
     time.sleep(1)
@@ -111,6 +117,9 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
     rules.write_text(BLKDEBUG)
 
     cmdline = (Path(__file__).parent / "live" / "cmdline").read_text().strip()
+    consoles = "console=tty0 console=ttyS0,115200n8"
+    assert consoles in cmdline
+    cmdline = cmdline.replace(consoles, "console=ttyS0,115200n8 console=tty0")  # tty1 primary
     guest = vm.VM("e2e-f-faults", str(workdir))
     guest.disk(str(disks["vda"]))
     guest.disk(str(disks["vdb"]))
