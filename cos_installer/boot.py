@@ -49,8 +49,10 @@ class BootOptions:
 
     @property
     def primary_console(self) -> str:
-        """The console the kernel writes to last (/dev/console): the first to get the wizard."""
-        return self.consoles[-1] if self.consoles else "tty1"
+        """The console the kernel writes to last (/dev/console): the first to get the wizard.
+        tty0 is "the foreground virtual terminal", tty1 at boot, where the service runs."""
+        last = self.consoles[-1] if self.consoles else "tty1"
+        return "tty1" if last == "tty0" else last
 
 
 @dataclass(frozen=True)

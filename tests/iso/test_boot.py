@@ -39,6 +39,13 @@ def test_cmdline_defaults_without_cos_options() -> None:
     assert opts.after == "poweroff"
 
 
+def test_tty0_as_the_primary_console_is_the_first_virtual_terminal() -> None:
+    """console=tty0 names the foreground VT, where cos-installer@tty1 runs: the wizard must
+    start there first (it used to race the serial console)."""
+    opts = boot.parse_cmdline("boot=live console=ttyS0,115200n8 console=tty0")
+    assert opts.primary_console == "tty1"
+
+
 @pytest.mark.parametrize(
     ("cmdline", "expected"),
     [
