@@ -132,6 +132,17 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
     return data["disk"] if isinstance(data.get("disk"), str) else None
 
 
+def network_for_download() -> None:
+    """The live system has no network of its own: DHCP on a linked NIC for the answers URL."""
+    from .. import livenet
+    from ..hardware import open_machine
+
+    try:
+        livenet.bring_up(open_machine(None), say)
+    except Exception as error:  # the download reports the consequence; say the cause too
+        say(f"network: could not be brought up: {error}")
+
+
 def installer() -> list[str]:
     return [sys.executable, "-m", "cos_installer.cli"]
 
@@ -186,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
     elif options.answers:
         workdir = tempfile.mkdtemp(prefix="cos-boot-")
         try:
+            if options.answers.startswith(("http://", "https://")):
+                network_for_download()
             answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say)
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")
