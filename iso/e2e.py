@@ -10,7 +10,7 @@
 (c) boot the ISO (BIOS, through its GRUB menu) and drive the wizard over the serial console for
     the other role up to the Done screen (iso/e2e_wizard.py);
 (d) boot the ISO as a USB stick with another label: `CDROM Device Not Ready`;
-(e) one fleet file on the COSCFG drive, the ISO booted twice with two NIC MACs: each VM
+(e) one fleet file served over HTTP, the ISO booted twice with two NIC MACs: each VM
     installs unattended as its own host (node1, node2), then each installed disk is checked
     for that host's hostname and address (iso/e2e_fleet.py);
 (f) faults in the live system's shell: an md RAID1 + LVM left on the target (refused, named,
@@ -101,17 +101,20 @@ def nics(guest: vm.VM, mac: str | None) -> None:
     guest.args[i] = guest.args[i].replace(default, f"mac={mac}")
 
 
-def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path, os_disk: Path,
+def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path | None, os_disk: Path,
                        data_disk: Path | None, kernel: str, initrd: str, *,
-                       name: str = "e2e-a-install", mac: str | None = None) -> str:  # fmt: skip
-    """Boot the ISO with the COSCFG drive and autoinstall; returns the serial text."""
+                       name: str = "e2e-a-install", mac: str | None = None,
+                       answers: str = "label:COSCFG:/answers.yaml") -> str:  # fmt: skip
+    """Boot the ISO with `cos.answers=ANSWERS cos.autoinstall` (and the COSCFG drive, when
+    given); returns the serial text."""
     cmdline = (Path(__file__).parent / "live" / "cmdline").read_text().strip()
-    append = f"{cmdline} cos.answers=label:COSCFG:/answers.yaml cos.autoinstall"
+    append = f"{cmdline} cos.answers={answers} cos.autoinstall"
     guest = vm.VM(name, str(workdir))
     guest.disk(str(os_disk), "qcow2")
     if data_disk is not None:
         guest.disk(str(data_disk), "qcow2")
-    guest.disk(str(cfg), "raw", ro=True)
+    if cfg is not None:
+        guest.disk(str(cfg), "raw", ro=True)
     guest.cdrom(iso)
     nics(guest, mac)
     guest.kernel(kernel, initrd, append)

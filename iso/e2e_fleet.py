@@ -1,15 +1,19 @@
 """e2e (e): one ISO, one fleet file, two machines told apart by their NIC's MAC.
 
 The fleet file (shared defaults + `hosts:` entries matched by `mac:`, shaped like
-`cos-installer fleet` writes it) lies on the COSCFG drive; the ISO boots twice with
-`cos.answers=label:COSCFG:/answers.yaml cos.autoinstall`, each time with another MAC and its
-own small OS disk (no data disk), and installs unattended as node1 and node2. Each installed
-disk then boots and its report must show that host's hostname and static address.
+`cos-installer fleet` writes it) is served over HTTP from the host; the ISO boots twice with
+`cos.answers=http://10.0.2.2:PORT/fleet.yaml cos.autoinstall` (the live system brings up DHCP
+for the download), each time with another MAC and its own small OS disk (no data disk), and
+installs unattended as node1 and node2. Each installed disk then boots and its report must
+show that host's hostname and static address.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import e2e
@@ -56,26 +60,68 @@ hosts:
 {hosts}"""
 
 
+class Served(http.server.SimpleHTTPRequestHandler):
+    """The fleet file for the guests (QEMU's user network: the host is 10.0.2.2)."""
+
+    requests: list[str] = []
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        Served.requests.append(f"{self.client_address[0]} {self.requestline}")
+
+
+def serve(directory: Path) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(Served, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password: str) -> list:
     """Install both hosts from the ISO one after the other, then boot and check each."""
     problems: list[str] = []
-    cfg = e2e.make_cfg_drive(workdir, fleet_yaml(password), name="cfg-fleet")
+    www = workdir / "www-fleet"
+    www.mkdir()
+    (www / "fleet.yaml").write_text(fleet_yaml(password))
+    server = serve(www)
+    url = f"http://10.0.2.2:{server.server_address[1]}/fleet.yaml"
     disks = {name: e2e.qcow2(workdir / f"os-{name}.qcow2", "8G") for name in HOSTS}
-    for name, (mac, _address) in HOSTS.items():
-        text = e2e.unattended_install(
-            workdir, iso, accel, cfg, disks[name], None, kernel, initrd,
-            name=f"e2e-e-install-{name}", mac=mac,
-        )  # fmt: skip
-        picked = re.search(r"this machine is (hosts\[\d+\] \(\S+\)), matched by (.*)", text)
-        got = f"{picked.group(1)} by {picked.group(2).strip()}" if picked else "no match line"
-        ok = picked is not None and f"({name})" in picked.group(1) and mac in picked.group(2)
-        print(f"  {'ok  ' if ok else 'FAIL'} {mac} installs as {name} (got {got})", flush=True)
-        if not ok:
-            problems.append(f"fleet: {mac} should install as {name} (got {got})")
+    try:
+        for name, (mac, _address) in HOSTS.items():
+            text = e2e.unattended_install(
+                workdir, iso, accel, None, disks[name], None, kernel, initrd,
+                name=f"e2e-e-install-{name}", mac=mac, answers=url,
+            )  # fmt: skip
+            problems += check_install(text, name, mac)
+    finally:
+        server.shutdown()
+    fetched = [r for r in Served.requests if "GET /fleet.yaml" in r]
+    ok = len(fetched) == len(HOSTS)
+    print(f"  {'ok  ' if ok else 'FAIL'} each VM downloaded the fleet file once ({fetched})")
+    if not ok:
+        problems.append(f"fleet: expected {len(HOSTS)} downloads of the fleet file: {fetched}")
     for name, (mac, address) in HOSTS.items():
         report = e2e.installed_report(
             workdir, accel, disks[name], None, name=f"e2e-e-installed-{name}", mac=mac
         )
         found = e2e.check_report(report, password, hostname=name, address=address, data_disk=False)
         problems += [f"fleet {name}: {p}" for p in found]
+    return problems
+
+
+def check_install(text: str, name: str, mac: str) -> list[str]:
+    """The serial text of one install: the live system got a network for the URL, and the
+    fleet entry matched by this VM's MAC was installed."""
+    problems = []
+    net = re.search(r"network: (ens16 is 10\.0\.2\.15/24 via 10\.0\.2\.2)", text)
+    ok = net is not None
+    print(f"  {'ok  ' if ok else 'FAIL'} DHCP for the answers URL: "
+          f"{net.group(1) if net else 'no network line'}", flush=True)  # fmt: skip
+    if not ok:
+        problems.append(f"fleet {name}: the live system did not bring up ens16 by DHCP")
+    picked = re.search(r"this machine is (hosts\[\d+\] \(\S+\)), matched by (.*)", text)
+    got = f"{picked.group(1)} by {picked.group(2).strip()}" if picked else "no match line"
+    ok = picked is not None and f"({name})" in picked.group(1) and mac in picked.group(2)
+    print(f"  {'ok  ' if ok else 'FAIL'} {mac} installs as {name} (got {got})", flush=True)
+    if not ok:
+        problems.append(f"fleet: {mac} should install as {name} (got {got})")
     return problems
