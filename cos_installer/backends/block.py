@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -13,6 +14,7 @@ from cos_installer import devusage as du
 from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
 from cos_installer.backends.deviceio import DeviceIO
 from cos_installer.hardware.types import human_size
+from cos_installer.rootpath import resolve_in_root
 from cos_installer.stream import Payload, copy_payload
 
 MIB = 1 << 20
@@ -238,12 +240,15 @@ class BlockDeviceBackend:
     def _write_one(self, root: str, node: str, spec: FileSpec) -> None:
         what = spec.describe or f"{len(spec.data)} bytes"
         self._did(f"write {spec.path} ({spec.mode:04o}, {what}) on {node}")
-        path = os.path.join(root, spec.path.lstrip("/"))
+        path = resolve_in_root(root, spec.path)  # the image's symlinks, never out of it
         parent = os.path.dirname(path)
         os.makedirs(parent, mode=spec.dir_mode, exist_ok=True)
         os.chmod(parent, spec.dir_mode)
         tmp = path + ".tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, spec.mode)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(tmp, flags, spec.mode)
         try:
             os.fchmod(fd, spec.mode)
             os.write(fd, spec.data)
