@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer import blockdev as bd
-from cos_installer import devusage as du
 from cos_installer.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.events import Event, EventBus, Listener
+from cos_installer.holders import holder_clear_text
 from cos_installer.installlog import LogListener
 from cos_installer.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
 from cos_installer.preflight import (
@@ -210,7 +210,7 @@ def run_install(
                 for b in (backend, data):
                     held = list(b.facts().holders) if b is not None else []
                     if held:
-                        cmds = du.holder_clear_text(held)
+                        cmds = holder_clear_text(held)
                         run.bus.emit(Event("message", "preflight", f"clearing {b.device}: {cmds}"))
                         b.clear_holders(held)
         with run.stage("wipe", backend, writes=True):
@@ -284,6 +284,9 @@ def _reset(run: _Run, keep_on_error: bool) -> str:
     """Reset every disk touched; returns the clause the failure message ends with."""
     touched = [b for b in run.touched if getattr(b, "changed", True)]  # a byte was erased
     if not touched:
+        stopped = [cmd for b in run.backends if b is not None for cmd in getattr(b, "cleared", [])]
+        if stopped:
+            return f"; no partition table was touched, but these already ran: {'; '.join(stopped)}"
         return "; no disk was changed"
     if touched[0].dry_run:
         return ""

@@ -9,6 +9,8 @@ lease outlives the download by far, and the installed system configures its own 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 from collections.abc import Callable
 from typing import Any
@@ -28,43 +30,75 @@ def has_default_route() -> bool:
 
 
 def apply_lease(interface: str, lease: DhcpLease, resolv_conf: str = RESOLV_CONF) -> None:
-    """Configure the lease on the interface; raises OSError with ip's words when it fails."""
+    """Configure the lease on the interface, or nothing: a failed step (a /32 lease whose
+    gateway cannot be routed, an unwritable resolv.conf) takes the earlier ones back, and
+    raises OSError naming the step."""
+    address = str(lease.address)
     steps = [
-        ("link", "set", interface, "up"),
-        ("-4", "addr", "replace", str(lease.address), "dev", interface),
-    ]
+        (("link", "set", interface, "up"), None),
+        (("-4", "addr", "replace", address, "dev", interface),
+         ("-4", "addr", "del", address, "dev", interface)),
+    ]  # fmt: skip
     if lease.gateway is not None:
-        steps.append(("-4", "route", "replace", "default", "via", str(lease.gateway),
-                      "dev", interface))  # fmt: skip
-    for step in steps:
-        done = _ip(*step)
-        if done.returncode != 0:
-            raise OSError(f"ip {' '.join(step)}: {done.stderr.strip() or 'failed'}")
-    if lease.dns:
-        with open(resolv_conf, "w", encoding="utf-8") as f:
-            f.write("# written by cos-installer from the DHCP lease on " + interface + "\n")
-            f.writelines(f"nameserver {server}\n" for server in lease.dns)
+        route = ("-4", "route", "replace", "default", "via", str(lease.gateway), "dev", interface)
+        steps.append((route, ("-4", "route", "del", "default", "dev", interface)))
+    undo: list[tuple[str, ...]] = []
+    try:
+        for step, back in steps:
+            done = _ip(*step)
+            if done.returncode != 0:
+                raise OSError(f"ip {' '.join(step)}: {done.stderr.strip() or 'failed'}")
+            if back:
+                undo.append(back)
+        if lease.dns:
+            _write_resolv_conf(resolv_conf, interface, lease)
+    except OSError:
+        for back in reversed(undo):
+            _ip(*back)
+        raise
+
+
+def _write_resolv_conf(path: str, interface: str, lease: DhcpLease) -> None:
+    """A new file in place of the old one (a symlink into a resolver's runtime directory
+    is replaced, not written through)."""
+    text = f"# written by cos-installer from the DHCP lease on {interface}\n" + "".join(
+        f"nameserver {server}\n" for server in lease.dns
+    )
+    tmp = f"{path}.cos-installer"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OSError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def bring_up(machine: Any, log: Log, timeout: float = 10.0,
              resolv_conf: str = RESOLV_CONF) -> str | None:  # fmt: skip
-    """The interface now carrying the network, or None (already up, or no lease anywhere:
-    the download then fails with its own message)."""
+    """The interface now carrying the network, or None (already up, or no NIC could be
+    configured: the download then fails with its own message)."""
     if has_default_route():
         return None
     nics = [nic for nic in machine.nics() if nic.linked] or machine.nics()
+    leases = 0
     for nic in nics:
         result = machine.dhcp(nic.name, timeout=timeout)
         if result.lease is None:
             log(f"network: {result.message}")
             continue
+        leases += 1
         try:
             apply_lease(nic.name, result.lease, resolv_conf)
         except OSError as error:
-            log(f"network: {nic.name}: {error}")
+            log(f"network: {nic.name}: the lease {result.lease.address} was not applied: {error}")
             continue
         via = f" via {result.lease.gateway}" if result.lease.gateway else ""
         log(f"network: {nic.name} is {result.lease.address}{via} ({result.message})")
         return nic.name
-    log("network: no DHCP lease on any NIC; the answers URL cannot be reached")
+    if leases:
+        log("network: no DHCP lease could be applied; the answers URL cannot be reached")
+    else:
+        log("network: no DHCP lease on any NIC; the answers URL cannot be reached")
     return None

@@ -13,9 +13,9 @@ import stat
 from collections.abc import Callable
 
 from cos_installer import blockdev as bd
-from cos_installer import devusage as du
 from cos_installer.backends.base import Backend, DeviceFacts
 from cos_installer.hardware.types import human_size
+from cos_installer.holders import holder_clear_text
 from cos_installer.stream import Payload, PayloadError, inspect_payload
 
 LIVE_MEDIUM = "/run/live/medium"
@@ -186,7 +186,7 @@ def check_target(
             errno.EBUSY,
         )
     if facts.holders and not allow_holders:
-        cmds = du.holder_clear_text(list(facts.holders))
+        cmds = holder_clear_text(list(facts.holders))
         raise CheckError(
             dev,
             f"{backend.device} is in use: {'; '.join(str(h) for h in facts.holders)} "

@@ -38,4 +38,6 @@ def resolve_in_root(root: str, path: str) -> str:
         if target.startswith("/"):
             done = []
         pending = [p for p in target.split("/") if p] + pending
+    if not done:
+        raise OSError(errno.EISDIR, f"{path} names the root of the target, not a file")
     return os.path.join(root, *done)

@@ -35,6 +35,7 @@ if [ -n "${COS_NO_CACHE:-}" ] || [ ! -s "$base" ]; then
   mkdir -p "$root/etc/initramfs-tools/conf.d"
   echo 'COMPRESS=zstd' >"$root/etc/initramfs-tools/conf.d/zstd.conf"
   chroot_apt "$root" "${PACKAGES[@]}"
+  no_storage_autostart "$root"
   slim_root "$root"
   chroot "$root" update-initramfs -u -k all >/dev/null 2>&1
   chroot_umount "$root"

@@ -4,9 +4,11 @@ One boot of the ISO (no answers) with tty1 as the primary console: ttyS0 takes t
 over on Enter, the wizard is left with Ctrl+C and the root shell the console then offers is
 taken; over the serial line:
   1. leftover RAID/LVM: vda1 and vdb1 in an md RAID1, an LVM volume group on md0, a volume in
-     it. `install` onto vda refuses and names md0 and the volume (nothing changed); with the
-     volume mounted, `--clear-holders` refuses too and names the mount; unmounted,
-     `--clear-holders` stops the volume group and the RAID and installs.
+     it. Stopped and replayed as a boot would (coldplug events), nothing is assembled or
+     activated by the live system. Assembled again by hand, `install` onto vda refuses and
+     names md0 and the volume (nothing changed); with the volume mounted, `--clear-holders`
+     refuses too and names the mount; with md0 held open, it stops the volume group, fails
+     on the RAID and says what already ran; then it stops the RAID and installs.
   2. an I/O error: vdc is a QEMU `blkdebug` drive whose writes fail at 200 MiB. `install`
      exits 1 naming the write stage, /dev/vdc and the Input/output error; afterwards (read on
      the host from the image file) the disk's old partition table is gone at both ends.
@@ -147,9 +149,22 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
         for step in steps:
             code, out = sh.run(step, 180)
             want(code == 0, f"set-up: {step[:60]}", out)
+        # what a boot does with leftover metadata: the coldplug `add` events
+        code, out = sh.run("vgchange -an cosvg && mdadm --stop /dev/md0 && udevadm trigger "
+                           "--action=add --subsystem-match=block && udevadm settle; "
+                           "cat /proc/mdstat", 120)  # fmt: skip
+        want(code == 0 and not re.search(r"(?m)^md\d+ :", out),
+             "the live system does not assemble leftover RAID (coldplug)", out)  # fmt: skip
+        code, out = sh.run("mdadm --assemble /dev/md0 /dev/vda1 /dev/vdb1 && udevadm settle; "
+                           "dmsetup ls", 120)  # fmt: skip
+        want(code == 0 and "cosvg-data" not in out,
+             "nor activates leftover LVM on an array that appears", out)  # fmt: skip
+        code, out = sh.run("vgchange -ay cosvg && udevadm settle", 120)
+        want(code == 0, "the volume group activates by hand", out)
         code, out = sh.run(install.format("vda"), 300)
         want(code == 1, f"install onto a disk held by RAID/LVM exits 1 (got {code})", out)
-        want("vda1 is held by RAID /dev/md0 (raid1)" in out, "preflight names md0 on vda1", out)
+        want("vda1 is held by RAID /dev/md0 (raid1), which also uses /dev/vdb1" in out,
+             "preflight names md0 on vda1 and its other member", out)  # fmt: skip
         want("md0 is held by LVM /dev/mapper/cosvg-data" in out,
              "preflight names the LVM volume on md0", out)  # fmt: skip
         want("--clear-holders" in out, "preflight says --clear-holders", out)
@@ -157,7 +172,7 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
         want("md0 : active" in out and "vda1" in out, "nothing was changed (md0 active)", out)
         code, out = sh.run("cos-installer probe 2>&1")
         vda = re.search(r"(?ms)^  /dev/vda .*?(?=^  /dev/|^NICs:)", out)
-        want(bool(vda) and "in use: held by md0 (RAID raid1)" in vda.group(0),
+        want(bool(vda) and "in use: held by md0 (RAID raid1, also on /dev/vdb1)" in vda.group(0),
              "the disk probe (what the wizard lists) flags vda as held by md0", out)  # fmt: skip
 
         code, out = sh.run("mount /dev/cosvg/data /mnt && " + install.format("vda") +
@@ -165,11 +180,18 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
         want(code == 1 and "/dev/mapper/cosvg-data is mounted on /mnt" in out,
              f"--clear-holders refuses while the volume is mounted (exit {code})", out)  # fmt: skip
 
-        code, out = sh.run("umount /mnt && " + install.format("vda") + " --clear-holders", 900)
-        want(code == 0, f"--clear-holders stops the volume group and the RAID, installs (exit "
-                        f"{code})", out)  # fmt: skip
-        order = [out.find(s) for s in ("vgchange -an cosvg", "mdadm --stop /dev/md0")]
-        want(-1 < order[0] < order[1], "the volume group is stopped before the RAID", out)
+        # md0 held open by the shell: the VG stops, the RAID cannot
+        code, out = sh.run("umount /mnt && exec 3</dev/md0 && " + install.format("vda") +
+                           " --clear-holders", 300)  # fmt: skip
+        clearing = "clearing /dev/vda: vgchange -an cosvg; mdadm --stop /dev/md0; " + (
+            "mdadm --zero-superblock /dev/vda1"
+        )
+        want(clearing in out, "--clear-holders announces the VG first, then the RAID", out)
+        want(code == 1 and "no partition table was touched, but these already ran: "
+             "vgchange -an cosvg" in out,
+             f"a clearing that fails halfway says what already ran (exit {code})", out)  # fmt: skip
+        code, out = sh.run("exec 3<&- ; " + install.format("vda") + " --clear-holders", 900)
+        want(code == 0, f"--clear-holders then stops the RAID and installs (exit {code})", out)
         code, out = sh.run("cat /proc/mdstat; lsblk -lno NAME,LABEL /dev/vda")
         want(not re.search(r"md\d+ : active .*vda", out), "no RAID holds vda any more", out)
         want(bool(re.search(r"vda\d+\s+ROOT", out)), "vda carries the payload's ROOT", out)

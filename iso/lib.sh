@@ -89,3 +89,23 @@ prune_cache() {
   done
   return 0
 }
+
+# no_storage_autostart ROOT: the live system never assembles RAID or activates LVM found on the
+# machine's disks (mdadm and lvm2 are there for --clear-holders and for the operator's shell):
+# udev's incremental assembly and LVM autoactivation are masked, mdadm.conf says AUTO -all,
+# lvm.conf autoactivates no VG, and neither tool goes into the initramfs (built after this).
+no_storage_autostart() {
+  local root=$1 rules
+  mkdir -p "$root/etc/udev/rules.d"
+  for rules in 64-md-raid-assembly.rules 69-lvm.rules 69-md-clustered-confirm-device.rules; do
+    ln -sf /dev/null "$root/etc/udev/rules.d/$rules"
+  done
+  printf 'AUTO -all\n' >>"$root/etc/mdadm/mdadm.conf"
+  sed -i 's/^activation {/activation {\n\tauto_activation_volume_list = []/' "$root/etc/lvm/lvm.conf"
+  grep -q '^\s*auto_activation_volume_list = \[\]' "$root/etc/lvm/lvm.conf" ||
+    die "lvm.conf: could not set auto_activation_volume_list"
+  rm -f "$root"/usr/share/initramfs-tools/hooks/{mdadm,lvm2} \
+    "$root"/usr/share/initramfs-tools/scripts/local-{block,bottom,top}/{mdadm,lvm2}
+  chroot "$root" systemctl mask mdmonitor.service mdcheck_start.timer mdcheck_continue.timer \
+    mdmonitor-oneshot.timer lvm2-monitor.service >/dev/null 2>&1 || true
+}

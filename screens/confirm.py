@@ -96,8 +96,8 @@ class View(Screen):
                     rows.append(text(("error", busy)))
                 elif disk is not None and disk.holders:
                     held = _(
-                        "{dev} is held by {what}: installing stops it and erases its "
-                        "RAID/LVM metadata."
+                        "{dev} is held by {what}: installing stops it (on every disk it "
+                        "is on) and erases its RAID/LVM metadata on {dev}."
                     ).format(dev=disk.path, what="; ".join(disk.holders))
                     rows.append(text(("warn", held)))
             rows.append(blank())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from cos_installer.blockdev import TablePart
-from cos_installer.devusage import Holder
+from cos_installer.holders import Holder
 from cos_installer.stream import Payload, Progress
 
 

@@ -14,6 +14,7 @@ from cos_installer import devusage as du
 from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
 from cos_installer.backends.deviceio import DeviceIO
 from cos_installer.hardware.types import human_size
+from cos_installer.holders import Holder, holder_clear_commands, holders
 from cos_installer.rootpath import resolve_in_root
 from cos_installer.stream import Payload, copy_payload
 
@@ -34,6 +35,7 @@ class BlockDeviceBackend:
         self.identity = self._identity()
         self._written = 0
         self.changed = False  # True from the first byte erased: only then is a reset due
+        self.cleared: list[str] = []  # --clear-holders commands that ran
 
     def _identity(self) -> tuple[str, str]:
         """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
@@ -69,19 +71,24 @@ class BlockDeviceBackend:
             serial=bd.serial_of(self.name, self.sysfs),
             by_id=tuple(bd.by_id_links(self.name)),
             mounts=tuple(du.mounts(self.name, self.sysfs)),
-            holders=tuple(du.holders(self.name, self.sysfs)),
+            holders=tuple(holders(self.name, self.sysfs)),
             openers=tuple(
                 du.openers([p.name for p in bd.kernel_partitions(self.name, self.sysfs)])
             ),
         )
 
-    def clear_holders(self, holders: list[du.Holder]) -> None:
-        for argv in du.holder_clear_commands(holders):
+    def clear_holders(self, holders: list[Holder]) -> None:
+        """Run the stop commands in order; `cleared` keeps what already ran, so a failure
+        halfway is reported as such, not as "no disk was changed"."""
+        for argv in holder_clear_commands(holders):
             self._did("stop " + " ".join(argv))
             try:
                 bd.run(argv, log=self.log)
             except bd.CommandError as exc:
-                raise BackendError(str(exc), "stop it by hand, or reboot and retry") from exc
+                left = "cat /proc/mdstat and dmsetup ls show what is still active"
+                hint = f"stop the rest by hand ({left}) and run again"
+                raise BackendError(str(exc), hint) from exc
+            self.cleared.append(" ".join(argv))
 
     def _zero(self, fd: int, start: int, length: int, size: int) -> None:
         start, end = max(0, start), min(size, start + length)

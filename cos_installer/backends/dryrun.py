@@ -8,8 +8,8 @@ import threading
 
 from cos_installer import blockdev as bd
 from cos_installer.backends.base import DeviceFacts, FileSpec, ProgressFn, Reread
-from cos_installer.devusage import Holder, holder_clear_commands
 from cos_installer.hardware.types import human_size
+from cos_installer.holders import Holder, holder_clear_commands
 from cos_installer.stream import Payload
 
 MEDIA_PAYLOAD = "cos/cos-image.raw.zst"

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..devusage import dm_kind
+from ..holders import Tree, dm_kind
 from .sysfs import (
     best_by_id,
     blkid_info,
@@ -121,17 +121,23 @@ def holders_of(sysdir: Path) -> list[str]:
         return []
 
 
-def describe_holder(holder: str, sysfs_root: str = "/sys") -> str:
-    """'md0 (RAID)', 'dm-0 (LVM vg0-root)': what a person needs to find and stop it."""
-    base = Path(sysfs_root) / "block" / holder
+def describe_holder(
+    holder: str, sysfs_root: str = "/sys", disk: frozenset[str] = frozenset()
+) -> str:
+    """'md0 (RAID raid1, also on /dev/sdb1)', 'dm-0 (LVM vg0-root)': what a person needs to
+    find and stop it, and which other disks lose it (`disk`: this disk's kernel names)."""
+    tree = Tree(f"{sysfs_root}/block")
+    base = Path(tree.dir) / holder
+    also = sorted(tree.leaves(holder) - disk)
+    tail = f", also on {', '.join('/dev/' + n for n in also)}" if also else ""
     if holder.startswith("md"):
         level = read_attr(base / "md" / "level")
-        return f"{holder} (RAID{' ' + level if level else ''})"
+        return f"{holder} (RAID{' ' + level if level else ''}{tail})"
     if holder.startswith("dm-"):
         uuid = read_attr(base / "dm" / "uuid")
         name = read_attr(base / "dm" / "name")
         kind = dm_kind(uuid)
-        return f"{holder} ({kind}{' ' + name if name else ''})"
+        return f"{holder} ({kind}{' ' + name if name else ''}{tail})"
     return holder
 
 
@@ -190,7 +196,8 @@ def probe_block_device(path: str, ctx: ProbeContext | None = None) -> Disk:
     model = model or props.get("ID_MODEL", "").replace("_", " ")
 
     partitions = []
-    holders = [describe_holder(h, ctx.sysfs_root) for h in holders_of(sysdir)]
+    mine = frozenset([name, *(p.name for p in part_dirs)])
+    holders = [describe_holder(h, ctx.sysfs_root, mine) for h in holders_of(sysdir)]
     for pdir, ppath in zip(part_dirs, part_paths, strict=True):
         info = fs.get(ppath, {})
         devno = devno_of_sysfs(pdir)
@@ -204,7 +211,7 @@ def probe_block_device(path: str, ctx: ProbeContext | None = None) -> Disk:
             )
         )
         for holder in holders_of(pdir):
-            described = describe_holder(holder, ctx.sysfs_root)
+            described = describe_holder(holder, ctx.sysfs_root, mine)
             if described not in holders:
                 holders.append(described)
     whole = fs.get(dev_path, {})

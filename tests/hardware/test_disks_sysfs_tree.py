@@ -136,3 +136,11 @@ def test_real_machine_with_sysfs_root(fake_sys):
     write(fake_sys / "class/dmi/id/product_serial", "SRV-42\n")
     write(fake_sys / "class/dmi/id/product_uuid", "4c4c4544-0042\n")
     assert machine.dmi() == {"system_serial": "SRV-42", "system_uuid": "4c4c4544-0042"}
+
+
+def test_a_holder_that_also_uses_another_disk_names_it(fake_sys, tmp_path):
+    """md0 mirrors sda1 with sdb1: the disk list says so, and the Summary repeats it."""
+    for member in ("sda1", "sdb1"):
+        (fake_sys / "block" / "md0" / "slaves" / member).mkdir(parents=True)
+    disks = {d.path: d for d in probe_disks(ctx(fake_sys, tmp_path))}
+    assert disks["/dev/sda"].holders[0] == "md0 (RAID raid1, also on /dev/sdb1)"

@@ -72,3 +72,38 @@ def test_no_lease_anywhere_is_said_and_nothing_configured(veth, tmp_path):
     assert "the answers URL cannot be reached" in out["said"][-1]
     assert sh("ip", "-n", veth.cli_ns, "-4", "-o", "addr", "show", veth.cli).stdout.strip() == ""
     assert not (tmp_path / "resolv.conf").exists()
+
+
+APPLY = """
+import json
+from cos_installer import livenet
+from cos_installer.hardware import open_machine
+said = []
+name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, {resolv!r})
+print(json.dumps({{"name": name, "said": said}}))
+"""
+
+
+def test_a_lease_that_cannot_be_applied_is_taken_back(veth, dnsmasq, tmp_path):
+    """resolv.conf cannot be written (its directory is missing): the address and the route
+    set a moment before are removed again, and the message says why."""
+    resolv = tmp_path / "missing-dir" / "resolv.conf"
+    out = veth.py_json(APPLY.format(resolv=str(resolv)), timeout=60)
+    assert out["name"] is None
+    assert f"{veth.cli}: the lease {dnsmasq.address}/24 was not applied: cannot write" in (
+        " ".join(out["said"])
+    )
+    assert "no DHCP lease could be applied" in out["said"][-1]
+    assert sh("ip", "-n", veth.cli_ns, "-4", "-o", "addr", "show", veth.cli).stdout.strip() == ""
+    assert sh("ip", "-n", veth.cli_ns, "-4", "route", "show", "default").stdout.strip() == ""
+
+
+def test_a_symlinked_resolv_conf_is_replaced_not_written_through(veth, dnsmasq, tmp_path):
+    stub = tmp_path / "resolver-stub.conf"
+    stub.write_text("nameserver 127.0.0.53\n")
+    resolv = tmp_path / "resolv.conf"
+    resolv.symlink_to(stub)
+    out = veth.py_json(APPLY.format(resolv=str(resolv)), timeout=60)
+    assert out["name"] == veth.cli, out["said"]
+    assert not resolv.is_symlink() and f"nameserver {dnsmasq.dns}" in resolv.read_text()
+    assert stub.read_text() == "nameserver 127.0.0.53\n"

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from cos_installer import devusage as du
+from cos_installer import holders as hd
 from cos_installer.answers import load_answers
 from cos_installer.backends import BlockDeviceBackend
 from cos_installer.install import run_install
@@ -57,15 +58,15 @@ def held_loop_disk(loops, tmp_path: Path) -> tuple[str, str, str, list | None]:
 
 def test_holders_of_the_disk_and_its_partitions_are_named(tmp_path):
     sysfs = str(sysfs_tree(tmp_path, "sdb", "8:16"))
-    found = du.holders("sdb", sysfs)
+    found = hd.holders("sdb", sysfs)
     assert [str(h) for h in found] == [
         "sdb is held by RAID /dev/md0 (raid1)",
         "sdbp1 is held by LVM /dev/mapper/vg0-root",
     ]
-    assert du.holder_clear_commands(found) == [
+    assert hd.holder_clear_commands(found) == [
         ["mdadm", "--stop", "/dev/md0"],
-        ["mdadm", "--zero-superblock", "/dev/sdb"],
         ["vgchange", "-an", "vg0"],
+        ["mdadm", "--zero-superblock", "/dev/sdb"],
     ]
 
 
@@ -91,12 +92,12 @@ def stacked_tree(root: Path) -> Path:
 
 def test_a_volume_group_on_a_raid_is_found_and_stopped_before_the_raid(tmp_path):
     sysfs = str(stacked_tree(tmp_path))
-    found = du.holders("sdb", sysfs)
+    found = hd.holders("sdb", sysfs)
     assert [(str(h), h.depth) for h in found] == [
         ("sdb1 is held by RAID /dev/md0 (raid1)", 0),
         ("md0 is held by LVM /dev/mapper/my--vg-root", 1),
     ]
-    assert du.holder_clear_commands(found) == [
+    assert hd.holder_clear_commands(found) == [
         ["vgchange", "-an", "my-vg"],
         ["mdadm", "--stop", "/dev/md0"],
         ["mdadm", "--zero-superblock", "/dev/sdb1"],
@@ -115,17 +116,17 @@ def test_a_mounted_volume_on_a_raid_on_the_disk_counts_as_a_mount(tmp_path):
 
 
 def test_volume_group_names_with_dashes():
-    assert du.volume_group("vg0-root") == "vg0"
-    assert du.volume_group("my--vg-root") == "my-vg"
-    assert du.volume_group("a--b--c-lv--x") == "a-b-c"
+    assert hd.volume_group("vg0-root") == "vg0"
+    assert hd.volume_group("my--vg-root") == "my-vg"
+    assert hd.volume_group("a--b--c-lv--x") == "a-b-c"
 
 
 def test_plain_device_mapper_holder(tmp_path):
     sysfs = sysfs_tree(tmp_path, "sdc", "8:32")
     write(sysfs / "class" / "block" / "dm-0" / "dm" / "uuid", "CRYPT-LUKS2-abc")
-    found = du.holders("sdc", str(sysfs))
+    found = hd.holders("sdc", str(sysfs))
     assert found[1].kind == "dm-crypt"
-    assert ["dmsetup", "remove", "--retry", "vg0-root"] in du.holder_clear_commands(found)
+    assert ["dmsetup", "remove", "--retry", "vg0-root"] in hd.holder_clear_commands(found)
 
 
 def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, tmp_path):
@@ -137,7 +138,7 @@ def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, 
     assert not result.ok and result.stage == "preflight" and result.device == disk
     assert f"{name} is held by RAID /dev/md0 (raid1)" in result.message
     assert f"{name}p1 is held by LVM /dev/mapper/vg0-root" in result.message
-    assert f"mdadm --stop /dev/md0; mdadm --zero-superblock {disk}; vgchange -an vg0" in (
+    assert f"mdadm --stop /dev/md0; vgchange -an vg0; mdadm --zero-superblock {disk}" in (
         result.message
     )
     assert "--clear-holders" in result.message and "no disk was changed" in result.message
@@ -156,11 +157,12 @@ def test_clear_holders_says_what_it_stops_and_stops_at_the_first_failure(payload
     )  # fmt: skip
     said = [e.message for e in events.kinds("message") if e.message.startswith("clearing")]
     assert said == [
-        f"clearing {disk}: mdadm --stop /dev/md0; mdadm --zero-superblock /dev/{name}; "
-        "vgchange -an vg0"
+        f"clearing {disk}: mdadm --stop /dev/md0; vgchange -an vg0; "
+        f"mdadm --zero-superblock /dev/{name}"
     ]
     assert not result.ok and result.stage == "preflight" and "mdadm" in result.message
-    assert "stop it by hand, or reboot and retry" in result.message
+    assert "stop the rest by hand (cat /proc/mdstat and dmsetup ls" in result.message
+    assert "no disk was changed" in result.message  # the first command failed: nothing ran
     assert not [e for e in events if e.stage == "wipe"]
     assert partition_table(disk) == before
 
@@ -190,3 +192,27 @@ def test_dry_run_on_a_profile_with_a_held_disk(tmp_path):
     mounted = install("/srv", "--clear-holders")
     assert mounted.returncode == 1 and "/dev/sda1 is mounted on /srv" in mounted.stderr
     assert "held by md0" not in mounted.stderr
+
+
+def test_a_clearing_that_fails_halfway_says_what_already_ran(payload, loops, tmp_path):
+    """The first stop ran, the second failed (on the ISO: an array someone holds open, see
+    e2e (f)): the message must not say "no disk was changed"."""
+    from cos_installer.backends.base import BackendError
+
+    class SecondStopFails(BlockDeviceBackend):
+        def clear_holders(self, holders) -> None:
+            self.cleared.append("vgchange -an vg0")
+            raise BackendError("mdadm --stop /dev/md0 failed (exit 1): Cannot get exclusive "
+                               "access to /dev/md0", "stop the rest by hand")  # fmt: skip
+
+    disk, _, sysfs, before = held_loop_disk(loops, tmp_path)
+    result = run_install(
+        load_answers(answers_file(tmp_path, disk=disk)),
+        backend=SecondStopFails(disk, sysfs=sysfs), payload=payload, listener=Events(),
+        clear_holders=True,
+    )  # fmt: skip
+    assert not result.ok and result.stage == "preflight"
+    assert "no partition table was touched, but these already ran: vgchange -an vg0" in (
+        result.message
+    )
+    assert "no disk was changed" not in result.message and partition_table(disk) == before

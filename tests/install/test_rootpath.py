@@ -42,6 +42,13 @@ def test_a_link_loop_is_an_error_not_a_hang(image_root):
     assert caught.value.errno == errno.ELOOP
 
 
+@pytest.mark.parametrize("path", ["", "/", "/tmp/..", "/var/../.."])
+def test_a_path_that_names_the_root_itself_is_refused(image_root, path):
+    with pytest.raises(OSError) as caught:
+        resolve_in_root(str(image_root), path)
+    assert caught.value.errno == errno.EISDIR
+
+
 def test_plain_paths_are_unchanged(tmp_path):
     assert resolve_in_root(str(tmp_path), "/etc/hostname") == os.path.join(tmp_path, "etc/hostname")
 

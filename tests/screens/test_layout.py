@@ -125,15 +125,18 @@ def held_machine(mounted: bool) -> FakeMachine:
 
     disks = demo_disks()
     part = replace(disks[0].partitions[0], mountpoint="/srv" if mounted else None)
-    disks[0] = replace(disks[0], holders=("md0 (RAID raid1)",), partitions=(part,))
+    holder = "md0 (RAID raid1, also on /dev/sdb1)"
+    disks[0] = replace(disks[0], holders=(holder,), partitions=(part,))
     return FakeMachine(disks_list=disks)
 
 
 def test_summary_says_leftover_raid_is_stopped_and_the_install_clears_it():
     h = at("confirm", CONTROLLER_VALUES, machine=held_machine(mounted=False))
-    shown = " ".join(line.strip() for line in h.text())
-    assert "/dev/sda is held by md0 (RAID raid1): installing stops it and erases" in shown
+    shown = " ".join(line.strip("│ ") for line in h.text())
+    assert "/dev/sda is held by md0 (RAID raid1, also on /dev/sdb1): installing stops it" in shown
+    assert "(on every disk it is on) and erases its RAID/LVM metadata on /dev/sda." in shown
     assert "is in use" not in shown
+    assert len(h.text()) == 24 and "Press Enter to erase and install" in shown
     h.press("enter")
     assert h.services.cleared == [True]
 
