@@ -104,8 +104,12 @@ def test_dm_crypt_inside_one_volume_of_a_group_that_also_sits_on_a_raid(sys_tree
     sys_tree.dm("dm-2", ["dm-1"], "secret", "CRYPT-LUKS2-" + "c" * 32 + "-secret")
     found = hd.holders("sda", str(sys_tree.root))
     assert "/dev/mapper/vg0-b is held by dm-crypt /dev/mapper/secret" in [str(h) for h in found]
-    assert stops(found) == ["dmsetup remove --retry secret", "vgchange -an vg0",
-                            "mdadm --stop /dev/md0", "mdadm --zero-superblock /dev/sda1"]  # fmt: skip
+    assert stops(found) == [
+        "dmsetup remove --retry secret",
+        "vgchange -an vg0",
+        "mdadm --stop /dev/md0",
+        "mdadm --zero-superblock /dev/sda1",
+    ]
 
 
 def test_intel_firmware_raid_volume_stops_before_its_container(sys_tree):
@@ -121,8 +125,12 @@ def test_intel_firmware_raid_volume_stops_before_its_container(sys_tree):
     assert "md126p1 is held by LVM /dev/mapper/vg0-root, which also uses /dev/sdb" in [
         str(h) for h in found
     ]
-    assert stops(found) == ["vgchange -an vg0", "mdadm --stop /dev/md126",
-                            "mdadm --stop /dev/md127", "mdadm --zero-superblock /dev/sda"]  # fmt: skip
+    assert stops(found) == [
+        "vgchange -an vg0",
+        "mdadm --stop /dev/md126",
+        "mdadm --stop /dev/md127",
+        "mdadm --zero-superblock /dev/sda",
+    ]
 
 
 def test_mounts_on_a_partitioned_array_and_on_its_volumes_count(sys_tree, tmp_path):
