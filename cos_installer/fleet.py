@@ -51,6 +51,13 @@ class FleetError(Exception):
         return "\n".join(self.errors)
 
 
+def is_fleet(mapping: object) -> bool:
+    """A fleet file (hosts: entries, or a disk/NIC chosen by rule), not plain answers."""
+    if not isinstance(mapping, dict):
+        return False
+    return "hosts" in mapping or any(isinstance(get_path(mapping, f), dict) for f in RULE_FIELDS)
+
+
 def merge(base: dict, override: dict) -> dict:
     """Deep merge: mappings merge key by key, anything else replaces; None removes the key."""
     out = copy.deepcopy(base)

@@ -26,7 +26,8 @@ HOSTS = {
 
 
 def fleet_yaml(password: str) -> str:
-    """A fleet file like `cos-installer fleet --controllers 1 --agents 2` writes, filled in."""
+    """A fleet file shaped like `cos-installer fleet` writes, cut down to one controller and
+    the two agents this phase boots (so `check-answers` would call it too few agents)."""
     hosts = "".join(
         f"""  - match: {{mac: "{mac}"}}
     role: agent

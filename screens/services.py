@@ -71,6 +71,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _yes_no(value: Any) -> bool | None:
+    """The engine's reading of yes/no ("no", "false", 0 are No); None when it is neither,
+    so the screen keeps its default and the engine reports the value at the Summary."""
+    from cos_installer.validate import FieldError, yes_no
+
+    try:
+        return yes_no(value)
+    except FieldError:
+        return None
+
+
 def from_answers(data: dict[str, Any]) -> dict[str, Any]:
     """Wizard values pre-filled from an answers mapping; unknown or missing keys are skipped
     (each screen still validates what it shows)."""
@@ -85,8 +96,8 @@ def from_answers(data: dict[str, Any]) -> dict[str, Any]:
             values["http_port"] = _text(ctl["http_port"])
         if "cluster_size" in ctl:
             values["cluster_size"] = _number(_text(ctl["cluster_size"]))
-        if "ha" in ctl:
-            values["ha"] = bool(ctl["ha"])
+        if _yes_no(ctl.get("ha")) is not None:
+            values["ha"] = _yes_no(ctl["ha"])
     agent = data.get("agent") or {}
     if isinstance(agent, dict):
         for key in ("controllers", "install_code", "docker_gateway", "docker_dns"):
@@ -104,18 +115,18 @@ def from_answers(data: dict[str, Any]) -> dict[str, Any]:
             values["password_hash"] = _text(system["password_hash"])
     net = data.get("network") or {}
     if isinstance(net, dict):
-        if "interface" in net:
-            values["interface"] = _text(net["interface"])
-        if "dhcp" in net:
-            values["dhcp"] = bool(net["dhcp"])
+        if isinstance(net.get("interface"), str):  # a fleet rule is resolved before this
+            values["interface"] = net["interface"]
+        if _yes_no(net.get("dhcp")) is not None:
+            values["dhcp"] = _yes_no(net["dhcp"])
         for key in ("address", "gateway", "dns"):
             if net.get(key):
                 values[key] = _text(net[key])
         if net.get("address"):
             values["address_source"] = "answers"
     for key in ("disk", "data_disk"):
-        if data.get(key):
-            values[key] = _text(data[key])
+        if data.get(key) and isinstance(data[key], str):
+            values[key] = data[key]
     return values
 
 

@@ -27,6 +27,7 @@ from ..hardware.types import Machine
 
 HELP = "start the installer on a console at boot (used by the live system's services)"
 LOCK = "/run/cos-installer.lock"
+HANDOVER_WAIT = 10.0  # seconds the taking console waits for the other to let go
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,9 +92,24 @@ def take_lock(path: str, console: str) -> int:
                 with contextlib.suppress(ProcessLookupError, ValueError, PermissionError):
                     os.kill(int(pid), signal.SIGTERM)
                 told = False
+                if _lock_when_freed(fd, HANDOVER_WAIT):
+                    break
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{console} {os.getpid()}\n".encode(), 0)
     return fd
+
+
+def _lock_when_freed(fd: int, seconds: float) -> bool:
+    """Right after asking the holder to stop: take the lock the moment it is freed, before
+    systemd restarts the holder's console (RestartSec=1), which would take it back."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            time.sleep(0.05)
+    return False
 
 
 def countdown(seconds: int, disk: str) -> bool:
@@ -122,7 +138,9 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
         data = yaml.safe_load(f)
     if not isinstance(data, dict):
         return None
-    if "hosts" in data or isinstance(data.get("disk"), dict):
+    from ..fleet import is_fleet
+
+    if is_fleet(data):
         from ..fleet import load_for_machine
         from ..hardware import open_machine
 

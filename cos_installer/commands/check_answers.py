@@ -3,7 +3,9 @@ given machine get from it?
 
 Without --machine/--host every host entry is checked (rules that need the hardware are
 shown as "resolved at install time") together with fleet-wide rules: unique hostnames and
-addresses, one network model for all agents, Ipvlan agents not on consecutive addresses.
+addresses, one network model for all agents, Ipvlan agents not on consecutive addresses, and
+the guide's cluster shape: one cluster size for all controllers, at least that many agents,
+and ha: true on none or on exactly three controllers.
 With --machine PROFILE (or --host MAC|HOSTNAME) the entry that machine gets and its
 effective answers are printed as YAML, secrets redacted. Exit 0 when valid, 2 otherwise.
 """
@@ -13,7 +15,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+from collections.abc import Callable
 from typing import Any
+
+from .. import validate as v
+from ..model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
+from .fleet import HA_GROUP_SIZE
 
 HELP = "check an answers or fleet file; show the entry and answers a machine would get"
 
@@ -121,6 +128,62 @@ def fleet_problems(configs: list[tuple[str, Any]], source: str) -> list[str]:
     return errors
 
 
+def _setting(section: object, key: str, check: Callable[[object], Any], default: Any) -> Any:
+    """One value read as the answers checker reads it; None when it is not valid (the
+    entry's own check reports that), so the fleet-wide rule that needs it is skipped."""
+    if section is None:
+        return default
+    if not isinstance(section, dict):
+        return None
+    raw = section.get(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    try:
+        return check(raw)
+    except v.FieldError:
+        return None
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
+
+
+def cluster_problems(entries: list[tuple[str, dict]], source: str) -> list[str]:
+    """The guide's cluster shape across a fleet file's entries (merged, rules unresolved):
+    at least Cluster Size agents before the cluster initialises (section 3.2), one cluster
+    size, and an HA group of exactly three controllers (replica set rs0 of three members)."""
+    roles = [(label, _setting(merged, "role", v.role, None), merged) for label, merged in entries]
+    controllers = [(label, merged.get("controller")) for label, role, merged in roles
+                   if role is Role.CONTROLLER]  # fmt: skip
+    if not controllers:
+        return []
+    errors: list[str] = []
+    sizes = [(label, _setting(s, "cluster_size", v.cluster_size, DEFAULT_CLUSTER_SIZE))
+             for label, s in controllers]  # fmt: skip
+    known = {size for _, size in sizes if size is not None}
+    if len(known) > 1:
+        which = ", ".join(f"{label} {size}" for label, size in sizes if size is not None)
+        errors.append(f"{source}: controller.cluster_size: all controllers must use the same "
+                      f"cluster size, but: {which}")  # fmt: skip
+    agents = sum(role is Role.AGENT for _, role, _ in roles)
+    if known and all(role is not None for _, role, _ in roles) and agents < max(known):
+        largest = max(known)
+        errors.append(f"{source}: controller.cluster_size {largest}"
+                      f"{' (the largest)' if len(known) > 1 else ''}: the cluster initialises "
+                      f"only once at least {largest} agents are installed (the guide, section "
+                      f"3.2), but the file has {_entries(agents)} with role agent: add agent "
+                      "entries, or lower controller.cluster_size")  # fmt: skip
+    ha = [(label, _setting(s, "ha", v.yes_no, DEFAULT_HA)) for label, s in controllers]
+    grouped = [label for label, on in ha if on]
+    if all(on is not None for _, on in ha) and len(grouped) not in (0, HA_GROUP_SIZE):
+        errors.append(f"{source}: controller.ha: {_entries(len(grouped))} with role controller "
+                      f"{'has' if len(grouped) == 1 else 'have'} ha: true ({', '.join(grouped)}); "
+                      f"the guide's HA group is exactly {HA_GROUP_SIZE} controllers (MongoDB "
+                      f"replica set rs0 of three members): set ha: true on exactly "
+                      f"{HA_GROUP_SIZE}, or ha: false on each (not given: true)")  # fmt: skip
+    return errors
+
+
 def check_all(mapping: dict, source: str) -> tuple[list[str], list[str]]:
     """(errors, report lines) for every host entry, without a machine."""
     from ..answers import dump_yaml
@@ -147,6 +210,8 @@ def check_all(mapping: dict, source: str) -> tuple[list[str], list[str]]:
         else:
             report.append(dump_yaml(out).rstrip())
     errors += fleet_problems(configs, source)
+    if "hosts" in mapping:  # a single machine's answers file is one controller of a group
+        errors += cluster_problems(entries, source)
     for (field, text), labels in later.items():
         who = "" if len(labels) == len(entries) else f" ({', '.join(labels)})"
         report.append(f"# {field}{who}: {text}")

@@ -1,10 +1,13 @@
 """`cos-installer fleet`: a starter fleet answers file with the guide's names and addresses.
 
 controller1..N take --first-address and the next ones; node1..M follow (Ipvlan agents two
-apart, as the guide requires: .101, .103, .105). Each host entry is matched by a placeholder
-MAC the operator replaces; the agents' install code is a placeholder too, because the real
-one appears on the controller's web page only after the controllers are installed. The file
-passes `check-answers` as written (which warns about the placeholders).
+apart, as the guide requires: .101, .103, .105). Only the guide's shapes: one controller, or
+its HA group of exactly three (MongoDB replica set rs0 of three members), and at least
+Cluster Size agents, because the cluster initialises only once that many are installed.
+Each host entry is matched by a placeholder MAC the operator replaces; the agents' install
+code is a placeholder too, because the real one appears on the controller's web page only
+after the controllers are installed. The file passes `check-answers` as written (which warns
+about the placeholders).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ PLACEHOLDER_MAC_PREFIX = "00:00:00:00:"
 PLACEHOLDER_INSTALL_CODE = "0000"
 DEFAULT_DISK = "{smallest: true, min_size: 20G}"
 DEFAULT_INTERFACE = "{matched: true}"
+HA_GROUP_SIZE = 3  # the guide's HA group: rs.initiate() with exactly three members
+CONTROLLER_COUNTS = (1, HA_GROUP_SIZE)
 
 
 class _Bad(Exception):
@@ -36,8 +41,12 @@ class _Bad(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--controllers", type=int, default=3, metavar="N", help="default 3")
-    parser.add_argument("--agents", type=int, default=3, metavar="N", help="default 3")
+    parser.add_argument(
+        "--controllers", type=int, default=3, metavar="N", help="1, or 3 for an HA group (default)"
+    )
+    parser.add_argument(
+        "--agents", type=int, default=3, metavar="N", help="at least --cluster-size, default 3"
+    )
     parser.add_argument(
         "--first-address",
         required=True,
@@ -117,9 +126,20 @@ def build(args: argparse.Namespace) -> str:
             raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to 99")
     if args.controllers < 1:
         raise _Bad("--controllers 0: the agents need at least one controller")
+    if args.controllers not in CONTROLLER_COUNTS:
+        raise _Bad(
+            f"--controllers {args.controllers}: expected 1 (a single controller) or "
+            f"{HA_GROUP_SIZE} (the guide's HA group: MongoDB replica set rs0 of three members)"
+        )
     first = _opt("--first-address", v.address, args.first_address)
     port = _opt("--controller-port", v.port, args.controller_port)
     cluster = _opt("--cluster-size", v.cluster_size, args.cluster_size)
+    if args.agents < cluster:
+        raise _Bad(
+            f"--agents {args.agents} is fewer than --cluster-size {cluster}: the guide: at least "
+            "Cluster Size agents must be installed before the cluster initialises; give "
+            f"--agents {cluster} or more, or a smaller --cluster-size"
+        )
     ipvlan = args.network_model == NetworkModel.IPVLAN.value
     step = 2 if ipvlan else 1
     ctl = _addresses(first, args.controllers, 1, "controller")
@@ -185,7 +205,9 @@ def build(args: argparse.Namespace) -> str:
         "controller:   # shared by the controllers",
         f"  http_port: {port}",
         f"  cluster_size: {cluster}   # the cluster starts once this many agents are installed",
-        f"  ha: {'true' if len(ctl) > 1 else 'false'}",
+        "  ha: true   # the three controllers: MongoDB replica set rs0"
+        if len(ctl) == HA_GROUP_SIZE
+        else "  ha: false   # a single controller; an HA group is exactly three",
     ]
     if agents:
         lines += [

@@ -7,6 +7,7 @@ Jinja are imported by the services when first needed.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 
@@ -36,6 +37,32 @@ def _read_answers(path: str) -> dict | None:
     return data
 
 
+def for_this_machine(data: dict, args: argparse.Namespace) -> tuple[dict, str]:
+    """A fleet file pre-fills the wizard with this machine's entry, rules resolved; when no
+    entry matches (or a rule finds nothing), with the shared defaults and no rule values.
+    Returns the mapping and what was done, for the log."""
+    from cos_installer import fleet
+    from cos_installer.fleet_rules import RULE_FIELDS, get_path
+
+    if not fleet.is_fleet(data):
+        return data, ""
+    from cos_installer.hardware import ProfileError, open_machine
+
+    try:
+        machine = open_machine(getattr(args, "machine", None),
+                               all_nics=bool(getattr(args, "all_nics", False)))  # fmt: skip
+        resolved = fleet.resolve(data, machine, source=args.answers)
+        return resolved, "a fleet file: this machine's entry"
+    except (fleet.FleetError, ProfileError) as exc:
+        why = "; ".join(getattr(exc, "errors", None) or [str(exc)])
+    defaults = copy.deepcopy({k: v for k, v in data.items() if k != "hosts"})
+    for field in RULE_FIELDS:
+        if isinstance(get_path(defaults, field), dict):
+            head, _, leaf = field.rpartition(".")
+            (get_path(defaults, head) if head else defaults).pop(leaf, None)
+    return defaults, f"a fleet file, shared defaults only ({why})"
+
+
 def run(args: argparse.Namespace) -> int:
     dry_run = bool(getattr(args, "dry_run", False))
     if not dry_run and os.geteuid() != 0:
@@ -53,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    answers = None
+    answers, answers_note = None, ""
     if getattr(args, "answers", None):
         answers = _read_answers(args.answers)
         if answers is None:
             return 2
+        answers, answers_note = for_this_machine(answers, args)
 
     from cos_installer import i18n
     from cos_installer.screens import theme
@@ -73,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         all_nics=bool(getattr(args, "all_nics", False)),
         log_path=getattr(args, "log", None) or default_log(dry_run),
     )
+    if answers_note:
+        services.note(f"wizard: answers {args.answers}: {answers_note}")
     services.note(
         f"wizard: start, {'dry run, ' if dry_run else ''}language {lang} "
         f"(choice {'offered' if offer else 'not offered'}), TERM={os.environ.get('TERM', '')}, "

@@ -13,7 +13,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def make_fleet(tmp_path, mac: str) -> str:
     path = tmp_path / "fleet.yaml"
-    done = run("fleet", "--first-address", "192.168.122.170/24", "--agents", "2", "-o", str(path))
+    done = run("fleet", "--first-address", "192.168.122.170/24", "--agents", "3", "-o", str(path))
     assert done.returncode == 0, done.stderr
     # node2 is the second agent; give it the demo machine's linked NIC.
     path.write_text(path.read_text().replace("00:00:00:00:01:02", mac))

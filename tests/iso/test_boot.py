@@ -219,3 +219,63 @@ def test_lock_records_the_console(tmp_path: Path) -> None:
         assert probe.returncode != 0  # held
     finally:
         os.close(fd)
+
+
+HOLDER = """
+import signal, sys, time
+from cos_installer.commands import autostart
+fd = autostart.take_lock(sys.argv[1], sys.argv[2])
+print("TAKEN", flush=True)
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+time.sleep(60)
+"""
+
+
+def test_take_over_wins_against_the_restarted_holder(tmp_path: Path) -> None:
+    """tty1 holds the installer and, like the systemd unit (Restart=always, RestartSec=1),
+    comes back a second after it stops. Enter on ttyS0 must end with ttyS0 holding the lock;
+    it used to poll every 2 s and lose it to the restarted tty1."""
+    import os
+    import select
+    import sys
+    import time
+
+    lock = tmp_path / "lock"
+    repo = Path(__file__).parents[2]
+    holder = [sys.executable, "-c", HOLDER, str(lock)]
+    loop = " ".join(f"'{a}'" for a in holder) + " tty1"
+    restarter = subprocess.Popen(["sh", "-c", f"while true; do {loop}; sleep 1; done"],
+                                 cwd=repo, start_new_session=True,
+                                 stdout=subprocess.DEVNULL)  # fmt: skip
+    master, slave = os.openpty()
+    taker = None
+    try:
+        deadline = time.monotonic() + 20
+        while not (lock.exists() and lock.read_text().startswith("tty1")):
+            assert time.monotonic() < deadline, "the holder never took the lock"
+            time.sleep(0.1)
+        taker = subprocess.Popen([*holder, "ttyS0"], stdin=slave, stdout=slave, cwd=repo,
+                                 stderr=subprocess.DEVNULL)  # fmt: skip
+        seen = b""
+
+        def read_until(text: bytes, seconds: float) -> None:
+            nonlocal seen
+            end = time.monotonic() + seconds
+            while text not in seen:
+                ready, _, _ = select.select([master], [], [], max(0.0, end - time.monotonic()))
+                assert ready, f"no {text!r} within {seconds} s: {seen!r}"
+                seen += os.read(master, 4096)
+
+        read_until(b"Press Enter here", 20)
+        os.write(master, b"\r")
+        read_until(b"TAKEN", 5)  # the holder stops at once; ttyS0 must not wait for a poll
+        time.sleep(2.5)  # the restarted tty1 has tried by now, and keeps trying
+        assert lock.read_text().startswith("ttyS0 ")
+    finally:
+        if taker is not None:
+            taker.terminate()
+            taker.wait(timeout=10)
+        os.killpg(restarter.pid, 15)
+        restarter.wait(timeout=10)
+        os.close(master)
+        os.close(slave)
