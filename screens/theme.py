@@ -65,10 +65,16 @@ def ascii_mode(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def colour_count(environ: Mapping[str, str] | None = None) -> int:
-    """16 colours on the VGA console and colour terminals; monochrome on vt100-class ones."""
+    """16 colours on the VGA console and colour terminals; monochrome on vt100-class ones,
+    unless COS_COLOURS=16 says the line shows ANSI colours (the live system's serial consoles:
+    IPMI SOL and QEMU do, and the guide's green [Linked] / red [NoLink] need them)."""
     env = os.environ if environ is None else environ
     term = env.get("TERM", "")
-    if term in ASCII_TERMS or term.startswith(("vt1", "vt2")) or "NO_COLOR" in env:
+    if "NO_COLOR" in env:
+        return 1
+    if env.get("COS_COLOURS") in ("1", "16"):
+        return int(env["COS_COLOURS"])
+    if term in ASCII_TERMS or term.startswith(("vt1", "vt2")):
         return 1
     return 16
 

@@ -44,7 +44,10 @@ def say(text: str) -> None:
 
 def prepare_terminal(console: str) -> None:
     """TERM per console, 80x24 where the line reports no size, kernel messages off the screen."""
-    os.environ["TERM"] = "vt220" if console.startswith("ttyS") else "linux"
+    serial = console.startswith("ttyS")
+    os.environ["TERM"] = "vt220" if serial else "linux"
+    if serial:  # line drawing stays ASCII (vt220); colours are shown by IPMI SOL and QEMU
+        os.environ.setdefault("COS_COLOURS", "16")
     os.environ.setdefault("LANG", "C.UTF-8")
     with contextlib.suppress(OSError):
         rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))
@@ -240,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
 def after_wizard(code: int) -> int:
     """The wizard has ended (Ctrl+C, an error): offer it again, or a root shell."""
     say(f"\nThe installer has exited (status {code}).")
-    say("Press Enter to start it again, or type  sh  and Enter for a root shell.")
+    say("Press Enter (or Ctrl+D) to start it again, or type  sh  and Enter for a root shell.")
     try:
         answer = sys.stdin.readline().strip()
     except OSError:

@@ -20,6 +20,8 @@ from .conftest import CONTROLLER_VALUES, FakeMachine, FakeServices, Harness, _Re
         ({"TERM": "vt220", "LANG": "C.UTF-8"}, True, 1),
         ({"TERM": "linux", "LANG": "C"}, True, 16),
         ({"TERM": "linux", "LANG": "en_US.ISO-8859-1"}, True, 16),
+        ({"TERM": "vt220", "LANG": "C.UTF-8", "COS_COLOURS": "16"}, True, 16),  # serial, live ISO
+        ({"TERM": "vt220", "COS_COLOURS": "16", "NO_COLOR": ""}, True, 1),
     ],
 )
 def test_terminal_detection(env, ascii_only, colours):
