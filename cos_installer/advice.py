@@ -1,10 +1,14 @@
 """What a failure means for the operator: one sentence of what failed, the cause, what to try.
 
-The advice follows the guide's FAQ where it applies (5.3: a partition table that cannot be
-re-read on older servers -> reboot and install again; 5.2: `CDROM Device Not Ready` -> the USB
-stick's label must be CDROM, or use a CD) and ends, like the FAQ's 5.1, with the diagnostics
-bundle to send. The pipeline's cause and hint are shown as they are (English); the sentences
-around them are translated.
+A failure in a stage that changes the disk opens with the guide's install-failure line (FAQ
+5.3: `ERROR on Installing COS To Device /dev/xxx`), here and in the pipeline's own sentence
+(install.StageError.sentence), so the operator finds it in the guide; preflight (the disk is
+refused before anything is touched) and a cancel keep their plain wording. The advice follows
+the guide's FAQ where it applies (5.3: a partition table that cannot be re-read on older
+servers -> reboot and install again; 5.2: `CDROM Device Not Ready` -> the USB stick's label
+must be CDROM, or use a CD) and ends, like the FAQ's 5.1, with the diagnostics bundle to send.
+The pipeline's cause and hint are shown as they are (English); the sentences around them are
+translated.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ STAGES = {
     "probe": N_("probing the hardware"),
     "media": N_("looking for the install medium"),
 }
+# the stages that write to the disk (preflight refuses one before any write)
+DISK_STAGES = ("wipe", "write", "reread", "config", "data-disk")
+CANCELLED = "cancelled by the user"  # how the pipeline's causes of a cancel begin
 BUNDLE = N_(
     "Write the diagnostics bundle (key s) and send it with a description of the problem to support."
 )
@@ -43,6 +50,8 @@ DISK_STATES = [
 
 # (pattern on "stage: cause hint", advice lines) -- first match wins
 RULES: list[tuple[str, list[str]]] = [
+    # first: a cancel before the re-read is the operator's, not the old server's
+    (CANCELLED, [N_("The install was cancelled: press Ctrl+D to start the wizard again.")]),
     (
         r"^reread:|re-read|old partition table|rereadpt",
         [
@@ -63,7 +72,6 @@ RULES: list[tuple[str, list[str]]] = [
             N_("If it still fails, burn the ISO to a CD and boot from the CD drive."),
         ],
     ),
-    (r"cancelled", [N_("The install was cancelled: press Ctrl+D to start the wizard again.")]),
     (
         r"too small|enospc",
         [N_("Choose a bigger disk: press Ctrl+D to start again and choose another disk.")],
@@ -117,11 +125,18 @@ class Failure:
     disk_state: str = ""  # what the failure left on the disk, when the pipeline said
 
 
+def on_the_disk(stage: str, cause: str) -> bool:
+    """Whether a failure gets the guide's line: it happened in a stage that changes the disk
+    and was no cancel (preflight refuses a disk it has not touched; a cancel is no error)."""
+    return stage in DISK_STAGES and not cause.startswith(CANCELLED)
+
+
 def explain(stage: str, device: str, cause: str, hint: str = "") -> Failure:
     """The failure of `stage` on `device`, with the guide's advice where one applies."""
-    if stage == "reread":
-        # the guide's own error line (FAQ 5.3), so the operator finds it there
-        what = _("ERROR on Installing COS To Device {device}").format(device=device or "?")
+    if on_the_disk(stage, cause):
+        # the guide's own error line (FAQ 5.3), as install.StageError.sentence opens it
+        what = _("ERROR on Installing COS To Device {device}: stage {stage} failed ({step}).")
+        what = what.format(device=device or "?", stage=stage, step=_(STAGES[stage]))
     elif stage == "media":
         what = _("CDROM Device Not Ready")
     else:

@@ -65,11 +65,15 @@ class StageError(Exception):
         self.stage, self.device, self.cause, self.hint = stage, device, cause, hint
 
     def sentence(self, reset: str) -> str:
-        head = f"Install failed at stage {self.stage}"
-        if self.stage == "reread":
-            head = f"ERROR on Installing COS To Device {self.device}: stage reread failed"
-        elif self.device:
-            head += f" on {self.device}"
+        """A failure on the disk opens with the guide's line (FAQ 5.3), as the wizard's error
+        screen does (advice.explain); preflight and a cancel keep the plain form."""
+        from cos_installer.advice import on_the_disk
+
+        if on_the_disk(self.stage, self.cause):
+            head = f"ERROR on Installing COS To Device {self.device}: stage {self.stage} failed"
+        else:
+            where = f" on {self.device}" if self.device else ""
+            head = f"Install failed at stage {self.stage}{where}"
         hint = f"; {self.hint}" if self.hint else ""
         return f"{head}: {self.cause}{hint}{reset}."
 
@@ -230,7 +234,7 @@ def run_install(
             pass
         message = f"COS installed on {backend.describe()}; ROOT is {root}."
         if backend.dry_run:
-            message = f"Dry run: nothing was written; {len(backend.plan)} steps planned."
+            message = f"Dry run: nothing was written; {len(_plan(run))} steps planned."
         done = {"device": backend.device, "root": root}
         if backend.dry_run:
             done["plan"] = _plan(run)

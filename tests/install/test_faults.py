@@ -42,6 +42,11 @@ def cli_install(tmp: Path, disk: str, payload: str, *extra: str) -> tuple[int, s
 def assert_reported(stderr: str, log: str, stage: str, device: str, *causes: str) -> None:
     error = next(line for line in stderr.splitlines() if line.startswith("error: "))
     assert f"stage {stage}" in error and device in error, error
+    # a failure on the disk opens with the guide's line (FAQ 5.3); a refusal or a cancel not
+    guide = f"error: ERROR on Installing COS To Device {device}: stage {stage} failed: "
+    plain = f"error: Install failed at stage {stage} on {device}: "
+    cancel = causes[0].startswith("cancelled by the user")
+    assert error.startswith(plain if stage == "preflight" or cancel else guide), error
     for cause in causes:
         assert cause in error, error
     assert f"[{stage}] error: " in log and causes[0] in log
@@ -220,6 +225,7 @@ def test_cancel_event_from_the_wizard_thread(payload, loops, tmp_path):
         payload=payload, listener=listener, cancel=cancel,
     )  # fmt: skip
     assert not result.ok and result.stage == "write" and "cancelled" in result.cause
+    assert result.message.startswith(f"Install failed at stage write on {disk}: cancelled")
     assert events[-1].kind == "error" and events[-1].stage == "write"
     assert no_signatures(disk)
 
@@ -243,7 +249,10 @@ def test_io_error_at_an_offset(payload, loops, tmp_path):
         listener=Events(), log_path=str(log),
     )  # fmt: skip
     assert not result.ok and result.stage == "write" and result.device == disk
-    assert "Input/output error writing at byte 8388608 (errno 5)" in result.message
+    assert result.message.startswith(
+        f"ERROR on Installing COS To Device {disk}: stage write failed: "
+        "Input/output error writing at byte 8388608 (errno 5); check the disk"
+    ), result.message
     assert "partition table was reset" in result.message and no_signatures(disk)
     assert "[write] error: " in log.read_text()
 
@@ -262,7 +271,8 @@ def test_loop_device_detached_mid_write(payload, loops, tmp_path):
         payload=payload, listener=detach, log_path=str(tmp_path / "log"),
     )  # fmt: skip
     assert not result.ok and result.stage == "write"
-    assert f"on {disk}: the loop device was detached" in result.message
+    guide = f"ERROR on Installing COS To Device {disk}: stage write failed: "
+    assert result.message.startswith(guide + "the loop device was detached"), result.message
     assert "could not be reset" in result.message  # the device is gone ...
     assert no_signatures(backing)  # ... but the first MiB was held back: no table on the file
     assert "[write] error: " in (tmp_path / "log").read_text()

@@ -98,6 +98,18 @@ def test_dry_run_plans_and_touches_nothing(payload, loops, tmp_path):
     assert sh("sha256sum", loops.files[-1]).stdout.split()[0] == before
 
 
+def test_dry_run_with_a_data_disk_counts_the_steps_it_lists(tmp_path):
+    """The count covers both disks' steps, as the list does (the demo profile: no root)."""
+    answers = answers_file(tmp_path, disk="/dev/sda", data_disk="/dev/sdb")
+    proc = run_cli("--answers", answers, "--machine", "demo", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    listed = re.findall(r"(?m)^ *(\d+)\. (.*)$", proc.stdout)
+    assert [int(n) for n, _line in listed] == list(range(1, len(listed) + 1))
+    assert any("/dev/sdb" in line for _n, line in listed), proc.stdout
+    counted = re.search(r"Dry run: nothing was written; (\d+) steps planned\.", proc.stderr)
+    assert counted and int(counted.group(1)) == len(listed), (proc.stderr, proc.stdout)
+
+
 def test_dry_run_without_a_payload_names_the_media_image(tmp_path):
     config = load_answers(answers_file(tmp_path, disk="/dev/sda"))
     backend = open_backend("/dev/sda", dry_run=True)

@@ -67,6 +67,18 @@ FAULTS = {
         "close what holds the disk, or reboot and install again",
         "; the partition table was reset",
         "Reboot the server so the partition table takes effect", "重启服务器, 使分区表更新生效"),
+    "wipe-read-only": Fault(
+        "wipe", "Read-only file system (errno 30)",
+        "the disk is read-only (a write-protect switch?); choose a writable disk",
+        "; no disk was changed", "The disk is read-only", "磁盘是只读的"),
+    "config-io-error": Fault(
+        "config", "Input/output error (errno 5)", "check the disk and the kernel log (dmesg)",
+        "; the partition table was reset", "I/O error: check the disk", "磁盘报告了I/O错误"),
+    "data-disk-reread": Fault(
+        "data-disk", f"the kernel keeps the old partition table of {DISK} (EBUSY)",
+        "close what holds the disk, or reboot and install again",
+        "; the partition table was reset",
+        "Reboot the server so the partition table takes effect", "重启服务器, 使分区表更新生效"),
     "cancelled": Fault(
         "write", "cancelled by the user after 16777216 bytes", "",
         "; the partition table was reset", "Ctrl+D to start the wizard again",
@@ -123,9 +135,17 @@ def test_error_screen_in_english(name):
     assert fault.cause[:40] in joined, "the cause, as the pipeline said it"
     assert fault.advice_en in joined, "the advice"
     assert "diagnostics bundle" in joined and "Ctrl+D restart wizard" in lines[-1]
-    if fault.stage == "reread":  # the guide's own words, so FAQ 5.3 is found
-        assert f"ERROR on Installing COS To Device {DISK}" in joined
+    guide = f"ERROR on Installing COS To Device {DISK}: stage {fault.stage} failed"
+    if on_the_disk(fault):  # the guide's own words, so FAQ 5.3 is found
+        assert guide in joined and "The install failed while" not in joined
+    else:  # preflight refused the disk untouched, or the operator cancelled
+        assert "ERROR on Installing" not in joined
     assert text.stage == fault.stage and text.device == DISK
+
+
+def on_the_disk(fault: Fault) -> bool:
+    """The faults the guide's line is for: a stage that writes to the disk, no cancel."""
+    return fault.stage not in ("preflight", "media") and "cancelled" not in fault.cause
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
@@ -137,10 +157,27 @@ def test_error_screen_in_chinese(zh, name):
     assert "安装失败" in lines[0]
     assert "".join(fault.advice_zh.split()) in joined
     assert "诊断信息包" in joined and "Ctrl+D 重新开始" in lines[-1]
+    guide = f"ERROR on Installing COS To Device {DISK}: 安装COS到磁盘失败"
+    assert (guide.replace(" ", "") in joined) is on_the_disk(fault)
     # only the pipeline's own cause and report stay English (they are quoted, not prose)
     quoted = " ".join(" ".join(q.split()) for q in (fault.cause, fault.hint, *details(h)))
     prose = [line for line in untranslated(lines) if english(line)[:20] not in quoted.lower()]
     assert not prose, prose
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_the_error_screen_and_the_cli_sentence_open_alike(name):
+    """The wizard's first line and the CLI's sentence say the same up to the cause."""
+    fault = FAULTS[name]
+    h = failed(fault)
+    what = h.app.view.failure.what
+    sentence = StageError(fault.stage, DISK, fault.cause, fault.hint).sentence(fault.reset)
+    if on_the_disk(fault):
+        head = f"ERROR on Installing COS To Device {DISK}: stage {fault.stage} failed"
+        assert what.startswith(head + " (") and sentence.startswith(f"{head}: {fault.cause}")
+    else:
+        assert sentence.startswith(f"Install failed at stage {fault.stage} on {DISK}: ")
+        assert "ERROR" not in what
 
 
 def english(line: str) -> str:
