@@ -96,8 +96,8 @@ class View(Screen):
             self.ctx.done({"dhcp": True})
             return
         addr_error = validate.error_of(validate.address, self.address.value)
-        if addr_error:
-            gw_error = None  # judged once the address is right
+        if addr_error:  # no network to judge it against yet: its syntax only
+            gw_error = validate.error_of(validate.ipv4, self.gateway.value)
         else:
             addr = validate.address(self.address.value)
             gw_error = validate.error_of(validate.gateway, self.gateway.value, addr)

@@ -11,6 +11,12 @@ from cos_installer.model import DATA_MOUNT_POINT, USER_DATA_PATH
 from . import diskinfo
 from .widgets import Screen, blank, text
 
+# the guide (3.5): container disk quotas need every agent's Docker data on XFS with prjquota
+NO_XFS = N_(
+    "Container disk quotas need Docker data on XFS, prjquota (guide 3.5): choose a data disk "
+    "(Esc) or do 3.5 by hand."
+)
+
 
 def _row(label: str, value: Any) -> Any:
     import urwid
@@ -66,8 +72,10 @@ class View(Screen):
             _row(_("Network"), net),
             _row(_("OS disk"), os_text),
             _row(_("Data disk"), data_text),
-            blank(),
         ]
+        if v.get("role") == "agent" and data_disk is None:
+            rows.append(_row("", ("note", _(NO_XFS))))
+        rows.append(blank())
         if ctx.dry_run:
             rows.append(
                 text(

@@ -1,10 +1,17 @@
-"""Screen 13, Done: COS is installed; Enter reboots (a dry run only says it would)."""
+"""Screen 13, Done: COS is installed; Enter reboots (a dry run only says it would).
+
+Below that, the guide's steps that follow an install of this role (cos_installer.nextsteps):
+the screen quotes the commands that fit 80x24 and names the guide's sections.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import urwid
+
 from cos_installer.i18n import N_, _
+from cos_installer.nextsteps import HEADING, steps_of_values
 
 from .widgets import Screen, blank, text
 
@@ -14,10 +21,10 @@ class View(Screen):
     keys = N_("Enter reboot  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        disk = ctx.values.get("disk", "")
-        hostname = ctx.values.get("hostname", "")
+        values = ctx.values
+        disk = values.get("disk", "")
+        hostname = values.get("hostname", "")
         rows = [
-            blank(),
             blank(),
             text(("title", _("The installation is complete.")), "center"),
             blank(),
@@ -27,8 +34,16 @@ class View(Screen):
             text(_("Remove the install medium, then press Enter to reboot."), "center"),
         ]
         if ctx.dry_run:
-            rows += [
-                blank(),
-                text(("note", _("Dry run: nothing was written; Enter exits.")), "center"),
-            ]
+            rows.append(text(("note", _("Dry run: nothing was written; Enter exits.")), "center"))
+        steps = steps_of_values(values)
+        if steps:
+            rows += [blank(), text(("title", _(HEADING)))]
+            rows += [_step_row(kind, line) for kind, line in steps]
         super().__init__(ctx, rows)
+
+
+def _step_row(kind: str, line: str) -> urwid.Widget:
+    """A sentence hangs after "- "; a command is indented, and stays indented when it wraps."""
+    if kind == "run":
+        return urwid.Padding(text(("note", line)), left=4)
+    return urwid.Columns([(2, text("-")), text(line)])

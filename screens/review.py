@@ -1,14 +1,23 @@
-"""Screen 12, Cloud Config: the generated cloud-config, scrollable; Enter accepts."""
+"""Screen 12, Cloud Config: the generated cloud-config, scrollable; Enter accepts.
+
+YAML's structure is its indentation, so a line wider than the screen continues on rows that
+start at the line's own indentation with a dim marker (never at column 0, which would read as
+a new top-level key); the marker is not part of the file.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import urwid
+from urwid.str_util import calc_text_pos, calc_width
 
 from cos_installer.i18n import N_, _
 
 from .widgets import Screen
+
+MARKER, ASCII_MARKER = "\u21aa ", "+ "  # ↪: this row continues the line above
+MIN_ROOM = 16  # columns of text a continuation row keeps however deep the indentation
 
 
 class View(Screen):
@@ -18,15 +27,72 @@ class View(Screen):
     def __init__(self, ctx: Any) -> None:
         user_data = ctx.facts.get("user_data") or _("(no cloud-config was returned)")
         lines = user_data.expandtabs(2).splitlines()
-        rows: list[Any] = [_Line(line) for line in lines]
+        marker = ASCII_MARKER if ctx.ascii_only else MARKER
+        rows: list[Any] = [_Line(line, marker) for line in lines]
         super().__init__(ctx, rows)
 
 
-class _Line(urwid.Text):
-    """A selectable line so Up/Down move through the text one line at a time."""
+def fold(line: str, width: int, marker: str = MARKER) -> list[tuple[str, str]]:
+    """The rows of `line` at `width` columns as (lead, text): the first row's lead is empty;
+    each continuation row's lead is the line's indentation plus `marker`. Breaks after a space
+    or a comma (a list of addresses stays whole) in the second half of the row, else anywhere
+    (a hash has neither)."""
+    if width <= 0 or _width(line) <= width:
+        return [("", line)]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    lead = indent + marker
+    if width - _width(lead) < MIN_ROOM:
+        lead = marker if width - _width(marker) >= 1 else ""
+    rows: list[tuple[str, str]] = []
+    rest, row_lead = line, ""
+    while rest:
+        room = max(1, width - _width(row_lead))
+        if _width(rest) <= room:
+            rows.append((row_lead, rest))
+            break
+        end, _col = calc_text_pos(rest, 0, len(rest), room)
+        end = max(end, 1)  # a character wider than the room still moves on
+        gap = max(rest.rfind(" ", 0, end), rest.rfind(",", 0, end))
+        if gap >= end // 2 and rest[:gap].strip():
+            end = gap + 1
+        rows.append((row_lead, rest[:end]))
+        rest, row_lead = rest[end:], lead
+    return rows
 
-    def selectable(self) -> bool:
-        return True
+
+def _width(text: str) -> int:
+    return calc_width(text, 0, len(text))
+
+
+class _Line(urwid.Widget):
+    """One line of the file, folded to the width it is drawn at; selectable so Up/Down move
+    through the text one line at a time."""
+
+    _sizing = frozenset([urwid.Sizing.FLOW])
+    _selectable = True
+
+    def __init__(self, line: str, marker: str = MARKER) -> None:
+        super().__init__()
+        self.line, self.marker = line, marker
+        self._folded: tuple[int, urwid.Text] | None = None
+
+    def _text(self, maxcol: int) -> urwid.Text:
+        if self._folded is None or self._folded[0] != maxcol:
+            markup: list[Any] = []
+            for index, (lead, part) in enumerate(fold(self.line, maxcol, self.marker)):
+                if index:
+                    markup.append("\n")
+                if lead:
+                    markup.append(("dim", lead))
+                markup.append(part)
+            self._folded = (maxcol, urwid.Text(markup or "", wrap="clip"))
+        return self._folded[1]
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        return self._text(size[0]).rows(size)
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.Canvas:
+        return self._text(size[0]).render(size)
 
     def keypress(self, size: tuple[int], key: str) -> str | None:
         return key

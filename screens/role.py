@@ -14,6 +14,13 @@ ROLES = [
 ]
 
 
+# the guide: 1 controller, or 3 as an HA group (2, 3.1); agents: at least Cluster Size (3.2)
+CLUSTER_NOTE = N_(
+    "A cluster has 1 controller, or 3 as an HA group, and at least Cluster Size agents "
+    "(3 by default)."
+)
+
+
 class View(Screen):
     title = N_("Role")
     keys = KEYS_LIST
@@ -28,7 +35,7 @@ class View(Screen):
             blank(),
             self.choice,
             blank(),
-            text(("dim", _("A cluster has 3 controllers (an HA group) and any number of agents."))),
+            text(("dim", _(CLUSTER_NOTE))),
         ]
         super().__init__(ctx, rows)
         self.focus_widget(self.choice)

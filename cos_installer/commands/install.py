@@ -122,8 +122,9 @@ class Printer:
             self._line(f"[{event.stage}] {event.message}{where}")
         elif event.kind == "message":
             self._line(f"[{event.stage}] {event.message}")
-        elif event.kind == "error":
-            self._line(f"error: {event.message}")
+        elif event.kind == "error":  # the guide's own "ERROR on Installing ..." needs no prefix
+            prefix = "" if event.message.startswith("ERROR") else "error: "
+            self._line(prefix + event.message)
         elif event.kind == "finished":
             self._line(event.message)
 
@@ -186,6 +187,16 @@ def _load(args):
     machine = open_machine(args.machine) if _needs_machine(args) else None
     note = lambda text: print(f"note: {text}", file=sys.stderr)  # noqa: E731
     return load_for_machine(args.answers, machine, host=args.host, report=note), machine
+
+
+def _print_next_steps(config) -> None:
+    """After the success line: the guide's steps that follow an install of this role (the Done
+    screen's list, with every command), so an unattended install does not end at a node that
+    waits, or a docker that cannot start, without saying why."""
+    from cos_installer.nextsteps import plain_text, steps_of_config
+
+    sys.stderr.write(plain_text(steps_of_config(config)))
+    sys.stderr.flush()
 
 
 def run(args) -> int:
@@ -278,6 +289,8 @@ def run(args) -> int:
         secrets = [config.agent.install_code] if config.agent is not None else []
         with contextlib.suppress(OSError):
             keep_config(result.user_data, log, secrets)  # for `cos-installer snap`
+    if result.ok and not dry_run:
+        _print_next_steps(config)
     if log and not result.ok and os.path.exists(log):
         print(
             f"the log is {log}; for a support request run: cos-installer snap --log {log}",

@@ -40,10 +40,11 @@ def cli_install(tmp: Path, disk: str, payload: str, *extra: str) -> tuple[int, s
 
 
 def assert_reported(stderr: str, log: str, stage: str, device: str, *causes: str) -> None:
-    error = next(line for line in stderr.splitlines() if line.startswith("error: "))
+    error = next(line for line in stderr.splitlines() if line.startswith(("error: ", "ERROR ")))
     assert f"stage {stage}" in error and device in error, error
-    # a failure on the disk opens with the guide's line (FAQ 5.3); a refusal or a cancel not
-    guide = f"error: ERROR on Installing COS To Device {device}: stage {stage} failed: "
+    # a failure on the disk opens with the guide's line (FAQ 5.3), as it is; a refusal or a
+    # cancel with "error: Install failed ..."
+    guide = f"ERROR on Installing COS To Device {device}: stage {stage} failed: "
     plain = f"error: Install failed at stage {stage} on {device}: "
     cancel = causes[0].startswith("cancelled by the user")
     assert error.startswith(plain if stage == "preflight" or cancel else guide), error

@@ -47,6 +47,21 @@ def test_cli_installs_into_a_new_image_file(payload, payload_table, loops, tmp_p
     assert "[finish] finished: COS installed on /dev/loop" in log.read_text()
     redacted, mode, _ = read_root_file(image, "/var/log/cos-installer/answers.yaml")
     assert b"<redacted>" in redacted and mode == "0600"
+    assert_next_steps_follow_success(proc.stderr, load_answers(answers))
+
+
+def assert_next_steps_follow_success(stderr: str, config) -> None:
+    """The guide's post-install steps for the role come last on stderr, after the success line,
+    each command whole on its own line (the agent sample: bridge, no data disk)."""
+    from cos_installer.nextsteps import plain_text, steps_of_config
+
+    success = stderr.index("COS installed on ")
+    steps = stderr.index("Next steps (sections of the install guide in brackets):")
+    assert success < steps and stderr.endswith(plain_text(steps_of_config(config))), stderr
+    tail = stderr[steps:]
+    assert "\n      net-plugin ip-range --ip-start=<first IP>/24 --ip-end=<last IP>/24\n" in tail
+    assert "do not reboot it" in tail and "move it to XFS (3.5)" in tail
+    assert "172.17.0.1/16" not in tail, "the Ipvlan range is for Ipvlan agents only"
 
 
 def test_api_installs_onto_a_loop_device_with_a_data_disk(payload, payload_table, loops, tmp_path):
@@ -95,6 +110,7 @@ def test_dry_run_plans_and_touches_nothing(payload, loops, tmp_path):
     assert f"write cos-image.raw.zst (zstd, 64.0 MiB) to {disk}, verify sha256" in plan
     assert "write /var/lib/coreos-install/user_data (0600, the cloud-config)" in plan
     assert "make an XFS filesystem labelled COSDATA" in plan
+    assert "Next steps" not in proc.stderr, "a dry run installed nothing to follow up"
     assert sh("sha256sum", loops.files[-1]).stdout.split()[0] == before
 
 

@@ -125,3 +125,30 @@ def test_summary_names_the_disk_that_is_wiped_and_lists_engine_errors():
     assert "wizard: system.hostname:" in text
     bad.press("enter")
     assert bad.step == "confirm", "Enter refuses while the engine reports errors"
+
+
+@pytest.mark.parametrize(
+    ("address", "gateway"),
+    [("192.168.122.101", "192.168.1"), ("", "gw.example"), ("10.0.0.0/33", "10.0.0.256")],
+)
+def test_gateway_syntax_is_checked_while_the_address_is_still_wrong(address, gateway):
+    """No network to judge the gateway against yet, but a malformed one is said at once."""
+    h = at("address", {**CONTROLLER_VALUES, "address": address, "gateway": gateway})
+    screen = h.press("enter")
+    view = h.app.view
+    assert h.step == "address"
+    assert view.address.error == validate.error_of(validate.address, address)
+    assert view.gateway.error == validate.error_of(validate.ipv4, gateway)
+    assert view.gateway.error and view.gateway.error in flat(screen)
+    assert view.listbox.focus is view.address, "the first bad field keeps the focus"
+
+
+def test_a_well_formed_gateway_waits_for_the_address_before_its_network_is_judged():
+    h = at("address", {**CONTROLLER_VALUES, "address": "192.168.122.101", "gateway": "10.1.1.1"})
+    h.press("enter")
+    view = h.app.view
+    assert view.address.error and view.gateway.error is None
+    view.address.value = "192.168.122.101/24"
+    h.press("enter")
+    assert h.step == "address"
+    assert view.gateway.error == validate.error_of(validate.gateway, "10.1.1.1", NET)
