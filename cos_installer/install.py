@@ -217,6 +217,8 @@ def run_install(
                         cmds = holder_clear_text(held)
                         run.bus.emit(Event("message", "preflight", f"clearing {b.device}: {cmds}"))
                         b.clear_holders(held)
+                    elif b is not None and b.dry_run and machine is not None:
+                        _plan_profile_holders(b, machine)
         with run.stage("wipe", backend, writes=True):
             backend.wipe()
         with run.stage("write", backend):
@@ -282,6 +284,17 @@ def _find_root(backend: Backend, reread: object) -> str:
         f"the image on {backend.device} has no partition named or labelled {ROOT_NAME}",
         "use a COS image",
     )
+
+
+def _plan_profile_holders(backend: Backend, machine: object) -> None:
+    """A dry run on a machine profile: the profile names its holders but not their stacks, so
+    the plan says what would be stopped and that the commands are chosen at install time."""
+    disk = machine.disk(backend.device) if hasattr(machine, "disk") else None
+    if disk is not None and disk.holders:
+        backend.plan.append(
+            f"stop what holds {backend.device}: {'; '.join(disk.holders)} "
+            "(the commands are chosen from the live stack at install time)"
+        )
 
 
 def _reset(run: _Run, keep_on_error: bool) -> str:

@@ -188,7 +188,9 @@ def test_dry_run_on_a_profile_with_a_held_disk(tmp_path):
 
     refused = install("null")
     assert refused.returncode == 1 and "held by md0 (RAID raid1)" in refused.stderr
-    assert install("null", "--clear-holders").returncode == 0
+    cleared = install("null", "--clear-holders")
+    assert cleared.returncode == 0
+    assert "stop what holds /dev/sda: md0 (RAID raid1)" in cleared.stdout + cleared.stderr
     mounted = install("/srv", "--clear-holders")
     assert mounted.returncode == 1 and "/dev/sda1 is mounted on /srv" in mounted.stderr
     assert "held by md0" not in mounted.stderr
