@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +31,12 @@ def has_default_route() -> bool:
     return bool(_ip("-4", "route", "show", "default").stdout.strip())
 
 
-def apply_lease(interface: str, lease: DhcpLease, resolv_conf: str = RESOLV_CONF) -> None:
+def apply_lease(
+    interface: str, lease: DhcpLease, resolv_conf: str = RESOLV_CONF
+) -> list[tuple[str, ...]]:
     """Configure the lease on the interface, or nothing: a failed step (a /32 lease whose
     gateway cannot be routed, an unwritable resolv.conf) takes the earlier ones back, and
-    raises OSError naming the step."""
+    raises OSError naming the step. Returns the `ip` steps that take it back (take_back)."""
     address = str(lease.address)
     steps = [
         (("link", "set", interface, "up"), None),
@@ -53,9 +57,24 @@ def apply_lease(interface: str, lease: DhcpLease, resolv_conf: str = RESOLV_CONF
         if lease.dns:
             _write_resolv_conf(resolv_conf, interface, lease)
     except OSError:
-        for back in reversed(undo):
-            _ip(*back)
+        take_back(undo)
         raise
+    return undo
+
+
+def take_back(undo: list[tuple[str, ...]]) -> None:
+    for back in reversed(undo):
+        _ip(*back)
+
+
+def reachable(host: str, port: int, timeout: float = 3.0) -> str:
+    """'' when a TCP connection to host:port opens (the name resolved with the lease's DNS),
+    else why not."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return ""
+    except OSError as error:
+        return error.strerror or str(error) or type(error).__name__
 
 
 def _write_resolv_conf(path: str, interface: str, lease: DhcpLease) -> None:
@@ -75,10 +94,12 @@ def _write_resolv_conf(path: str, interface: str, lease: DhcpLease) -> None:
         raise OSError(f"cannot write {path}: {error.strerror or error}") from error
 
 
-def bring_up(machine: Any, log: Log, timeout: float = 10.0,
-             resolv_conf: str = RESOLV_CONF) -> str | None:  # fmt: skip
+def bring_up(machine: Any, log: Log, timeout: float = 10.0, resolv_conf: str = RESOLV_CONF,
+             reach: tuple[str, int] | None = None) -> str | None:  # fmt: skip
     """The interface now carrying the network, or None (already up, or no NIC could be
-    configured: the download then fails with its own message)."""
+    configured: the download then fails with its own message). `reach`: the answers server;
+    a lease from which it cannot be reached (a management network, say) is taken back and
+    the next NIC with a link is tried."""
     if has_default_route():
         return None
     nics = [nic for nic in machine.nics() if nic.linked] or machine.nics()
@@ -90,15 +111,34 @@ def bring_up(machine: Any, log: Log, timeout: float = 10.0,
             continue
         leases += 1
         try:
-            apply_lease(nic.name, result.lease, resolv_conf)
+            undo = apply_lease(nic.name, result.lease, resolv_conf)
         except OSError as error:
             log(f"network: {nic.name}: the lease {result.lease.address} was not applied: {error}")
             continue
         via = f" via {result.lease.gateway}" if result.lease.gateway else ""
+        why = reachable(*reach) if reach else ""
+        if why:
+            log(f"network: {nic.name} is {result.lease.address}{via}, but {reach[0]}:{reach[1]} "
+                f"cannot be reached from it ({why}); trying the next NIC")  # fmt: skip
+            take_back(undo)
+            continue
         log(f"network: {nic.name} is {result.lease.address}{via} ({result.message})")
         return nic.name
     if leases:
-        log("network: no DHCP lease could be applied; the answers URL cannot be reached")
+        log("network: no DHCP lease could be applied or reach the server; "
+            "the answers URL cannot be reached")  # fmt: skip
     else:
         log("network: no DHCP lease on any NIC; the answers URL cannot be reached")
     return None
+
+
+def server_of(url: str) -> tuple[str, int] | None:
+    """(host, port) of an http(s) URL, for `bring_up(reach=...)`."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)

@@ -153,13 +153,14 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
     return data["disk"] if isinstance(data.get("disk"), str) else None
 
 
-def network_for_download() -> None:
-    """The live system has no network of its own: DHCP on a linked NIC for the answers URL."""
+def network_for_download(url: str) -> None:
+    """The live system has no network of its own: DHCP on a linked NIC from which the
+    answers server can be reached."""
     from .. import livenet
     from ..hardware import open_machine
 
     try:
-        livenet.bring_up(open_machine(None), say)
+        livenet.bring_up(open_machine(None), say, reach=livenet.server_of(url))
     except Exception as error:  # the download reports the consequence; say the cause too
         say(f"network: could not be brought up: {error}")
 
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         workdir = tempfile.mkdtemp(prefix="cos-boot-")
         try:
             if options.answers.startswith(("http://", "https://")):
-                network_for_download()
+                network_for_download(options.answers)
             answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say)
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")

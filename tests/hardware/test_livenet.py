@@ -4,9 +4,11 @@ server in the other namespace, as `cos.answers=http://...` does at boot."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,66 @@ def test_a_symlinked_resolv_conf_is_replaced_not_written_through(veth, dnsmasq, 
     assert out["name"] == veth.cli, out["said"]
     assert not resolv.is_symlink() and f"nameserver {dnsmasq.dns}" in resolv.read_text()
     assert stub.read_text() == "nameserver 127.0.0.53\n"
+
+
+def test_a_lease_that_cannot_reach_the_answers_server_is_dropped_for_the_next_nic(tmp_path):
+    """Two linked NICs, each with its own DHCP server; only the second network has the answers
+    server (the first is, say, a management network). The first lease is applied, found not
+    to reach the server, taken back; the second is kept."""
+    import secrets
+
+    from tests.realparts import need_root, need_tools
+
+    need_root()
+    need_tools("ip", "dnsmasq")
+    tag = secrets.token_hex(3)
+    cli, nets = f"cit-{tag}-c", {}
+    servers: list[subprocess.Popen] = []
+    try:
+        sh("ip", "netns", "add", cli)
+        for side, third in (("a", 61), ("b", 62)):
+            ns, net = f"cit-{tag}-{side}", f"10.{third}.{int(tag[:2], 16)}"
+            nets[side] = (ns, f"cit{tag}{side}", net)
+            sh("ip", "netns", "add", ns)
+            sh("ip", "link", "add", f"cit{tag}s{side}", "netns", ns, "type", "veth", "peer",
+               "name", f"cit{tag}{side}", "netns", cli)  # fmt: skip
+            sh("ip", "-n", ns, "addr", "add", f"{net}.1/24", "dev", f"cit{tag}s{side}")
+            sh("ip", "-n", ns, "link", "set", f"cit{tag}s{side}", "up")
+            sh("ip", "-n", cli, "link", "set", f"cit{tag}{side}", "up")
+            servers.append(subprocess.Popen(
+                ["ip", "netns", "exec", ns, "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                 "--port=0", f"--interface=cit{tag}s{side}", "--bind-interfaces",
+                 f"--dhcp-range={net}.50,{net}.90,255.255.255.0,1h",
+                 f"--dhcp-option=3,{net}.1", f"--dhcp-leasefile={tmp_path / side}",
+                 "--pid-file="], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+        b_ns, _, b_net = nets["b"]
+        http = ["ip", "netns", "exec", b_ns, sys.executable, "-m", "http.server", "--bind"]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        servers.append(subprocess.Popen([*http, f"{b_net}.1", "8080"], **quiet))
+        time.sleep(0.8)
+        code = (
+            "import json\nfrom cos_installer import livenet\n"
+            "from cos_installer.hardware import open_machine\nsaid = []\n"
+            "name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, "
+            f"{str(tmp_path / 'resolv.conf')!r}, "
+            f"reach=livenet.server_of('http://{b_net}.1:8080/answers.yaml'))\n"
+            "print(json.dumps({'name': name, 'said': said}))\n"
+        )
+        done = subprocess.run(["ip", "netns", "exec", cli, sys.executable, "-c", code],
+                              capture_output=True, text=True, timeout=90,
+                              cwd=Path(__file__).parents[2])  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+        a_nic, b_nic = nets["a"][1], nets["b"][1]
+        assert out["name"] == b_nic, out["said"]
+        assert f"network: {a_nic} is {nets['a'][2]}." in out["said"][0], out["said"]
+        assert "cannot be reached from it" in out["said"][0], out["said"]
+        assert sh("ip", "-n", cli, "-4", "-o", "addr", "show", a_nic).stdout.strip() == ""
+        route = sh("ip", "-n", cli, "-4", "route", "show", "default").stdout
+        assert route.startswith(f"default via {b_net}.1 dev {b_nic}"), route
+    finally:
+        for proc in servers:
+            proc.terminate()
+            proc.wait(timeout=5)
+        for ns in [cli, *(n[0] for n in nets.values())]:
+            sh("ip", "netns", "del", ns, check=False)
