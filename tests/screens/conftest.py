@@ -199,3 +199,15 @@ def at(step: str, values: dict | None = None, machine: FakeMachine | None = None
     h.app.wizard.values.update(values or {})
     h.app.show(Step(step))
     return h
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request):
+    """Each test once in English and once in Chinese (the screens must fit in both)."""
+    from cos_installer import i18n
+
+    i18n.set_language(request.param)
+    try:
+        yield request.param
+    finally:
+        i18n.set_language("en")

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from cos_installer import i18n
-
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
 from .test_fields import flat
 from .test_layout import held_machine
 
 XFS_WARNING = "Container disk quotas need Docker data on XFS, prjquota (guide 3.5)"
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request):
-    i18n.set_language(request.param)
-    try:
-        yield request.param
-    finally:
-        i18n.set_language("en")
 
 
 def content_rows(h) -> int:

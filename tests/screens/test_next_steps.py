@@ -9,7 +9,7 @@ import re
 import pytest
 from urwid.str_util import calc_width
 
-from cos_installer import i18n, nextsteps
+from cos_installer import nextsteps
 from cos_installer.answers import load_answers
 
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
@@ -63,15 +63,6 @@ def shown_commands(h) -> list[str]:
             else:
                 commands[-1] += " " + row.strip()
     return commands
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request):
-    i18n.set_language(request.param)
-    try:
-        yield request.param
-    finally:
-        i18n.set_language("en")
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
