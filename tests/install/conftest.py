@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,21 @@ class Events(list):
 
     def kinds(self, kind: str) -> list:
         return [e for e in self if e.kind == kind]
+
+
+class CancelOn(Events):
+    """A listener that records the events and presses Cancel (sets `cancel`) at the first
+    event of `kind` (and `stage`, when given), as the wizard's Ctrl+C does from its thread."""
+
+    def __init__(self, kind: str, stage: str | None = None) -> None:
+        super().__init__()
+        self.kind, self.stage = kind, stage
+        self.cancel = threading.Event()
+
+    def __call__(self, event) -> None:
+        super().__call__(event)
+        if event.kind == self.kind and self.stage in (None, event.stage):
+            self.cancel.set()
 
 
 def copy_payload(payload: str, dest: Path) -> str:

@@ -17,6 +17,7 @@ from cos_installer.backends import BlockDeviceBackend, DeviceIO
 from cos_installer.install import run_install
 from cos_installer.payload import build_test_payload, write_sha256
 from tests.install.conftest import (
+    CancelOn,
     Events,
     answers_file,
     copy_payload,
@@ -211,19 +212,10 @@ def test_ctrl_c_on_the_terminal_is_a_cancel_not_a_damaged_image(big_payload, loo
 def test_cancel_event_from_the_wizard_thread(payload, loops, tmp_path):
     disk = loops.device(128)
     make_old_table(disk, 2)
-    events = Events()
-    import threading
-
-    cancel = threading.Event()
-
-    def listener(event):
-        events(event)
-        if event.kind == "progress":
-            cancel.set()
-
+    events = CancelOn("progress")
     result = run_install(
         load_answers(answers_file(tmp_path, disk=disk)), backend=BlockDeviceBackend(disk),
-        payload=payload, listener=listener, cancel=cancel,
+        payload=payload, listener=events, cancel=events.cancel,
     )  # fmt: skip
     assert not result.ok and result.stage == "write" and "cancelled" in result.cause
     assert result.message.startswith(f"Install failed at stage write on {disk}: cancelled")

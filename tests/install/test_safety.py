@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from cos_installer.answers import load_answers
@@ -19,6 +18,7 @@ from cos_installer.backends import BlockDeviceBackend, open_backend
 from cos_installer.install import run_install
 from cos_installer.payload import build_test_payload
 from tests.install.conftest import (
+    CancelOn,
     Events,
     answers_file,
     make_old_table,
@@ -72,15 +72,10 @@ def test_cancel_right_after_preflight_changes_no_disk(payload, loops, tmp_path):
     disk = loops.device(128)
     make_old_table(disk, 3)
     before = partition_table(disk)
-    cancel = threading.Event()
-
-    def listener(event):
-        if event.kind == "stage-end" and event.stage == "preflight":
-            cancel.set()
-
+    listener = CancelOn("stage-end", "preflight")
     result = run_install(
         load_answers(answers_file(tmp_path, disk=disk)), backend=open_backend(disk),
-        payload=payload, listener=listener, cancel=cancel,
+        payload=payload, listener=listener, cancel=listener.cancel,
     )  # fmt: skip
     assert not result.ok and result.stage == "wipe" and "cancelled" in result.cause
     assert "no disk was changed" in result.message
@@ -91,15 +86,10 @@ def test_cancel_before_the_data_disk_stage_leaves_the_data_disk(payload, loops, 
     disk, data = loops.device(128), loops.device(320)
     make_old_table(data, 2)
     before = partition_table(data)
-    cancel = threading.Event()
-
-    def listener(event):
-        if event.kind == "stage-end" and event.stage == "config":
-            cancel.set()
-
+    listener = CancelOn("stage-end", "config")
     result = run_install(
         load_answers(answers_file(tmp_path, disk=disk, data_disk=data)),
-        backend=open_backend(disk), payload=payload, listener=listener, cancel=cancel,
+        backend=open_backend(disk), payload=payload, listener=listener, cancel=listener.cancel,
     )  # fmt: skip
     assert not result.ok and result.stage == "data-disk"
     assert "the partition table was reset" in result.message
