@@ -10,15 +10,16 @@ import os
 import stat
 
 from cos_installer.blockdev import kernel_partitions, read_sysfs
-from cos_installer.holders import holders, stacked_devices
+from cos_installer.holders import Holder, holders, stacked_devices
 
 
-def _devnums(disk: str, sysfs: str) -> dict[str, str]:
+def _devnums(disk: str, sysfs: str, stack: list[Holder] | None) -> dict[str, str]:
     """major:minor -> device path for the disk, its partitions and everything stacked on them
     (a mounted LVM volume on a RAID on the disk uses the disk too)."""
     out = {}
     names = {n: f"/dev/{n}" for n in [disk] + [p.name for p in kernel_partitions(disk, sysfs)]}
-    for name, path in stacked_devices(holders(disk, sysfs), sysfs).items():
+    found = holders(disk, sysfs) if stack is None else stack
+    for name, path in stacked_devices(found, sysfs).items():
         names.setdefault(name, path)
     for name, path in names.items():
         num = read_sysfs(f"{sysfs}/class/block/{name}/dev")
@@ -27,10 +28,12 @@ def _devnums(disk: str, sysfs: str) -> dict[str, str]:
     return out
 
 
-def mounts(disk: str, sysfs: str = "/sys", proc: str = "/proc") -> list[str]:
+def mounts(
+    disk: str, sysfs: str = "/sys", proc: str = "/proc", stack: list[Holder] | None = None
+) -> list[str]:
     """Mounted filesystems and active swap on the disk, its partitions or what is stacked on
-    them, as sentences."""
-    nums = _devnums(disk, sysfs)
+    them, as sentences. `stack`: the disk's holders when the caller has them already."""
+    nums = _devnums(disk, sysfs, stack)
     found = []
     try:
         with open(f"{proc}/self/mountinfo") as f:

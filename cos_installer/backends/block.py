@@ -62,6 +62,7 @@ class BlockDeviceBackend:
 
     def facts(self) -> DeviceFacts:
         whole = not bd.is_partition(self.name, self.sysfs)
+        stack = holders(self.name, self.sysfs)  # walked once: mounts look through it too
         return DeviceFacts(
             device=self.device,
             size=bd.device_size(self.device),
@@ -70,8 +71,8 @@ class BlockDeviceBackend:
             read_only=bd.read_only(self.device),
             serial=bd.serial_of(self.name, self.sysfs),
             by_id=tuple(bd.by_id_links(self.name)),
-            mounts=tuple(du.mounts(self.name, self.sysfs)),
-            holders=tuple(holders(self.name, self.sysfs)),
+            mounts=tuple(du.mounts(self.name, self.sysfs, stack=stack)),
+            holders=tuple(stack),
             openers=tuple(
                 du.openers([p.name for p in bd.kernel_partitions(self.name, self.sysfs)])
             ),
