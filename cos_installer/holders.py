@@ -50,6 +50,14 @@ def volume_group(dm_name: str) -> str:
     return (match.group(1) if match else dm_name).replace("--", "-")
 
 
+def stacked(name: str) -> str:
+    """The md or dm device `name` is (or is a partition of: md126p1 -> md126); '' for a
+    plain disk or partition."""
+    if name.startswith("md"):
+        return re.sub(r"p\d+$", "", name)
+    return name if name.startswith("dm-") else ""
+
+
 class Tree:
     """The block devices under one sysfs directory (`/sys/class/block`, or `/sys/block`)."""
 
@@ -72,18 +80,12 @@ class Tree:
     def attr(self, name: str, path: str) -> str:
         return read_sysfs(f"{self.dir}/{name}/{path}")
 
-    def stacked(self, name: str) -> str:
-        """The md or dm device `name` is (or is a partition of); '' for a plain disk."""
-        if name.startswith(("md", "dm-")):
-            return re.sub(r"p\d+$", "", name) if name.startswith("md") else name
-        return ""
-
     def leaves(self, name: str, seen: set[str] | None = None) -> set[str]:
         """The plain disks and partitions under a stacked device, through every layer."""
         seen = seen if seen is not None else set()
         found: set[str] = set()
         for slave in self._list(name, "slaves"):
-            below = self.stacked(slave)
+            below = stacked(slave)
             if below and below not in seen:
                 seen.add(below)
                 found |= self.leaves(below, seen)
@@ -167,7 +169,7 @@ def _stop_order(found: list[Holder]) -> list[Holder]:
     owner = {h.name: h.unit for h in found}
     above: dict[str, set[str]] = {unit: set() for unit in first}
     for h in found:
-        below = owner.get(re.sub(r"p\d+$", "", h.held) if h.held.startswith("md") else h.held)
+        below = owner.get(stacked(h.held) or h.held)
         if below and below != h.unit:
             above[below].add(h.unit)
         if h.container in above:  # a firmware RAID volume stops before its container
