@@ -65,7 +65,7 @@ def wait_key(seconds: float) -> bool:
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd)
     try:
-        tty.setcbreak(fd)
+        tty.setcbreak(fd, termios.TCSANOW)  # not TCSAFLUSH: a key pressed already counts
         ready, _, _ = select.select([fd], [], [], seconds)
         if ready:
             os.read(fd, 64)

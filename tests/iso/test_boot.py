@@ -279,3 +279,21 @@ def test_take_over_wins_against_the_restarted_holder(tmp_path: Path) -> None:
         restarter.wait(timeout=10)
         os.close(master)
         os.close(slave)
+
+
+def test_a_key_pressed_before_the_wait_counts(tmp_path: Path) -> None:
+    """The Enter an operator types while the console prints its prompt must not be thrown
+    away when the wait starts (cbreak with TCSAFLUSH did that: the take-over then hung)."""
+    import os
+    import sys
+
+    master, slave = os.openpty()
+    try:
+        os.write(master, b"\r")  # pressed before wait_key() is even called
+        code = "from cos_installer.commands import autostart; print(autostart.wait_key(1.0))"
+        done = subprocess.run([sys.executable, "-c", code], stdin=slave, capture_output=True,
+                              text=True, timeout=30, cwd=Path(__file__).parents[2])  # fmt: skip
+        assert done.stdout.strip() == "True", done.stdout + done.stderr
+    finally:
+        os.close(master)
+        os.close(slave)
