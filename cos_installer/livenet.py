@@ -13,6 +13,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from cos_installer.hardware.types import DhcpLease
 
 RESOLV_CONF = "/etc/resolv.conf"
+BRING_UP_DEADLINE = 45.0  # seconds of DHCP attempts over all NICs before giving up
 Log = Callable[[str], None]
 
 
@@ -95,41 +97,58 @@ def _write_resolv_conf(path: str, interface: str, lease: DhcpLease) -> None:
 
 
 def bring_up(machine: Any, log: Log, timeout: float = 10.0, resolv_conf: str = RESOLV_CONF,
-             reach: tuple[str, int] | None = None) -> str | None:  # fmt: skip
+             reach: tuple[str, int] | None = None,
+             deadline: float = BRING_UP_DEADLINE) -> str | None:  # fmt: skip
     """The interface now carrying the network, or None (already up, or no NIC could be
-    configured: the download then fails with its own message). `reach`: the answers server;
-    a lease from which it cannot be reached (a management network, say) is taken back and
-    the next NIC with a link is tried."""
+    configured within `deadline` seconds: the download then fails with its own message).
+    `reach`: the answers server; a lease from which it cannot be reached (a management
+    network, say) is taken back and the next NIC with a link is tried. The NICs are asked
+    again until the deadline: a switch port still in spanning-tree learning, or a slow DHCP
+    server, answers only after some seconds."""
     if has_default_route():
         return None
-    nics = [nic for nic in machine.nics() if nic.linked] or machine.nics()
+    end = time.monotonic() + deadline
     leases = 0
-    for nic in nics:
-        result = machine.dhcp(nic.name, timeout=timeout)
-        if result.lease is None:
-            log(f"network: {result.message}")
-            continue
-        leases += 1
-        try:
-            undo = apply_lease(nic.name, result.lease, resolv_conf)
-        except OSError as error:
-            log(f"network: {nic.name}: the lease {result.lease.address} was not applied: {error}")
-            continue
-        via = f" via {result.lease.gateway}" if result.lease.gateway else ""
-        why = reachable(*reach) if reach else ""
-        if why:
-            log(f"network: {nic.name} is {result.lease.address}{via}, but {reach[0]}:{reach[1]} "
-                f"cannot be reached from it ({why}); trying the next NIC")  # fmt: skip
-            take_back(undo)
-            continue
-        log(f"network: {nic.name} is {result.lease.address}{via} ({result.message})")
-        return nic.name
+    while True:
+        nics = [nic for nic in machine.nics() if nic.linked] or machine.nics()
+        for nic in nics:
+            name, got = _try_nic(machine, nic.name, log, timeout, resolv_conf, reach)
+            leases += got
+            if name:
+                return name
+        if not nics or time.monotonic() + 1.0 >= end:
+            break
+        log("network: no usable lease yet; asking again")
+        time.sleep(1.0)
     if leases:
         log("network: no DHCP lease could be applied or reach the server; "
             "the answers URL cannot be reached")  # fmt: skip
     else:
         log("network: no DHCP lease on any NIC; the answers URL cannot be reached")
     return None
+
+
+def _try_nic(machine: Any, nic: str, log: Log, timeout: float, resolv_conf: str,
+             reach: tuple[str, int] | None) -> tuple[str | None, int]:  # fmt: skip
+    """(nic, 1) when its lease is applied and reaches the server; (None, leases seen)."""
+    result = machine.dhcp(nic, timeout=timeout)
+    if result.lease is None:
+        log(f"network: {result.message}")
+        return None, 0
+    try:
+        undo = apply_lease(nic, result.lease, resolv_conf)
+    except OSError as error:
+        log(f"network: {nic}: the lease {result.lease.address} was not applied: {error}")
+        return None, 1
+    via = f" via {result.lease.gateway}" if result.lease.gateway else ""
+    why = reachable(*reach) if reach else ""
+    if why:
+        log(f"network: {nic} is {result.lease.address}{via}, but {reach[0]}:{reach[1]} "
+            f"cannot be reached from it ({why}); trying the next NIC")  # fmt: skip
+        take_back(undo)
+        return None, 1
+    log(f"network: {nic} is {result.lease.address}{via} ({result.message})")
+    return nic, 1
 
 
 def server_of(url: str) -> tuple[str, int] | None:

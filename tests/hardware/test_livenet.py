@@ -65,7 +65,7 @@ def test_no_lease_anywhere_is_said_and_nothing_configured(veth, tmp_path):
         "import json\nfrom cos_installer import livenet\n"
         "from cos_installer.hardware import open_machine\nsaid = []\n"
         f"name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 2, "
-        f"{str(tmp_path / 'resolv.conf')!r})\n"
+        f"{str(tmp_path / 'resolv.conf')!r}, deadline=3)\n"
         "print(json.dumps({'name': name, 'said': said}))\n"
     )
     out = veth.py_json(code, timeout=60)
@@ -81,7 +81,8 @@ import json
 from cos_installer import livenet
 from cos_installer.hardware import open_machine
 said = []
-name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, {resolv!r})
+name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, {resolv!r},
+                        deadline=3)
 print(json.dumps({{"name": name, "said": said}}))
 """
 
@@ -172,3 +173,32 @@ def test_a_lease_that_cannot_reach_the_answers_server_is_dropped_for_the_next_ni
             proc.wait(timeout=5)
         for ns in [cli, *(n[0] for n in nets.values())]:
             sh("ip", "netns", "del", ns, check=False)
+
+
+def test_a_dhcp_server_that_answers_late_is_asked_again(veth, tmp_path):
+    """The first pass finds no lease (the server starts 4 s late, as behind a switch port
+    still in spanning-tree learning); a later pass within the deadline gets it."""
+    net = f"10.{int(veth.srv[3:5], 16) % 200 + 20}.{int(veth.srv[5:7], 16)}"
+    sh("ip", "-n", veth.srv_ns, "addr", "add", f"{net}.1/24", "dev", veth.srv)
+    sh("ip", "-n", veth.srv_ns, "link", "set", veth.srv, "up")
+    dnsmasq = (f"sleep 4; exec dnsmasq --no-daemon --conf-file=/dev/null --port=0 "
+               f"--interface={veth.srv} --bind-interfaces --dhcp-range={net}.50,{net}.90,"
+               f"255.255.255.0,1h --dhcp-option=3,{net}.1 --dhcp-leasefile={tmp_path / 'l'} "
+               "--pid-file=")  # fmt: skip
+    server = subprocess.Popen(["ip", "netns", "exec", veth.srv_ns, "sh", "-c", dnsmasq],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        code = (
+            "import json\nfrom cos_installer import livenet\n"
+            "from cos_installer.hardware import open_machine\nsaid = []\n"
+            "name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 2, "
+            f"{str(tmp_path / 'resolv.conf')!r}, deadline=20)\n"
+            "print(json.dumps({'name': name, 'said': said}))\n"
+        )
+        out = veth.py_json(code, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
+    assert out["name"] == veth.cli, out["said"]
+    assert "network: no usable lease yet; asking again" in out["said"], out["said"]
+    assert out["said"][-1].startswith(f"network: {veth.cli} is {net}."), out["said"]
