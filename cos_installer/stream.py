@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from cos_installer.decode import DecodeError, Source, open_source, zstd_frames_problem
+from cos_installer.decode import DecodeError, Source, open_source
+from cos_installer.imagesize import SizeError, uncompressed_size, zstd_frames_problem
 
 HOLD_BYTES = 1 << 20
 BUF_BYTES = 4 << 20
@@ -52,7 +53,8 @@ class Payload:
     compression: str  # raw, zstd, xz, gzip, bzip2
     sha256: str  # expected, from the .sha256 file
     sha256_file: str
-    content_size: int | None  # decompressed size when the format says it (zstd frames, raw)
+    content_size: int  # decompressed size, established before the first write (imagesize)
+    size_source: str = "its file size"  # where content_size came from, for messages
 
     @property
     def name(self) -> str:
@@ -61,20 +63,6 @@ class Payload:
 
 def detect_compression(head: bytes) -> str:
     return next((kind for magic, kind in MAGICS if head.startswith(magic)), "raw")
-
-
-def zstd_content_size(head: bytes) -> int | None:
-    """Frame_Content_Size from a zstd frame header (RFC 8878 3.1.1.1), None when absent."""
-    if len(head) < 6 or not head.startswith(MAGICS[0][0]):
-        return None
-    fhd = head[4]
-    fcs_flag, single, dict_flag = fhd >> 6, (fhd >> 5) & 1, fhd & 3
-    pos = 5 + (0 if single else 1) + (0, 1, 2, 4)[dict_flag]
-    width = (1 if single else 0, 2, 4, 8)[fcs_flag]
-    if width == 0 or len(head) < pos + width:
-        return None
-    value = int.from_bytes(head[pos : pos + width], "little")
-    return value + 256 if width == 2 else value
 
 
 def read_sha256_file(path: str) -> str:
@@ -93,7 +81,8 @@ def read_sha256_file(path: str) -> str:
 
 
 def inspect_payload(path: str) -> Payload:
-    """Open-time facts about the payload, read from its first bytes and its .sha256 file."""
+    """Open-time facts about the payload: its compression, its .sha256, and its decompressed
+    size (PayloadError when that cannot be established: "big enough" needs it)."""
     try:
         with open(path, "rb") as f:
             head = f.read(64)
@@ -106,8 +95,12 @@ def inspect_payload(path: str) -> Payload:
     if size == 0:
         raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
     kind = detect_compression(head)
-    content = size if kind == "raw" else zstd_content_size(head) if kind == "zstd" else None
-    return Payload(path, size, kind, read_sha256_file(path + ".sha256"), path + ".sha256", content)
+    digest = read_sha256_file(path + ".sha256")
+    try:
+        content, source = uncompressed_size(path, kind, size)
+    except SizeError as exc:
+        raise PayloadError(exc.cause, exc.hint) from exc
+    return Payload(path, size, kind, digest, path + ".sha256", content, source)
 
 
 class Sink(Protocol):
@@ -164,6 +157,12 @@ def copy_payload(
             buf, n = item
             if n == 0:
                 break
+            if offset + n > payload.content_size:
+                raise PayloadError(
+                    f"{payload.name} is larger than {payload.size_source} says "
+                    f"({payload.content_size} bytes)",
+                    AGAIN,
+                )
             if offset + n > capacity:
                 raise OSError(errno.ENOSPC, "the image is larger than the disk")
             view = memoryview(buf)[:n]
@@ -187,7 +186,7 @@ def copy_payload(
                 last = now
                 sink.check()
                 if on_progress:
-                    on_progress(_progress(payload, source.fed, offset, now - started))
+                    on_progress(_progress(payload, offset, now - started))
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         source.finish()
@@ -196,6 +195,12 @@ def copy_payload(
         _verify(payload, source)
         if payload.compression == "raw" and offset != payload.content_size:
             raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
+        if offset != payload.content_size:
+            raise PayloadError(
+                f"{payload.name} is {offset} bytes decompressed, but {payload.size_source} "
+                f"says {payload.content_size}",
+                AGAIN,
+            )
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         sink.check()
@@ -245,12 +250,8 @@ def _verify(payload: Payload, source: Source) -> None:
         )
 
 
-def _progress(payload: Payload, fed: int, done: int, elapsed: float) -> Progress:
+def _progress(payload: Payload, done: int, elapsed: float) -> Progress:
     rate = done / elapsed if elapsed > 0 else 0.0
-    if payload.content_size:
-        total, estimated = payload.content_size, False
-    else:
-        total = int(done * payload.stored_size / fed) if fed else 0
-        estimated = True
+    total, estimated = payload.content_size, False
     eta = (total - done) / rate if rate > 0 and total >= done else None
     return Progress(done, max(total, done), rate, eta, estimated)

@@ -15,7 +15,6 @@ from cos_installer.stream import (
     copy_payload,
     detect_compression,
     inspect_payload,
-    zstd_content_size,
 )
 from tests.realparts import need_tools
 
@@ -129,8 +128,7 @@ def test_magic_and_content_size(tmp_path):
     assert detect_compression(b"\x00" * 16) == "raw"
     for size in (0, 100, 300, 70000, 5 << 20):
         path = make_payload(tmp_path, sample_bytes(size), "zstd")
-        with open(path, "rb") as f:
-            assert zstd_content_size(f.read(64)) == size
+        assert inspect_payload(path).content_size == size
 
 
 def test_missing_or_bad_checksum_file_is_refused(tmp_path):
@@ -148,7 +146,7 @@ def test_missing_or_bad_checksum_file_is_refused(tmp_path):
 def test_zstd_frame_walk(tmp_path):
     """Multi-frame, multi-threaded, streamed (no content size) and skippable frames pass;
     cut or extended streams are named as such."""
-    from cos_installer.decode import zstd_frames_problem
+    from cos_installer.imagesize import zstd_frames_problem
 
     data = sample_bytes(3 << 20)
     one = tmp_path / "one.zst"
@@ -176,8 +174,11 @@ def test_streamed_zstd_without_content_size_is_still_checked_for_truncation(tmp_
     blob = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
     path.write_bytes(blob[: len(blob) * 2 // 3])
     write_sha256(str(path))  # the checksum matches the cut file: only the frames tell
+    with pytest.raises(PayloadError, match="decompressing it to count failed"):
+        inspect_payload(str(path))  # the first pass, counting its size, meets the cut
+    (tmp_path / "stream.zst.size").write_text(f"{len(data)}\n")
     payload = inspect_payload(str(path))
-    assert payload.content_size is None
+    assert payload.content_size == len(data)
     sink = Recorder(tmp_path / "out")
     with pytest.raises(PayloadError, match="stream.zst is truncated"):
         copy_payload(payload, sink, capacity=8 << 20)
