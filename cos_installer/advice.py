@@ -73,6 +73,15 @@ RULES: list[tuple[str, list[str]]] = [
         ],
     ),
     (
+        r"storage behind .* is full",
+        [
+            N_(
+                "The disk is thin provisioned and the storage behind it is full: free space "
+                "there (or grow it), then install again. A bigger disk will not help."
+            ),  # fmt: skip
+        ],
+    ),
+    (
         r"too small|enospc",
         [N_("Choose a bigger disk: press Ctrl+D to start again and choose another disk.")],
     ),

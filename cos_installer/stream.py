@@ -42,6 +42,15 @@ class PayloadError(Exception):
         self.cause, self.hint = cause, hint
 
 
+class WriteFailed(OSError):
+    """Writing the disk failed below its size (EIO, or ENOSPC from a full backing store)."""
+
+    def __init__(self, err: int, strerror: str, offset: int | None) -> None:
+        where = f" writing at byte {offset}" if offset is not None else " flushing the disk"
+        super().__init__(err, strerror + where)
+        self.offset = offset
+
+
 class Cancelled(Exception):
     """The user (Ctrl+C, SIGTERM, the wizard's cancel) stopped the write at a buffer boundary."""
 
@@ -175,8 +184,7 @@ def copy_payload(
                     try:
                         sink.pwrite(view[start:], offset + start)
                     except OSError as exc:
-                        where = f"{exc.strerror} writing at byte {offset + start}"
-                        raise OSError(exc.errno, where) from exc
+                        raise WriteFailed(exc.errno, exc.strerror, offset + start) from exc
             finally:
                 view.release()
             offset += n
@@ -204,15 +212,18 @@ def copy_payload(
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         sink.check()
-        if head:
-            aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
-            try:
-                aligned[:] = head
-                with memoryview(aligned) as view:
-                    sink.pwrite(view, 0)
-            finally:
-                aligned.close()
-        sink.fsync()
+        try:
+            if head:
+                aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
+                try:
+                    aligned[:] = head
+                    with memoryview(aligned) as view:
+                        sink.pwrite(view, 0)
+                finally:
+                    aligned.close()
+            sink.fsync()
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror, None) from exc
         if on_progress:
             on_progress(
                 Progress(offset, offset, offset / max(time.monotonic() - started, 1e-6), 0, False)

@@ -12,7 +12,7 @@ import threading
 from cos_installer import blockdev as bd
 from cos_installer import devusage as du
 from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
-from cos_installer.backends.deviceio import DeviceIO
+from cos_installer.backends.deviceio import DeviceIO, full_backing_store
 from cos_installer.hardware.types import human_size
 from cos_installer.holders import Holder, holder_clear_commands, holders
 from cos_installer.rootpath import resolve_in_root
@@ -163,6 +163,10 @@ class BlockDeviceBackend:
             )
             return self._written
         except OSError as exc:
+            thin = full_backing_store(exc, self.device, self.name, self.sysfs)
+            if thin is not None:
+                hint = "free space on the backing store (or grow the thin pool), then retry"
+                raise BackendError(thin, hint, errno.ENOSPC) from exc
             if exc.errno != errno.ENOSPC:
                 raise
             raise BackendError(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cos_installer.advice import explain
 from cos_installer.answers import load_answers
 from cos_installer.backends import BlockDeviceBackend, DeviceIO
 from cos_installer.install import run_install
@@ -294,3 +295,35 @@ def test_a_reused_device_name_is_never_reset(payload, loops, tmp_path):
     assert not result.ok and result.stage == "write"
     assert "no longer the disk that was checked" in result.message
     assert partition_table(other) == before
+
+
+def test_a_full_thin_backing_store_is_not_called_a_too_small_disk(payload, tmp_path):
+    """A 64 MiB disk over a sparse file on an 8 MiB tmpfs: the 64 MiB image fits the disk,
+    and the write fails (ENOSPC) near 8 MiB, below the disk's size."""
+    store = tmp_path / "store"
+    store.mkdir()
+    sh("mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(store))
+    disk = ""
+    try:
+        backing = store / "thin.img"
+        with open(backing, "wb") as f:
+            f.truncate(64 << 20)
+        disk = sh("losetup", "--find", "--show", "--partscan", str(backing)).stdout.strip()
+        rc, err, log = cli_install(tmp_path, disk, payload)
+    finally:
+        if disk:
+            sh("partx", "-d", disk, check=False)
+            sh("losetup", "--detach", disk, check=False)
+        sh("umount", str(store), check=False)
+    assert rc == 1
+    assert_reported(
+        err, log, "write", disk, f"the storage behind {disk} is full: a write at byte ",
+        f"below the disk's size, failed (No space left on device); {disk} is thin provisioned "
+        f"and its backing file {backing}", "free space on the backing store",
+    )  # fmt: skip
+    offset = int(err.split("a write at byte ")[1].split(",")[0])
+    assert 1 << 20 <= offset < 8 << 20
+    assert "too small" not in err and "larger than" not in err
+    cause = err.split("stage write failed: ")[1]
+    advice = explain("write", disk, cause).advice  # what the wizard's error screen says
+    assert advice[0].startswith("The disk is thin provisioned and the storage behind it is full")
