@@ -31,7 +31,7 @@ STAGES = {
     "media": N_("looking for the install medium"),
 }
 # the stages that write to the disk (preflight refuses one before any write)
-DISK_STAGES = ("wipe", "write", "reread", "config", "data-disk")
+DISK_STAGES = ("wipe", "write", "reread", "config", "data-disk", "finish")  # finish: the table
 CANCELLED = "cancelled by the user"  # how the pipeline's causes of a cancel begin
 BUNDLE = N_(
     "Write the diagnostics bundle (key s) and send it with a description of the problem to support."

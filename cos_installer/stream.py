@@ -5,7 +5,8 @@ checked while streaming, with no second pass, and `sha256sum -c` checks the same
 reader thread (plus a feeder thread and the decompressor process for compressed payloads) fills
 page-aligned buffers; the calling thread writes them with O_DIRECT-friendly sizes. The first
 MiB (partition table, boot code) is held back until the checksum has passed, so a payload that
-fails verification never leaves a bootable-looking disk behind.
+fails verification never leaves a bootable-looking disk behind; the install holds it (and the
+backup GPT at the image's end) longer, until the whole install is complete (`Held`).
 """
 
 from __future__ import annotations
@@ -133,6 +134,24 @@ class Progress:
     estimated: bool
 
 
+@dataclass
+class Held:
+    """The image's partition table, held back from the disk: the first MiB (protective MBR,
+    primary GPT, boot code) and its last MiB (the backup GPT), with where the latter goes.
+    Written last (install: after the config stage), so a disk whose install stopped at any
+    point carries no valid partition table, neither the new one nor the old one."""
+
+    head: bytes = b""
+    tail: bytes = b""
+    tail_offset: int = 0
+
+
+def _held_tail_offset(payload: Payload, hold: Held | None) -> int:
+    if hold is None:
+        return payload.content_size  # only the first MiB is held, and written at the end
+    return max(HOLD_BYTES, (payload.content_size - HOLD_BYTES) // 4096 * 4096)
+
+
 def copy_payload(
     payload: Payload,
     sink: Sink,
@@ -143,16 +162,19 @@ def copy_payload(
     bufsize: int = BUF_BYTES,
     nbufs: int = NBUFS,
     interval: float = 0.2,
+    hold: Held | None = None,
 ) -> int:
     """Write the decompressed payload to the sink; returns the bytes written.
 
     Raises PayloadError (verification), OSError (the device; ENOSPC when it is too small)
-    or Cancelled. The first HOLD_BYTES are written last, after every check passed."""
+    or Cancelled. The first HOLD_BYTES are written last, after every check passed; with
+    `hold`, they and the image's last MiB are not written but handed back in it."""
     try:
         source = open_source(payload, bufsize, nbufs)
     except DecodeError as exc:
         raise PayloadError(str(exc), "install it") from exc
-    head = bytearray()
+    head, tail = bytearray(), bytearray()
+    tail_at = _held_tail_offset(payload, hold)
     offset = 0
     started = time.monotonic()
     last = started - interval  # the first buffer reports at once
@@ -174,19 +196,8 @@ def copy_payload(
                 )
             if offset + n > capacity:
                 raise OSError(errno.ENOSPC, "the image is larger than the disk")
-            view = memoryview(buf)[:n]
-            try:
-                start = 0
-                if offset < HOLD_BYTES:
-                    start = min(HOLD_BYTES - offset, n)
-                    head += view[:start]
-                if start < n:
-                    try:
-                        sink.pwrite(view[start:], offset + start)
-                    except OSError as exc:
-                        raise WriteFailed(exc.errno, exc.strerror, offset + start) from exc
-            finally:
-                view.release()
+            with memoryview(buf)[:n] as view:
+                _put(sink, view, offset, head, tail, tail_at)
             offset += n
             source.free.put(buf)
             now = time.monotonic()
@@ -200,30 +211,13 @@ def copy_payload(
         source.finish()
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
-        _verify(payload, source)
-        if payload.compression == "raw" and offset != payload.content_size:
-            raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
-        if offset != payload.content_size:
-            raise PayloadError(
-                f"{payload.name} is {offset} bytes decompressed, but {payload.size_source} "
-                f"says {payload.content_size}",
-                AGAIN,
-            )
+        _verify(payload, source, offset)
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         sink.check()
-        try:
-            if head:
-                aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
-                try:
-                    aligned[:] = head
-                    with memoryview(aligned) as view:
-                        sink.pwrite(view, 0)
-                finally:
-                    aligned.close()
-            sink.fsync()
-        except OSError as exc:
-            raise WriteFailed(exc.errno, exc.strerror, None) from exc
+        _flush(sink, b"" if hold is not None else head)
+        if hold is not None:
+            hold.head, hold.tail, hold.tail_offset = bytes(head), bytes(tail), tail_at
         if on_progress:
             on_progress(
                 Progress(offset, offset, offset / max(time.monotonic() - started, 1e-6), 0, False)
@@ -233,11 +227,46 @@ def copy_payload(
         source.close()
 
 
+def _put(
+    sink: Sink, view: memoryview, offset: int, head: bytearray, tail: bytearray, tail_at: int
+) -> None:
+    """Write the part of [offset, offset + len(view)) between the held first MiB and the
+    held tail; keep the rest."""
+    end = offset + len(view)
+    if offset < HOLD_BYTES:
+        head += view[: min(HOLD_BYTES, end) - offset]
+    if end > tail_at:
+        tail += view[max(tail_at, offset) - offset :]
+    start, stop = max(offset, HOLD_BYTES), min(end, tail_at)
+    if start < stop:
+        try:
+            sink.pwrite(view[start - offset : stop - offset], start)
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror, start) from exc
+
+
+def _flush(sink: Sink, head: bytes) -> None:
+    """Write the first MiB (when it is not held) and fsync."""
+    try:
+        if head:
+            aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
+            try:
+                aligned[:] = head
+                with memoryview(aligned) as view:
+                    sink.pwrite(view, 0)
+            finally:
+                aligned.close()
+        sink.fsync()
+    except OSError as exc:
+        raise WriteFailed(exc.errno, exc.strerror, None) from exc
+
+
 AGAIN = "download the image again or use another install medium"
 
 
-def _verify(payload: Payload, source: Source) -> None:
-    """After the last byte: reading errors, decoder complaints, frame structure, checksum."""
+def _verify(payload: Payload, source: Source, offset: int) -> None:
+    """After the last byte: reading errors, decoder complaints, frame structure, checksum,
+    and the size the image was said to have."""
     if source.error is not None:
         raise PayloadError(f"cannot read {payload.name}: {source.error.strerror}", AGAIN)
     digest = source.sha.hexdigest()
@@ -257,6 +286,14 @@ def _verify(payload: Payload, source: Source) -> None:
         raise PayloadError(
             f"checksum mismatch: {payload.name} has sha256 {digest[:16]}..., "
             f"{os.path.basename(payload.sha256_file)} expects {payload.sha256[:16]}...",
+            AGAIN,
+        )
+    if payload.compression == "raw" and offset != payload.content_size:
+        raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
+    if offset != payload.content_size:
+        raise PayloadError(
+            f"{payload.name} is {offset} bytes decompressed, but {payload.size_source} "
+            f"says {payload.content_size}",
             AGAIN,
         )
 
