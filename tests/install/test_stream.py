@@ -183,3 +183,20 @@ def test_streamed_zstd_without_content_size_is_still_checked_for_truncation(tmp_
     with pytest.raises(PayloadError, match="stream.zst is truncated"):
         copy_payload(payload, sink, capacity=8 << 20)
     assert 0 not in sink.offsets
+
+
+def test_held_back_the_first_and_last_mib_are_handed_back_not_written(tmp_path):
+    """What the install writes last (the partition table at both ends of the image)."""
+    from cos_installer.stream import HOLD_BYTES, Held
+
+    data = sample_bytes((5 << 20) + 4096 * 5)  # the tail starts on a 4 KiB boundary
+    path = make_payload(tmp_path, data, "xz")
+    sink, hold = Recorder(tmp_path / "out"), Held()
+    assert copy_payload(inspect_payload(path), sink, capacity=8 << 20, hold=hold) == len(data)
+    tail_at = len(data) - HOLD_BYTES  # a multiple of 4096 here
+    assert (hold.head, hold.tail, hold.tail_offset) == (data[:HOLD_BYTES], data[tail_at:], tail_at)
+    assert min(sink.offsets) == HOLD_BYTES
+    written = (tmp_path / "out").read_bytes()
+    assert written[HOLD_BYTES:] == data[HOLD_BYTES:tail_at] and written[:HOLD_BYTES] == bytes(
+        HOLD_BYTES
+    )
