@@ -227,20 +227,20 @@ def uncompressed_size(path: str, kind: str, stored: int) -> tuple[int, str]:
     """(decompressed size, where it came from); SizeError when it cannot be established."""
     if kind == "raw":
         return stored, "its file size"
-    exact = None
+    exact, source = None, ""
     if kind == "zstd":
-        exact = (zstd_walk(path)[1], "its zstd frame headers")
+        exact, source = zstd_walk(path)[1], "its zstd frame headers"
     elif kind == "xz":
-        exact = (xz_index_size(path), "its xz index")
+        exact, source = xz_index_size(path), "its xz index"
     declared = read_size_file(path)
     name = os.path.basename(path) + SIZE_SUFFIX
-    if exact is not None and exact[0] is not None:
-        if declared is not None and declared != exact[0]:
+    if exact is not None:
+        if declared is not None and declared != exact:
             raise SizeError(
-                f"{name} says {declared} bytes, but {exact[1]} say {exact[0]}",
+                f"{name} says {declared} bytes, but {source} say {exact}",
                 "remove the .size file or correct it",
             )
-        return exact  # type: ignore[return-value]
+        return exact, source
     if declared is not None:
         return declared, name
     table = gpt.find_header(decoded_head(path, kind))
