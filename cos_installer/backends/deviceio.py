@@ -15,7 +15,7 @@ from cos_installer import blockdev as bd
 from cos_installer.hardware.types import human_size
 from cos_installer.stream import WriteFailed
 
-FULL_BELOW = 8 << 20  # a filesystem with less free space than this counts as full
+FULL_BELOW = 1 << 20  # a filesystem with less free space than this counts as full
 
 
 class DeviceIO:

@@ -327,3 +327,31 @@ def test_a_full_thin_backing_store_is_not_called_a_too_small_disk(payload, tmp_p
     cause = err.split("stage write failed: ")[1]
     advice = explain("write", disk, cause).advice  # what the wizard's error screen says
     assert advice[0].startswith("The disk is thin provisioned and the storage behind it is full")
+
+
+def test_an_io_error_is_a_full_store_only_when_the_backing_filesystem_is_full(tmp_path):
+    """Buffered writes to a loop device over a full filesystem fail with EIO, not ENOSPC:
+    that EIO names the store; an EIO with room behind the disk stays a disk error."""
+    from cos_installer.backends.deviceio import full_backing_store
+    from cos_installer.stream import WriteFailed
+
+    store = tmp_path / "store"
+    store.mkdir()
+    sh("mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(store))
+    disk = ""
+    try:
+        with open(store / "thin.img", "wb") as f:
+            f.truncate(64 << 20)
+        disk = sh("losetup", "--find", "--show", str(store / "thin.img")).stdout.strip()
+        name = os.path.basename(disk)
+        eio = WriteFailed(errno.EIO, os.strerror(errno.EIO), 12 << 20)
+        assert full_backing_store(eio, disk, name) is None  # 4 MiB free: a failing disk
+        with open(store / "filler", "wb") as f, pytest.raises(OSError):
+            f.write(bytes(8 << 20))
+        said = full_backing_store(eio, disk, name)
+        assert said is not None and said.startswith(f"the storage behind {disk} is full: ")
+        assert f"its backing file {store}/thin.img (" in said
+    finally:
+        if disk:
+            sh("losetup", "--detach", disk, check=False)
+        sh("umount", str(store), check=False)
