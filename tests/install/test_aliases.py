@@ -82,8 +82,11 @@ def test_image_file_target_mounted_through_another_loop_device_is_refused(
     image, loop_a, fs = mounted_image
     before = sha256(image)
     answers = answers_file(tmp_path, disk="/dev/sda")
-    proc = run_cli("--answers", answers, "--target", image, "--image", payload, "--yes",
-                   "--log", str(tmp_path / "install.log"))  # fmt: skip
+    argv = ["--answers", answers, "--target", image, "--image", payload, "--yes"]
+    argv += ["--log", str(tmp_path / "install.log")]
+    proc = run_cli(*argv)  # an ext4, no partition table: only --force would write it
+    assert proc.returncode == 2 and "run again with --force" in proc.stderr, proc.stderr
+    proc = run_cli(*argv, "--force")  # and even --force never writes a mounted filesystem
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{loop_a} (another name for /dev/loop" in proc.stderr, proc.stderr
@@ -124,7 +127,7 @@ def test_by_id_style_link_resolves_to_the_same_storage(payload, loops, mounted_i
     answers = answers_file(tmp_path, disk="/dev/sda")
     for target in (by_path, file_link):
         proc = run_cli("--answers", answers, "--target", str(target), "--image", payload,
-                       "--yes", "--log", str(tmp_path / "install.log"))  # fmt: skip
+                       "--yes", "--force", "--log", str(tmp_path / "install.log"))  # fmt: skip
         assert proc.returncode == 1, (target, proc.stderr)
         assert f"{loop_a} (another name for /dev/loop" in proc.stderr, proc.stderr
         assert f"is mounted on {fs.where}" in proc.stderr
