@@ -195,7 +195,8 @@ def other_names(name: str, ctx: ProbeContext) -> tuple[OtherName, ...]:
     for alias in storage.aliases(name, own):
         major, _, minor = storage.device(alias.name).devnum.partition(":")
         where = ctx.mountpoint((int(major), int(minor))) if minor.isdigit() else None
-        held = tuple(describe_holder(h, ctx.sysfs_root) for h in alias.holders)
+        mine = frozenset({alias.name, *own})  # "also on": devices beyond these
+        held = tuple(describe_holder(h, ctx.sysfs_root, mine) for h in alias.holders)
         if where or held:
             found.append(OtherName(alias.label, where, held))
     return tuple(found)
