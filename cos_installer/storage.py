@@ -146,7 +146,7 @@ class StorageMap:
         num = read_sysfs(f"{base}/dev")
         parent = self._parents.get(name, "")
         if parent:
-            start = int(read_sysfs(f"{base}/start", "0") or 0) * 512
+            start = _number(read_sysfs(f"{base}/start")) * 512
             number = read_sysfs(f"{base}/partition")
             extents, exact = self._within(self.device(parent), start, self._size(name))
             return Device(name, num, extents, exact, f"partition {number} of /dev/{parent}")
@@ -177,7 +177,7 @@ class StorageMap:
             return Device(name, num, (Extent(("dev", name), 0, self._size(name)),), True, "")
         file_id, rdev, offset = info
         if offset is None:
-            offset = int(read_sysfs(f"{self.dir}/{name}/loop/offset", "0") or 0)
+            offset = _number(read_sysfs(f"{self.dir}/{name}/loop/offset"))
         size = self._size(name)
         what = f"a loop device over {backing or 'a deleted file'}"
         what += f" from byte {offset}" if offset else ""
@@ -248,6 +248,11 @@ class StorageMap:
             else f"sharing storage with {name}"
         )
         return f"{relation}: {what}" if what else relation
+
+
+def _number(text: str) -> int:
+    """A sysfs number; 0 when the file is missing or unreadable."""
+    return int(text) if text.isdigit() else 0
 
 
 def _stat_backing(path: str) -> tuple[tuple[int, int], int, None] | None:
