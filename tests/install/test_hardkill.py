@@ -28,7 +28,8 @@ IMAGE = 64 << 20  # the test payload's disk image
 def kill_before(stage: str, tmp, target: str, payload: str, data_disk: str | None = None) -> str:
     """Run the CLI install until the hook pauses it before `stage`, SIGKILL it; its log."""
     log = tmp / "install.log"
-    answers = answers_file(tmp, disk=target, data_disk=data_disk)
+    disk = target if target.startswith("/dev/") else "/dev/sda"  # a file only with --target
+    answers = answers_file(tmp, disk=disk, data_disk=data_disk)
     argv = [sys.executable, "-m", "cos_installer.cli", "install", "--answers", answers]
     argv += ["--target", target, "--image", payload, "--yes", "--log", str(log)]
     env = dict(os.environ, COS_INSTALLER_TEST_PAUSE_AT=stage)
