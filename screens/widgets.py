@@ -7,6 +7,7 @@ A screen is a view: it shows values and reports what the user chose through its 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,8 @@ class Context:
     offer_language: bool = False  # Welcome: the terminal can show Chinese
     set_language: Callable[[str], None] = lambda lang: None
     actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
+    clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
+    flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
 class Field(urwid.WidgetWrap):

@@ -119,7 +119,7 @@ def failed(fault: Fault) -> Harness:
     h = Harness(FaultyServices(fault))
     h.app.wizard.values.update({**CONTROLLER_VALUES, "disk": DISK})
     h.app.show(Step.CONFIRM)
-    h.press("enter")
+    h.confirm()
     assert h.app.install_state == "failed"
     return h
 
