@@ -4,7 +4,8 @@ engineer can use, with no secret in it.
 It holds the install log, a fresh probe (JSON), the last rendered cloud-config (kept beside the
 log by the wizard, redacted), lsblk/blkid/ip addr/ip route output and the kernel log tail.
 Each command runs with a timeout; a missing tool or a failing command is recorded in
-commands.txt, never fatal. Everything is passed through `redact()` on the way in, so a secret
+commands.txt, never fatal; a command that printed nothing still gets its member, saying
+so. Everything is passed through `redact()` on the way in, so a secret
 that reached a file by mistake still does not leave the machine.
 """
 
@@ -153,6 +154,21 @@ def _read(path: str) -> str | None:
         return None
 
 
+def _first_output(name: str, candidates: list[list[str]], timeout: float, notes: list[str]) -> str:
+    """The output of the first candidate command that prints something; when none does, what
+    each did instead (an empty `blkid` on a disk without signatures is itself a fact)."""
+    tried = []
+    for argv in candidates:
+        out, line = _run(argv, timeout)
+        notes.append(line)
+        tried.append(line)
+        if out.strip():
+            if name == "kernel-log.txt":
+                out = "\n".join(out.splitlines()[-KERNEL_LINES:]) + "\n"
+            return out
+    return "".join(f"# no output: {line}\n" for line in tried)
+
+
 def collect(
     log_path: str, profile: str | None = None, timeout: float = TIMEOUT_S
 ) -> dict[str, str]:
@@ -169,14 +185,7 @@ def collect(
     files[PROBE_NAME], note = _probe(profile, os.path.join(logdir, PROBE_NAME))
     notes.append(note)
     for name, candidates in COMMANDS:
-        for argv in candidates:
-            out, line = _run(argv, timeout)
-            notes.append(line)
-            if out:
-                if name == "kernel-log.txt":
-                    out = "\n".join(out.splitlines()[-KERNEL_LINES:]) + "\n"
-                files[name] = out
-                break
+        files[name] = _first_output(name, candidates, timeout, notes)
     from cos_installer import __version__
 
     header = [

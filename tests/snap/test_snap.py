@@ -151,7 +151,23 @@ def test_missing_tools_are_recorded_not_fatal(tmp_path):
     notes = files["commands.txt"]
     assert "lsblk -J -O: not run: lsblk is not installed" in notes
     assert "install.log: not found at" in notes
-    assert "lsblk.txt" not in files and "probe.json" in files
+    assert "probe.json" in files
+    assert (
+        files["lsblk.txt"] == "# no output: lsblk -o NAME,KNAME,SIZE,TYPE,FSTYPE,LABEL,"
+        "MOUNTPOINT,MODEL,SERIAL,TRAN,RO,RM,HOTPLUG: not run: lsblk is not installed\n"
+    )
+
+
+def test_a_command_that_prints_nothing_still_has_its_member(tmp_path, monkeypatch):
+    """A fresh machine's `blkid` prints nothing (no signatures): the bundle says so."""
+    monkeypatch.setattr(
+        snap,
+        "COMMANDS",
+        [("blkid.txt", [["true"]]), ("kernel-log.txt", [["false"], ["echo", "x"]])],
+    )
+    files = snap.collect(str(tmp_path / "none.log"), "demo")
+    assert files["blkid.txt"].startswith("# no output: true: exit 0 in ")
+    assert files["kernel-log.txt"] == "x\n", "the first candidate that printed something"
 
 
 def test_snap_command_reports_an_unwritable_directory(tmp_path):
