@@ -189,6 +189,7 @@ class App(StepWork, Keys, Failures):
             dry_run=self.dry_run,
             ascii_only=self.ascii_only,
             set_keys=lambda keys: self._keybar.set_text(" " + keys),
+            set_status=self._set_status,
             offer_language=self.offer_language,
             set_language=self.set_language,
             clock=self.clock,

@@ -22,6 +22,7 @@ KEYS_LIST = N_("Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart
 KEYS_FORM = N_("Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
 KEYS_FORM_LIST = N_("Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit")
 KEYS_NEXT = N_("Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit")
+MAX_LEN = 255  # characters a field takes unless it says otherwise (a paste is cut there)
 
 
 def text(markup: Any, align: str = "left") -> urwid.Text:
@@ -51,6 +52,7 @@ class Context:
     dry_run: bool = False
     ascii_only: bool = False
     set_keys: Callable[[str], None] = lambda keys: None
+    set_status: Callable[[str], None] = lambda message: None  # the line above the key bar
     offer_language: bool = False  # Welcome: the terminal can show Chinese
     set_language: Callable[[str], None] = lambda lang: None
     actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
@@ -58,8 +60,60 @@ class Context:
     flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
+class Paste(str):  # noqa: SLOT000 -- urwid's loop passes on str keys only
+    """A run of printable characters that came in one input batch (a paste, keys queued on a
+    serial line), taken by a field in one insertion instead of one relayout per character.
+    Never equal to a key name ("up" pasted is not Up); a screen that is not a form replays it
+    key by key."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Paste and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+
+def coalesce(keys: list[Any]) -> list[Any]:
+    """`keys` with every run of two or more printable characters made one `Paste`."""
+    out: list[Any] = []
+    run: list[str] = []
+    for key in [*keys, None]:
+        if isinstance(key, str) and len(key) == 1 and key.isprintable():
+            run.append(key)
+            continue
+        if len(run) > 1:
+            out.append(Paste("".join(run)))
+        else:
+            out += run
+        run = []
+        if key is not None:
+            out.append(key)
+    return out
+
+
+class _CappedEdit(urwid.Edit):
+    """An Edit that takes no character past `max_len` (a character typed there calls `full`)."""
+
+    def __init__(self, value: str, mask: str | None, max_len: int, full: Callable[[], None]):
+        super().__init__("", value, mask=mask)
+        self.max_len, self.full = max_len, full
+
+    def keypress(self, size: tuple[int], key: str) -> str | None:
+        if self.valid_char(key) and len(self.edit_text) >= self.max_len:
+            self.full()
+            return None
+        return super().keypress(size, key)
+
+
 class Field(urwid.WidgetWrap):
-    """`Label: [value]` with the validator's message shown right under it when there is one."""
+    """`Label: [value]` with the validator's message shown right under it when there is one.
+    `max_len` caps what can be typed or pasted (the validators say what is valid)."""
 
     def __init__(
         self,
@@ -69,9 +123,11 @@ class Field(urwid.WidgetWrap):
         mask: str | None = None,
         hint: str = "",
         width: int = 40,
+        max_len: int = MAX_LEN,
     ) -> None:
         self.label = label
-        self.edit = urwid.Edit("", value or "", mask=mask)
+        self.max_len = max_len
+        self.edit = _CappedEdit(value or "", mask, max_len, self._cut)
         self.edit_box = urwid.AttrMap(self.edit, "edit", "edit_focus")
         parts: list[Any] = [(LABEL_WIDTH, urwid.Text(label + ":")), (width, self.edit_box)]
         if hint:
@@ -91,6 +147,22 @@ class Field(urwid.WidgetWrap):
     def value(self, new: str) -> None:
         self.edit.set_edit_text(new or "")
         self.edit.set_edit_pos(len(self.edit.edit_text))
+
+    def paste(self, text: str) -> bool:
+        """Insert `text` at the cursor in one go, cut at `max_len` (and say so); True if cut."""
+        room = max(self.max_len - len(self.edit.edit_text), 0)
+        if text[:room]:
+            self.edit.insert_text(text[:room])
+        if len(text) > room:
+            self._cut()
+        return len(text) > room
+
+    def _cut(self) -> None:
+        self.set_error(
+            _("cut at {count} characters: this field takes at most {count}").format(
+                count=self.max_len
+            )
+        )
 
     @property
     def error(self) -> str | None:
@@ -252,7 +324,10 @@ class Screen(urwid.WidgetWrap):
             self.focus_widget(first_bad)
         return first_bad is None
 
-    def keypress(self, size: tuple[int, int], key: str) -> str | None:
+    def keypress(self, size: tuple[int, int], key: Any) -> str | None:
+        if isinstance(key, Paste):
+            self._paste(size, key.text)
+            return None
         if key in ("tab", "shift tab"):
             self._tab(1 if key == "tab" else -1)
             return None
@@ -261,3 +336,14 @@ class Screen(urwid.WidgetWrap):
             self.submit()
             return None
         return key
+
+    def _paste(self, size: tuple[int, int], text: str) -> None:
+        """A run of characters: into the focused field at once, else key by key as typed."""
+        focus = self.listbox.focus
+        if isinstance(focus, Field) and focus.enabled:
+            if focus.paste(text):  # the message under a tall field may be off screen
+                self.ctx.set_status(f"{focus.label}: {focus.error}")
+            self.listbox.make_cursor_visible(size)
+            return
+        for char in text:
+            self.keypress(size, char)

@@ -181,6 +181,14 @@ class Harness:
     def type(self, text: str) -> str:
         return self.press(*list(text))
 
+    def paste(self, text: str) -> str:
+        """`text` as a terminal delivers a paste: every character in one input batch."""
+        for k in self.app._input_filter(list(text), []):
+            left = self.app.loop.widget.keypress(self.screen.size, k)
+            if left is not None:
+                self.app._unhandled(left)
+        return self.show()
+
     @property
     def step(self) -> str:
         return self.app.wizard.step.value
