@@ -11,7 +11,7 @@ from cos_installer.i18n import _
 
 from . import theme
 from .dialogs import QuitDialog
-from .widgets import coalesce
+from .paste import coalesce
 
 
 class Keys:

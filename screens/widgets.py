@@ -16,6 +16,8 @@ import urwid
 
 from cos_installer.i18n import N_, _
 
+from .paste import CappedEdit, Paste
+
 LABEL_WIDTH = 14
 
 KEYS_LIST = N_("Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
@@ -60,57 +62,6 @@ class Context:
     flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
-class Paste(str):  # noqa: SLOT000 -- urwid's loop passes on str keys only
-    """A run of printable characters that came in one input batch (a paste, keys queued on a
-    serial line), taken by a field in one insertion instead of one relayout per character.
-    Never equal to a key name ("up" pasted is not Up); a screen that is not a form replays it
-    key by key."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Paste and str.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = str.__hash__
-
-    @property
-    def text(self) -> str:
-        return str.__str__(self)
-
-
-def coalesce(keys: list[Any]) -> list[Any]:
-    """`keys` with every run of two or more printable characters made one `Paste`."""
-    out: list[Any] = []
-    run: list[str] = []
-    for key in [*keys, None]:
-        if isinstance(key, str) and len(key) == 1 and key.isprintable():
-            run.append(key)
-            continue
-        if len(run) > 1:
-            out.append(Paste("".join(run)))
-        else:
-            out += run
-        run = []
-        if key is not None:
-            out.append(key)
-    return out
-
-
-class _CappedEdit(urwid.Edit):
-    """An Edit that takes no character past `max_len` (a character typed there calls `full`)."""
-
-    def __init__(self, value: str, mask: str | None, max_len: int, full: Callable[[], None]):
-        super().__init__("", value, mask=mask)
-        self.max_len, self.full = max_len, full
-
-    def keypress(self, size: tuple[int], key: str) -> str | None:
-        if self.valid_char(key) and len(self.edit_text) >= self.max_len:
-            self.full()
-            return None
-        return super().keypress(size, key)
-
-
 class Field(urwid.WidgetWrap):
     """`Label: [value]` with the validator's message shown right under it when there is one.
     `max_len` caps what can be typed or pasted (the validators say what is valid)."""
@@ -127,7 +78,7 @@ class Field(urwid.WidgetWrap):
     ) -> None:
         self.label = label
         self.max_len = max_len
-        self.edit = _CappedEdit(value or "", mask, max_len, self._cut)
+        self.edit = CappedEdit(value or "", mask, max_len, self._cut)
         self.edit_box = urwid.AttrMap(self.edit, "edit", "edit_focus")
         parts: list[Any] = [(LABEL_WIDTH, urwid.Text(label + ":")), (width, self.edit_box)]
         if hint:
