@@ -10,6 +10,8 @@ from typing import Any
 
 import urwid
 
+WINDOW = 256  # codes given to urwid's parser at a time: longer than any escape sequence
+
 
 class Paste(str):  # noqa: SLOT000 -- urwid's loop passes on str keys only
     """A run of printable characters that came in one input batch (a paste, keys queued on a
@@ -31,21 +33,51 @@ class Paste(str):  # noqa: SLOT000 -- urwid's loop passes on str keys only
 
 
 def coalesce(keys: list[Any]) -> list[Any]:
-    """`keys` with every run of two or more printable characters made one `Paste`."""
+    """`keys` with every run of printable characters (and `Paste`s) of two or more made one
+    `Paste`."""
     out: list[Any] = []
     run: list[str] = []
     for key in [*keys, None]:
-        if isinstance(key, str) and len(key) == 1 and key.isprintable():
+        if isinstance(key, Paste) or (isinstance(key, str) and len(key) == 1 and key.isprintable()):
             run.append(key)
             continue
-        if len(run) > 1:
-            out.append(Paste("".join(run)))
+        if len(run) > 1 or (run and isinstance(run[0], Paste)):
+            out.append(Paste("".join(str.__str__(k) for k in run)))
         else:
             out += run
         run = []
         if key is not None:
             out.append(key)
     return out
+
+
+def decode(codes: list[int], decode_one: Callable[[list[int]], tuple[list[Any], list[int]]]):
+    """(keys, rest): the keys of `codes` up to where urwid's own parser must take over (an
+    escape sequence near the end, which may be incomplete; a terminal report), and the codes
+    left for it. A printable ASCII run is one `Paste` (urwid decodes a read key by key and
+    copies the rest of it each time: quadratic in a long paste); anything else is decoded by
+    `decode_one` from a short window, so the whole stays linear."""
+    keys: list[Any] = []
+    i, n = 0, len(codes)
+    while i < n:
+        j = i
+        while j < n and 32 <= codes[j] <= 126:
+            j += 1
+        if j - i > 1:
+            keys.append(Paste(bytes(codes[i:j]).decode("ascii")))
+        elif j - i == 1:
+            keys.append(chr(codes[i]))
+        if j > i:
+            i = j
+            continue
+        if n - i <= WINDOW:
+            break
+        run, rest = decode_one(codes[i : i + WINDOW])
+        if not run or not all(isinstance(k, str) for k in run):
+            break
+        keys += run
+        i += WINDOW - len(rest)
+    return keys, codes[i:]
 
 
 class CappedEdit(urwid.Edit):

@@ -116,3 +116,64 @@ def test_controller_list_validation_is_linear_in_the_number_of_items(monkeypatch
     many = ",".join(f"10.0.{i // 250}.{i % 250 + 1}:80" for i in range(2000))
     assert len(validate.controller_list(many)) == 2000
     assert compared[0] <= 2000, f"{compared[0]} comparisons for 2000 controllers"
+
+
+# --- the terminal's input: a long read is decoded in linear time, to the same keys ----------
+
+TOKENS = [b"a", b"Z", b" ", b"192.168.1.1:80,", b"\r", b"\t", b"\x7f", b"\x1b[A", b"\x1b[B",
+          "中".encode(), "é".encode(), b"\x1b", b"\x03", b"~"]  # fmt: skip
+
+
+def keys_of(screen_class, data: bytes) -> list[str]:
+    """The keys a raw screen decodes from `data` as one read, pastes spelt out key by key."""
+    from cos_installer.screens.paste import Paste
+
+    keys, _raw = screen_class().parse_input(None, None, list(data), wait_for_more=False)
+    out: list[str] = []
+    for key in keys:
+        out += list(key.text) if isinstance(key, Paste) else [key]
+    return out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"x", b"abc\rdef", b"\x1b[A" * 300, b"x" * 300 + b"\x1b[B" + "中".encode() * 200,
+     b"\t".join([b"a" * 100] * 10), b"ab\x1b", b"\x1b[1;5A" + b"q" * 500],
+)  # fmt: skip
+def test_the_wizards_screen_decodes_a_read_as_urwid_does(data):
+    from cos_installer.screens.theme import SerialSafeScreen
+
+    assert keys_of(SerialSafeScreen, data) == keys_of(urwid.display.raw.Screen, data)
+
+
+def test_the_same_keys_for_any_mix_of_text_escapes_and_utf8():
+    from cos_installer.screens.theme import SerialSafeScreen
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from(TOKENS), max_size=400))
+    def same(tokens):
+        data = b"".join(tokens)
+        assert keys_of(SerialSafeScreen, data) == keys_of(urwid.display.raw.Screen, data)
+
+    same()
+
+
+def test_a_100k_read_is_decoded_with_work_linear_in_its_length(monkeypatch):
+    """urwid decodes key by key and copies what is left each time; the wizard's screen hands
+    it only what is not a printable run (counted: the copies urwid makes)."""
+    from cos_installer.screens.theme import SerialSafeScreen
+
+    copied = [0]
+    real = urwid.display.escape.process_keyqueue
+
+    def counting(codes, *args, **kwargs):
+        copied[0] += len(codes)
+        return real(codes, *args, **kwargs)
+
+    monkeypatch.setattr(urwid.display.escape, "process_keyqueue", counting)
+    data = controllers(100_000).encode() + b"\r" + controllers(1000).encode()
+    keys, _raw = SerialSafeScreen().parse_input(None, None, list(data), wait_for_more=False)
+    assert sum(len(k) for k in keys if k != "enter") == 101_000 and "enter" in keys
+    assert copied[0] <= 2 * len(data), f"{copied[0]} codes handled for a {len(data)}-byte read"

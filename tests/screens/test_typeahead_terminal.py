@@ -4,6 +4,7 @@ only a deliberate Tab + Enter after its first second erases (dry run)."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -71,3 +72,20 @@ def test_a_burst_over_a_pty_stops_at_the_summary(pty_wizard):
     assert "Installing" not in later and "Installation finished" not in later
     t.write(b"\t\r")
     t.wait_for("Installation finished", 30)
+
+
+def test_a_100k_paste_over_a_pty_is_cut_and_the_wizard_answers(pty_wizard):
+    t = pty_wizard
+    for expect, keys in [("Found 3 network card(s)", b"\r"), ("Which role", b"\x1b[B")]:
+        t.wait_for(expect)
+        t.write(keys)
+    t.settle(0.3)
+    t.write(b" \r")  # Agent
+    t.wait_for("InstallCode:")
+    paste = (b"192.168.122.170:80," * 5300)[:100_000]
+    writer = threading.Thread(target=t.write, args=(paste,))  # a tty buffers 4 KiB
+    writer.start()
+    t.wait_for("cut at 4096 characters", 30)
+    writer.join()
+    t.write(b"\t8070")  # the wizard answers at once: Tab to the InstallCode, typed there
+    t.wait_for("8070")
