@@ -189,6 +189,14 @@ def details(h: Harness) -> list[str]:
     return list(h.app.view.failure.details)
 
 
+def test_action_keys_that_come_in_one_read_act_one_by_one():
+    h = failed(FAULTS["reread-busy"])
+    h.paste("xl")  # one input batch: the wizard takes it as a paste, the screen key by key
+    assert h.app.view.showing_log
+    h.paste("qq")
+    assert not h.app.view.showing_log
+
+
 def test_enter_and_esc_keep_the_error_screen_and_ctrl_d_restarts():
     h = failed(FAULTS["reread-busy"])
     h.press("enter", "esc")
