@@ -7,7 +7,9 @@ The wizard and the answers file both call these, so each rule lives here and now
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -408,10 +410,27 @@ def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
 
 
 def disk_path(value: object) -> str:
+    """A whole disk by its path. What exists there must be a block device: an answers file, a
+    fleet file and the wizard never name an image file (only `install --target FILE` does),
+    so a database file named by mistake is never erased."""
     text = _text(value)
     if not text.startswith("/") or not all(c.isprintable() and not c.isspace() for c in text):
         raise FieldError(
             _("{value} is not a device path: expected e.g. /dev/sda").format(value=_show(value))
+        )
+    try:
+        mode = os.stat(text).st_mode
+    except (OSError, ValueError):  # absent here (a profile, another machine): checked at install
+        return text
+    if not stat.S_ISBLK(mode):
+        kind = _("a regular file") if stat.S_ISREG(mode) else _("a special file")
+        if stat.S_ISDIR(mode):
+            kind = _("a directory")
+        raise FieldError(
+            _(
+                "{value} is {kind}, not a block device: expected a whole disk such as /dev/sda "
+                "(an image file is named only with install --target FILE)"
+            ).format(value=_show(value), kind=kind)
         )
     return text
 

@@ -29,7 +29,7 @@ USER_DATA = "/var/lib/coreos-install/user_data"
 
 def test_cli_installs_into_a_new_image_file(payload, payload_table, loops, tmp_path):
     image = str(tmp_path / "vm.img")
-    answers = answers_file(tmp_path, disk=image)
+    answers = answers_file(tmp_path, disk="/dev/sda")  # an image file only with --target
     log = tmp_path / "install.log"
     loops.files.append(image)  # cleanup checks that no loop device stays attached to it
     proc = run_cli(
