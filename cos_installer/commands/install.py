@@ -20,6 +20,7 @@ import time
 
 from cos_installer.events import Event
 from cos_installer.hardware.types import human_size
+from cos_installer.typeahead import flush_input
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
 EPILOG = """\
@@ -169,6 +170,7 @@ def _confirm(what: str) -> bool:
             file=sys.stderr,
         )
         return False
+    flush_input(sys.stdin.fileno())  # what was typed before the question is no answer to it
     sys.stderr.write(f"ALL DATA ON {what} WILL BE ERASED. Type 'yes' to install: ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() == "yes"
