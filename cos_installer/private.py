@@ -40,7 +40,7 @@ def check_dir(path: str) -> None:
     if stat.S_ISLNK(st.st_mode):
         raise _refuse(path, f"{path} is a symbolic link")
     if not stat.S_ISDIR(st.st_mode):
-        raise _refuse(path, f"{path} is not a directory")
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path)
     if st.st_uid not in (os.geteuid(), 0):
         raise _refuse(path, f"{path} belongs to uid {st.st_uid}, not to this user "
                       f"(uid {os.geteuid()})")  # fmt: skip
