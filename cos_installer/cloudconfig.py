@@ -23,6 +23,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+from cos_installer import yamlguard
+from cos_installer.shown import printable
+
 HEADER = "#cloud-config"
 
 
@@ -33,7 +36,7 @@ class Report:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.level}: {self.message}"
+        return f"line {self.line}: {self.level}: {printable(self.message)}"
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,9 @@ def check(text: str) -> list[Report]:
     if first != HEADER:
         return [Report(1, "error", f'the first line must be exactly "{HEADER}"')]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yamlguard.compose(text)  # size, depth and alias expansion capped
+    except yamlguard.LimitError as exc:
+        return [Report(1, "error", str(exc))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -51,7 +51,8 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
 ]
 REDACTED = "<redacted>"
 _PATTERNS = [
-    re.compile(r"\$6\$[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),  # SHA-512 crypt hashes anywhere
+    # SHA-512 crypt hashes anywhere, with or without a rounds=N field
+    re.compile(r"\$6\$(?:rounds=\d+\$)?[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),
     re.compile(r"(?im)^(\s*passwd:\s*).+$"),
     re.compile(r"(?im)^(\s*password(?:_hash)?\s*[:=]\s*).+$"),
     re.compile(r"(?im)(COS_INSTALL_CODE=)\S*"),
