@@ -27,6 +27,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -209,11 +210,49 @@ def check_report(report: dict, password: str, *, hostname: str = HOSTNAME,
     return problems
 
 
+# Phases that share nothing run side by side, one guest per lane (TCG uses one core per guest):
+# (b) boots the disk (a) installed, so they stay in one lane; the lanes take about as long.
+LANES = ["abdf", "ce"]
+NEEDS = {"b": "a"}  # (b) boots what (a) installed
+
+
+def _phase_module(name: str):
+    return __import__(name)
+
+
+def run_lanes(lanes: list[list[tuple[str, str, object]]]) -> list[str]:
+    """Run each lane's phases in order, the lanes at the same time; a phase that raises is a
+    problem of its own, and the phases that need it are not run."""
+    problems: list[str] = []
+
+    failed: set[str] = set()
+
+    def lane(items: list[tuple[str, str, object]]) -> None:
+        for key, name, run in items:
+            if NEEDS.get(key) in failed:
+                problems.append(f"{name}: not run, phase ({NEEDS[key]}) failed")
+                continue
+            try:
+                with phase(name):
+                    problems.extend(run() or [])
+            except BaseException as exc:  # SystemExit from a phase carries its report
+                failed.add(key)
+                problems.append(f"{name}: {exc}")
+
+    threads = [threading.Thread(target=lane, args=(items,)) for items in lanes if items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iso", required=True)
     parser.add_argument("--workdir", default="build/e2e")
     parser.add_argument("--phases", default="abcdef", help="which phases to run (default all)")
+    parser.add_argument("--lanes", type=int, default=2, help="2: two guests at a time (default)")
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -227,34 +266,26 @@ def main() -> int:
     print(f"e2e: accelerator {accel}; ISO {args.iso} ({os.path.getsize(args.iso)} bytes)")
     cfg = make_cfg_drive(workdir, answers_yaml(password))
     os_disk, data_disk = qcow2(workdir / "os.qcow2", "10G"), qcow2(workdir / "data.qcow2", "4G")
-    problems: list[str] = []
-    if "a" in args.phases:
-        with phase("(a) unattended install from the ISO"):
-            unattended_install(workdir, args.iso, accel, cfg, os_disk, data_disk, kernel, initrd)
-    if "b" in args.phases:
-        with phase("(b) boot the installed disk (UEFI) and check it"):
-            report = installed_report(workdir, accel, os_disk, data_disk)
-            problems += check_report(report, password)
-    if "c" in args.phases:
-        import e2e_wizard
-
-        with phase("(c) interactive install over the serial console (BIOS, controller)"):
-            problems += e2e_wizard.run(workdir, args.iso, accel)
-    if "d" in args.phases:
-        import e2e_wizard
-
-        with phase("(d) the ISO on a USB stick labelled otherwise: CDROM Device Not Ready"):
-            problems += e2e_wizard.usb_with_other_label(workdir, args.iso, accel, kernel, initrd)
-    if "e" in args.phases:
-        import e2e_fleet
-
-        with phase("(e) fleet: one ISO, one fleet file, two MACs install as node1 and node2"):
-            problems += e2e_fleet.run(workdir, args.iso, accel, kernel, initrd, password)
-    if "f" in args.phases:
-        import e2e_faults
-
-        with phase("(f) faults: leftover RAID/LVM, --clear-holders, a blkdebug I/O error"):
-            problems += e2e_faults.run(workdir, args.iso, accel, kernel, initrd, password)
+    steps = {
+        "a": ("(a) unattended install from the ISO",
+              lambda: unattended_install(workdir, args.iso, accel, cfg, os_disk, data_disk,
+                                         kernel, initrd) and []),
+        "b": ("(b) boot the installed disk (UEFI) and check it",
+              lambda: check_report(installed_report(workdir, accel, os_disk, data_disk), password)),
+        "c": ("(c) interactive install over the serial console (BIOS, controller)",
+              lambda: _phase_module("e2e_wizard").run(workdir, args.iso, accel)),
+        "d": ("(d) the ISO on a USB stick labelled otherwise: CDROM Device Not Ready",
+              lambda: _phase_module("e2e_wizard").usb_with_other_label(
+                  workdir, args.iso, accel, kernel, initrd)),
+        "e": ("(e) fleet: one ISO, one fleet file, two MACs install as node1 and node2",
+              lambda: _phase_module("e2e_fleet").run(
+                  workdir, args.iso, accel, kernel, initrd, password)),
+        "f": ("(f) faults: leftover RAID/LVM, --clear-holders, a blkdebug I/O error",
+              lambda: _phase_module("e2e_faults").run(
+                  workdir, args.iso, accel, kernel, initrd, password)),
+    }  # fmt: skip
+    lanes = LANES if args.lanes > 1 else ["".join(LANES)]
+    problems = run_lanes([[(k, *steps[k]) for k in lane if k in args.phases] for lane in lanes])
     print("\ne2e phases:")
     for name, took in PHASES:
         print(f"  {took:6.0f} s  {name}")
