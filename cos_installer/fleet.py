@@ -45,7 +45,11 @@ class FleetError(Exception):
     """One or more problems in a fleet file; `.errors` holds one "SOURCE: path: ..." each."""
 
     def __init__(self, errors: list[str] | str) -> None:
-        self.errors = [printable(e) for e in ([errors] if isinstance(errors, str) else errors)]
+        # escaped line by line: some messages list the entries, one per line
+        self.errors = [
+            "\n".join(printable(line) for line in e.split("\n"))
+            for e in ([errors] if isinstance(errors, str) else errors)
+        ]
         super().__init__("\n".join(self.errors))
 
     def __str__(self) -> str:
