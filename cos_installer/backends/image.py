@@ -33,7 +33,9 @@ def check_image_file(path: str, *, force: bool = False) -> None:
     raise BackendError(
         f"{path} is a regular file with data but no partition table at its start (not empty "
         "and not a disk image)",
-        "check that this is the image file you mean; run again with --force to overwrite it",
+        "check that this is the image file you mean (an image whose install was cut short "
+        "looks like this too: the partition table is written last); run again with --force "
+        "to overwrite it",
     )
 
 
