@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 
 # slim_live ROOT: apt caches/lists, docs, man pages, locales, the Python parts nobody runs,
+# debug symbols,
 # ICU (only xfs_scrub uses it), kernel modules and firmware no installer needs (prune_live.py);
 # then the initramfs, zstd -19. The chroot's /proc, /sys, /dev must be mounted.
 slim_live() {
@@ -16,6 +17,9 @@ slim_live() {
   for py in "$root"/usr/lib/python3.*; do
     rm -rf "$py"/{test,idlelib,tkinter,lib2to3,ensurepip,pydoc_data,turtledemo}
   done
+  # the venv's C extensions carry debug symbols (zstandard: 24 MiB); CPython uses its C backend
+  rm -f "$root"/opt/cos-installer/lib/python3*/site-packages/zstandard/_cffi*.so
+  find "$root/opt" -name '*.so' -exec strip --strip-unneeded {} +
   python3 "$ISO_DIR/prune_live.py" "$root" >&2
   for kver in $(ls "$root/lib/modules"); do chroot "$root" depmod "$kver"; done
   missing=$(chroot "$root" sh -c 'for f in /usr/bin/* /usr/sbin/*; do

@@ -91,8 +91,9 @@ class Console:
         env[consoles.IN_FBTERM] = "1"  # as inside fbterm: no framebuffer needed on the host
         argv = [sys.executable, "-c", AUTOSTART, name, str(tmp / "cmdline"), str(tmp / "lock"),
                 STUB_WIZARD]  # fmt: skip
+        repo = Path(__file__).parents[2]
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     cwd=Path(__file__).parents[2], start_new_session=True)  # fmt: skip
+                                     cwd=repo, start_new_session=True)  # fmt: skip
         os.close(slave)
         self.seen = b""
 
