@@ -1,4 +1,4 @@
-"""The e2e VGA phase's image helpers (iso/e2e_vga.py): QEMU's PPM in, PNG out, 2x for OCR."""
+"""The e2e VGA phase's image helpers (iso/e2e_vga.py): QEMU's PPM in, PNG out, text for OCR."""
 
 from __future__ import annotations
 
@@ -28,11 +28,10 @@ def test_ppm_to_png_keeps_every_pixel(tmp_path: Path) -> None:
     assert raw == b"\x00" + RGB[:6] + b"\x00" + RGB[6:]
 
 
-def test_upscale_doubles_each_pixel() -> None:
-    width, height, rgb = e2e_vga.upscale(2, 2, RGB)
-    assert (width, height) == (4, 4)
-    red, green, blue, grey = (RGB[i : i + 3] for i in range(0, 12, 3))
-    assert rgb == (red * 2 + green * 2) * 2 + (blue * 2 + grey * 2) * 2
+def test_binarize_makes_text_black_on_white() -> None:
+    # light grey text, black background, white title on blue, the blue alone
+    rgb = bytes([170, 170, 170, 0, 0, 0, 255, 255, 255, 0, 0, 170])
+    assert e2e_vga.binarize(rgb) == bytes([0, 255, 0, 255])
 
 
 def test_ocr_text_is_compared_without_spaces() -> None:
