@@ -34,9 +34,10 @@ def wait_key(seconds: float) -> bool:
         termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
 
-def take_lock(path: str, console: str) -> int:
-    """Hold the installer lock (returns its fd); meanwhile tell this console where it runs."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def take_lock(path: str, console: str, fd: int | None = None) -> int:
+    """Hold the installer lock (returns its fd); meanwhile tell this console where it runs.
+    `fd`: the lock file already open (and perhaps held, by the autostart outside fbterm)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if fd is None else fd
     told = False
     while True:
         try:

@@ -25,6 +25,7 @@ from ..hardware.types import Machine
 from ..takeover import take_lock, wait_key
 
 HELP = "start the installer on a console at boot (used by the live system's services)"
+LOCK_FD = "COS_LOCK_FD"  # the installer lock, taken before fbterm started this autostart
 LOCK = "/run/cos-installer.lock"
 
 
@@ -142,12 +143,9 @@ def run(args: argparse.Namespace) -> int:
     if mark:  # fbterm started this autostart: the one outside need not fall back
         open(mark, "w").close()
     plan = consoles.plan(args.console, options)
-    if plan.fbterm:
-        code = in_fbterm(args)
-        if code is not None:
-            return code
-        plan = consoles.Plan("linux", False, plan.mirror)  # fbterm did not start: text console
-    prepare_terminal(args.console, plan.term)
+    mirror = plan.mirror and not option_error
+    held = os.environ.pop(LOCK_FD, "")
+    lock = int(held) if held.isdigit() else None
     children: list[subprocess.Popen] = []
 
     def stop(signum: int, frame: object) -> None:
@@ -157,13 +155,23 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    if plan.mirror and not option_error:
+    if plan.fbterm:
+        if not mirror:  # the lock first: fbterm and a second Python start take seconds
+            lock = take_lock_in_turn(args, options)
+        code = in_fbterm(args, lock, children)
+        if code is not None:
+            return code
+        plan = consoles.Plan("linux", False, plan.mirror)  # fbterm did not start: text console
+    prepare_terminal(args.console, plan.term)
+    if lock is not None:  # held since before fbterm: record this process as the holder
+        lock = take_lock(args.lock, args.console, lock)
+    elif mirror:
         code = mirrored_wizard(args, options, children)
         if code is not None:
             return code
-    elif args.console != options.primary_console:
-        time.sleep(3)  # the primary console (the kernel's /dev/console) starts first
-    lock = take_lock(args.lock, args.console)
+        lock = take_lock(args.lock, args.console)
+    else:
+        lock = take_lock_in_turn(args, options)
     say(f"COS-INSTALLER-START on {args.console}")
     wizard = installer()
     if option_error:
@@ -232,7 +240,15 @@ def mirrored_wizard(
     return after_wizard(code)
 
 
-def in_fbterm(args: argparse.Namespace) -> int | None:
+def take_lock_in_turn(args: argparse.Namespace, options: boot.BootOptions) -> int:
+    if args.console != options.primary_console:
+        time.sleep(3)  # the primary console (the kernel's /dev/console) starts first
+    return take_lock(args.lock, args.console)
+
+
+def in_fbterm(
+    args: argparse.Namespace, lock: int | None, children: list[subprocess.Popen]
+) -> int | None:
     """autostart again inside fbterm on this VT (CJK on the framebuffer); None when fbterm
     could not start (no usable framebuffer or font): the text console then."""
     mark = f"/run/cos-installer-fbterm.{args.console}"
@@ -242,7 +258,11 @@ def in_fbterm(args: argparse.Namespace) -> int | None:
                            "--lock", args.lock, "--countdown", str(args.countdown),
                            "--medium", args.medium]  # fmt: skip
     env = dict(os.environ, **{consoles.IN_FBTERM: "1", "COS_FBTERM_MARK": mark})
-    code = subprocess.run(consoles.fbterm_command(inner), env=env, check=False).returncode
+    if lock is not None:  # the autostart inside holds it on (and records its own pid)
+        env[LOCK_FD] = str(lock)
+    fds = () if lock is None else (lock,)
+    children.append(subprocess.Popen(consoles.fbterm_command(inner), env=env, pass_fds=fds))
+    code = children[-1].wait()
     if os.path.exists(mark):
         return code
     say(f"cos-installer: fbterm did not start (status {code}); the text console follows.")

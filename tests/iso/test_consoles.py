@@ -75,7 +75,7 @@ AUTOSTART = """
 import argparse, sys
 from cos_installer.commands import autostart
 autostart.installer = lambda: [sys.executable, "-c", sys.argv[4]]
-autostart.prepare_terminal = lambda console, term: None  # leaves the host's dmesg level alone
+autostart.prepare_terminal = lambda *args: None  # leaves the host's dmesg level alone
 args = argparse.Namespace(console=sys.argv[1], cmdline=sys.argv[2], lock=sys.argv[3],
                           countdown=10, medium="/nonexistent")
 sys.exit(autostart.run(args))
