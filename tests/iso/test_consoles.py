@@ -72,8 +72,11 @@ print("wizard got " + line.strip(), flush=True)
 sys.stdin.readline()
 """
 AUTOSTART = """
-import argparse, sys
+import argparse, os, sys
+from cos_installer import consoles
 from cos_installer.commands import autostart
+consoles.FBTERM = os.environ.get("TEST_FBTERM", consoles.FBTERM)  # a stand-in, when given
+consoles.FRAMEBUFFER = os.environ.get("TEST_FRAMEBUFFER", consoles.FRAMEBUFFER)
 autostart.installer = lambda: [sys.executable, "-c", sys.argv[4]]
 autostart.prepare_terminal = lambda *args: None  # leaves the host's dmesg level alone
 args = argparse.Namespace(console=sys.argv[1], cmdline=sys.argv[2], lock=sys.argv[3],
@@ -85,10 +88,16 @@ sys.exit(autostart.run(args))
 class Console:
     """One autostart on its own pty, as the systemd unit runs it on tty1 or ttyS0."""
 
-    def __init__(self, name: str, tmp: Path) -> None:
+    def __init__(self, name: str, tmp: Path, fbterm: Path | None = None) -> None:
         self.master, slave = os.openpty()
         env = {k: v for k, v in os.environ.items() if k != consoles.IN_FBTERM}
-        env[consoles.IN_FBTERM] = "1"  # as inside fbterm: no framebuffer needed on the host
+        if fbterm is None:
+            env[consoles.IN_FBTERM] = "1"  # as inside fbterm: no framebuffer needed on the host
+        else:  # tty1 starts the stand-in fbterm, which runs this same autostart inside
+            cmdline, lock = str(tmp / "cmdline"), str(tmp / "lock")
+            env.update(TEST_FBTERM=str(fbterm), TEST_FRAMEBUFFER=cmdline, TEST_LOCK=lock,
+                       TEST_PYTHON=sys.executable, TEST_INNER=AUTOSTART, TEST_CMDLINE=cmdline,
+                       TEST_WIZARD=STUB_WIZARD)  # fmt: skip
         argv = [sys.executable, "-c", AUTOSTART, name, str(tmp / "cmdline"), str(tmp / "lock"),
                 STUB_WIZARD]  # fmt: skip
         repo = Path(__file__).parents[2]
@@ -146,6 +155,34 @@ def test_a_local_screen_boot_asks_the_serial_line_for_a_key(tmp_path: Path) -> N
         tty1.expect(b"Welcome to the COS installer")
         ttys0.expect(b"The COS installer is running on tty1.")
         assert b"Welcome" not in ttys0.seen
+    finally:
+        tty1.close()
+        ttys0.close()
+
+
+FAKE_FBTERM = """#!/bin/sh
+# fbterm's stand-in: slow to start, as fbterm and a second Python start are under TCG
+sleep 4
+exec "$TEST_PYTHON" -c "$TEST_INNER" tty1 "$TEST_CMDLINE" "$TEST_LOCK" "$TEST_WIZARD"
+"""
+
+
+def test_tty1_in_fbterm_keeps_the_lock_it_took_before_fbterm_started(tmp_path: Path) -> None:
+    """A local-screen boot: tty1 starts fbterm (slow) and the autostart inside it; ttyS0,
+    3 s later, must still find tty1 holding the installer and offer the take-over."""
+    (tmp_path / "cmdline").write_text(LOCAL_FIRST)
+    fbterm = tmp_path / "fbterm"
+    fbterm.write_text(FAKE_FBTERM)
+    fbterm.chmod(0o755)
+    tty1, ttys0 = Console("tty1", tmp_path, fbterm), Console("ttyS0", tmp_path)
+    try:
+        ttys0.expect(b"The COS installer is running on tty1.")
+        tty1.expect(b"Welcome to the COS installer")
+        holder = (tmp_path / "lock").read_text().split()
+        assert holder[0] == "tty1" and int(holder[1]) != tty1.proc.pid  # the one inside fbterm
+        os.write(ttys0.master, b"\r")
+        ttys0.expect(b"COS-INSTALLER-START on ttyS0")
+        assert (tmp_path / "lock").read_text().startswith("ttyS0 ")
     finally:
         tty1.close()
         ttys0.close()
