@@ -129,8 +129,12 @@ def peak_rss_walk() -> int:
         for key, marker in [("Enter", "[NoLink]"), ("Enter", "Pre-filled"),
                             ("Enter", "Choose the disk"), ("Enter", "Optional: a second"),
                             ("Down", "Optional"), ("Space", "Optional"), ("Enter", "ALL DATA"),
+                            ("Tab", "[ Erase and install ]"),  # the Summary drops it: too early
                             ("Enter", "Press Enter to review"), ("Enter", "#cloud-config"),
                             ("Enter", "installation is complete")]:  # fmt: skip
+            if marker == "Press Enter to review":  # the Summary takes keys after 1 s: Tab, Enter
+                time.sleep(1.3)
+                t.keys("Tab")
             t.keys(key)
             t.wait(marker)
         status = Path(f"/proc/{pid}/status").read_text()

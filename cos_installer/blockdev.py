@@ -150,22 +150,6 @@ def loop_backing(name: str, sysfs: str = "/sys") -> str | None:
     return path.removesuffix(" (deleted)") or None
 
 
-def storage_key(name: str, sysfs: str = "/sys") -> tuple:
-    """What a disk really writes to: two loop devices over one file, or a loop device over
-    a disk (or one of its partitions) and that disk, give the same key."""
-    backing = loop_backing(name, sysfs)
-    if backing:
-        try:
-            st = os.stat(backing)
-        except OSError:
-            return ("dev", name)
-        if stat.S_ISBLK(st.st_mode):
-            link = f"{sysfs}/dev/block/{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
-            return storage_key(parent_disk(os.path.basename(os.path.realpath(link)), sysfs), sysfs)
-        return ("file", st.st_dev, st.st_ino)
-    return ("dev", name)
-
-
 # ---- partitions the kernel shows -----------------------------------------------------------
 
 

@@ -1,13 +1,14 @@
-"""The rules `coreos-cloudinit --validate` applies, checked before a config is written.
+"""The rules `coreos-cloudinit --validate` (v1.14.0) applies, checked before a config is written.
 
 coreos-cloudinit exits non-zero on *any* report entry (errors, warnings and infos), so the
-installer must produce none. The schema below follows coreos-cloudinit's config structs
-(config/config.go, file.go, unit.go, user.go, update.go, locksmith.go, flannel.go, oem.go)
-and its validate/rules.go: known keys and compatible types (warnings), `valid:` patterns
-(errors), keys spelled with '-' (infos), deprecated etcd/etcd2/fleet (warnings), write_files
-under /usr (error). Additions, stricter than upstream on purpose: `permissions` must be a
-quoted string (unquoted 0644 is the YAML number 420, which cloudinit applies as mode 0420),
-write_files paths must be absolute, and a key given twice is a warning (YAML keeps the last).
+installer must produce none. `cloudconfig_schema` follows its config structs; the checks here
+follow its validate/rules.go and YAML library: known keys and compatible types (warnings, with
+YAML 1.1 booleans such as y/n), `valid:` patterns on non-empty values (errors), deprecated
+etcd/etcd2/fleet (warnings), content that does not decode (errors; base64 may span lines, as
+Go's decoder skips line breaks), write_files whose directory, cleaned as Go's path.Dir
+does, starts with /usr (error). Keys spelled with '-' are read as '_' without a word, as
+v1.14.0 does. The project adds rules of its own on purpose, each message marked OWN_RULE:
+the first line, quoted permissions, absolute paths, duplicate keys and manage_etc_hosts.
 Line numbers come from the YAML parser, so each entry points at the exact line.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import posixpath
 import re
 import zlib
 from dataclasses import dataclass
@@ -23,7 +25,18 @@ from urllib.parse import urlparse
 
 import yaml
 
+from .cloudconfig_schema import (
+    DEPRECATED_USER_KEYS,
+    SCHEMA,
+    USER_IMPORTS,
+    Deprecated,
+    Seq,
+    Struct,
+)
+
 HEADER = "#cloud-config"
+OWN_RULE = "(cos-installer rule: {})"
+YAML11_Y_N = {"y", "Y", "n", "N"}  # booleans to coreos-cloudinit's YAML 1.1 library, not PyYAML
 
 
 @dataclass(frozen=True)
@@ -35,104 +48,6 @@ class Report:
     def __str__(self) -> str:
         return f"line {self.line}: {self.level}: {self.message}"
 
-
-@dataclass(frozen=True)
-class Scalar:
-    kind: str  # string | int | bool | float64
-    valid: str | None = None  # a regular expression the value must match
-
-
-@dataclass(frozen=True)
-class Seq:
-    item: object
-
-
-@dataclass(frozen=True)
-class Deprecated:
-    """A section still parsed by cloudinit but flagged; its inside is not checked further."""
-
-    why: str
-
-
-class Struct(dict):
-    kind = "struct"
-
-
-STR, BOOL = Scalar("string"), Scalar("bool")
-ENCODINGS = r"^(base64|b64|gz|gzip|gz\+base64|gzip\+base64|gz\+b64|gzip\+b64)$"
-UNIT_COMMANDS = r"^(start|stop|restart|reload|try-restart|reload-or-restart|reload-or-try-restart)$"
-NOT_SHIPPED = "{} is no longer shipped in Container Linux"
-
-
-def _fields(strings: str, **others: object) -> Struct:
-    """A struct whose space-separated `strings` keys are strings, plus `others`."""
-    return Struct(dict.fromkeys(strings.split(), STR), **others)
-
-
-SCHEMA = _fields(
-    "hostname",
-    ssh_authorized_keys=Seq(STR),
-    coreos=Struct(
-        etcd=Deprecated(NOT_SHIPPED.format("etcd")),
-        etcd2=Deprecated(NOT_SHIPPED.format("etcd2")),
-        fleet=Deprecated(NOT_SHIPPED.format("fleet")),
-        flannel=_fields(
-            "etcd_endpoints etcd_cafile etcd_certfile etcd_keyfile etcd_prefix ip_masq "
-            "subnet_file interface public_ip"
-        ),
-        locksmith=_fields(
-            "endpoint etcd_cafile etcd_certfile etcd_keyfile etcd_username etcd_password group",
-            window_start=Scalar(
-                "string",
-                r"^((?i:sun|mon|tue|wed|thu|fri|sat|sun) )?"
-                r"0*([0-9]|1[0-9]|2[0-3]):0*([0-9]|[1-5][0-9])$",
-            ),
-            window_length=Scalar("string", r"^[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+$"),
-        ),
-        oem=_fields("id name version_id home_url bug_report_url"),
-        update=_fields(
-            "group server",
-            reboot_strategy=Scalar("string", r"^(best-effort|etcd-lock|reboot|off)$"),
-        ),
-        units=Seq(
-            _fields(
-                "name content",
-                mask=BOOL,
-                enable=BOOL,
-                runtime=BOOL,
-                command=Scalar("string", UNIT_COMMANDS),
-                drop_ins=Seq(_fields("name content")),
-            )
-        ),
-    ),
-    write_files=Seq(
-        _fields(
-            "content owner path",
-            encoding=Scalar("string", ENCODINGS),
-            permissions=Scalar("string", r"^0?[0-7]{3,4}$"),
-        )
-    ),
-    users=Seq(
-        _fields(
-            "name passwd coreos_ssh_import_github coreos_ssh_import_url gecos homedir "
-            "primary_group shell",
-            ssh_authorized_keys=Seq(STR),
-            coreos_ssh_import_github_users=Seq(STR),
-            groups=Seq(STR),
-            no_create_home=BOOL,
-            no_user_group=BOOL,
-            system=BOOL,
-            no_log_init=BOOL,
-        )
-    ),
-    manage_etc_hosts=Scalar("string", r"^localhost$"),
-)
-USER_IMPORTS = "trying to fetch from a remote endpoint introduces too many intermittent errors"
-DEPRECATED_USER_KEYS = {
-    "coreos_ssh_import_github",
-    "coreos_ssh_import_github_users",
-    "coreos_ssh_import_url",
-}
 
 _KIND_OF_TAG = {
     "tag:yaml.org,2002:str": "string",
@@ -150,6 +65,8 @@ def _kind(node: yaml.Node) -> str:
         return "struct"
     if isinstance(node, yaml.SequenceNode):
         return "slice"
+    if node.style is None and node.value in YAML11_Y_N and node.tag.endswith(":str"):
+        return "bool"  # plain y/Y/n/N: PyYAML leaves them strings, YAML 1.1 does not
     return _KIND_OF_TAG.get(node.tag, "string")
 
 
@@ -192,19 +109,18 @@ class _Checker:
         elif isinstance(spec, Seq):
             for index, item in enumerate(node.value):
                 self.node(f"{name}[{index}]", _line(item), item, spec.item)
-        elif spec.valid and not re.search(spec.valid, str(node.value)):  # type: ignore[union-attr]
-            self.add(line, "error", f"invalid value {node.value}")
+        elif spec.valid and node.value != "" and not re.search(spec.valid, str(node.value)):  # type: ignore[union-attr]
+            self.add(line, "error", f"invalid value {node.value}")  # upstream skips empty ones
 
     def mapping(self, name: str, node: yaml.MappingNode, spec: Struct) -> None:
         seen: set[str] = set()
         for key_node, value in node.value:
             line = _line(key_node)
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
-            if "-" in key:
-                self.add(line, "info", f"\"{key}\" uses '-' instead of '_'")
-                key = key.replace("-", "_")
+            key = key.replace("-", "_")  # as coreos-cloudinit reads it (v1.14.0 says nothing)
             if key in seen:
-                self.add(line, "warning", f'duplicate key "{key}": YAML keeps only the last one')
+                why = OWN_RULE.format("YAML keeps only the last one without a word")
+                self.add(line, "warning", f'duplicate key "{key}" {why}')
             seen.add(key)
             child = spec.get(key)
             if child is None:
@@ -231,8 +147,8 @@ def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | No
 
 def _decode(content: str, encoding: str) -> None:
     data = content.encode("utf-8")
-    if "b64" in encoding or "base64" in encoding:
-        data = base64.b64decode(data, validate=True)
+    if "b64" in encoding or "base64" in encoding:  # Go's decoder skips \r and \n, nothing else
+        data = base64.b64decode(data.replace(b"\r", b"").replace(b"\n", b""), validate=True)
     if encoding.startswith("gz"):
         gzip.decompress(data)
 
@@ -246,8 +162,10 @@ def _write_files(root: yaml.MappingNode, checker: _Checker) -> None:
         if path and isinstance(path[1], yaml.ScalarNode):
             text, line = str(path[1].value), _line(path[0])
             if not text.startswith("/"):
-                checker.add(line, "error", f"path {text!r} is not absolute")
-            elif text.rsplit("/", 1)[0].startswith("/usr"):
+                why = OWN_RULE.format("coreos-cloudinit writes it under /, cloud-init under its "
+                                      "working directory: write the full path")  # fmt: skip
+                checker.add(line, "error", f"path {text!r} is not absolute {why}")
+            elif go_dir(text).startswith("/usr"):
                 checker.add(line, "error", "file cannot be written to a read-only filesystem")
         if encoding and isinstance(encoding[1], yaml.ScalarNode):
             value = content[1].value if content and isinstance(content[1], yaml.ScalarNode) else ""
@@ -258,12 +176,41 @@ def _write_files(root: yaml.MappingNode, checker: _Checker) -> None:
                 checker.add(at, "error", f'content cannot be decoded as "{encoding[1].value}"')
         perms = _child(item, "permissions")
         if perms and _kind(perms[1]) != "string":
-            checker.add(
-                _line(perms[0]),
-                "error",
-                f'permissions {perms[1].value} must be a quoted octal string like "0644" '
-                "(unquoted, YAML reads it as a number)",
-            )
+            checker.add(_line(perms[0]), "error", _unquoted_permissions(perms[1]))
+
+
+def go_dir(path: str) -> str:
+    """Go's path.Dir, which coreos-cloudinit's /usr check uses: the part before the last '/',
+    cleaned ('/etc/../usr/x' -> '/usr', '/usr/../etc/x' -> '/etc', '//usr/x' -> '/usr')."""
+    cleaned = posixpath.normpath(path[: path.rfind("/") + 1] or ".")
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def _unquoted_permissions(node: yaml.Node) -> str:
+    """coreos-cloudinit reads the text (644 and 0644 are both rw-r--r--), but cloud-init (the
+    demo OS, most clouds) takes a YAML number as the mode: 644 is decimal 644, mode 1204."""
+    text = str(node.value)
+    number = yaml.safe_load(text) if _kind(node) == "int" else None
+    if isinstance(number, int) and re.fullmatch(r"0?[0-7]{3,4}", text) and number != int(text, 8):
+        why = (f"cloud-init reads an unquoted {text} as the number {number}, which is mode "
+               f"{number:o}, not {int(text, 8):o}")  # fmt: skip
+    elif re.fullmatch(r"0[0-7]{3}", text):
+        why = (f"YAML 1.1 readers take {text} as octal, YAML 1.2 readers as the number "
+               f"{int(text)}, which is mode {int(text):o}")  # fmt: skip
+    else:
+        why = "an unquoted value is read as a number or a boolean, not as a mode"
+    return (f'permissions {text} must be a quoted octal string like "0644" '
+            f"{OWN_RULE.format(why)}")  # fmt: skip
+
+
+def _manage_etc_hosts(root: yaml.MappingNode, checker: _Checker) -> None:
+    found = _child(root, "manage_etc_hosts")
+    if found and isinstance(found[1], yaml.ScalarNode) and found[1].value not in ("", "localhost"):
+        why = OWN_RULE.format(
+            "the validator lets it pass, but at boot coreos-cloudinit stops with "
+            '"Invalid option to manage_etc_hosts" and applies nothing'
+        )
+        checker.add(_line(found[0]), "error", f'manage_etc_hosts must be "localhost" {why}')
 
 
 def _discovery(root: yaml.MappingNode, checker: _Checker) -> None:
@@ -278,9 +225,12 @@ def _discovery(root: yaml.MappingNode, checker: _Checker) -> None:
 
 def check(text: str) -> list[Report]:
     """Every entry coreos-cloudinit's validator would report for `text`, by line."""
-    first = text.split("\n", 1)[0].removesuffix("\r")
+    first = text.split("\n", 1)[0].rstrip()  # coreos-cloudinit trims trailing white space
     if first != HEADER:
-        return [Report(1, "error", f'the first line must be exactly "{HEADER}"')]
+        why = OWN_RULE.format("coreos-cloudinit would take it as a script or no user data, "
+                              "but an installed system's user_data is a cloud-config")  # fmt: skip
+        own = not text.strip() or first.startswith("#!")
+        return [Report(1, "error", f'the first line must be "{HEADER}"{" " + why if own else ""}')]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -297,4 +247,5 @@ def check(text: str) -> list[Report]:
     _discovery(root, checker)
     checker.mapping("", root, SCHEMA)
     _write_files(root, checker)
+    _manage_etc_hosts(root, checker)
     return sorted(checker.reports, key=lambda r: r.line)

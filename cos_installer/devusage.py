@@ -1,5 +1,6 @@
-"""Who uses a disk: mounts and swap (on it or on what is stacked on it), processes holding
-it open. The holders themselves are cos_installer.holders.
+"""Who uses a disk: mounts and swap (on it, on what is stacked on it, or on another name of
+the same storage), processes holding it open. The holders themselves are
+cos_installer.holders; the other names, cos_installer.storage.
 
 The sysfs and proc roots are parameters, so these are tested on sysfs tree fixtures.
 """
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 
 from cos_installer.blockdev import kernel_partitions, read_sysfs
-from cos_installer.holders import Holder, holders, stacked_devices
+from cos_installer.holders import Holder, Tree, holders, stacked_devices
+from cos_installer.storage import StorageMap
 
 
 def _devnums(disk: str, sysfs: str, stack: list[Holder] | None) -> dict[str, str]:
@@ -33,7 +36,12 @@ def mounts(
 ) -> list[str]:
     """Mounted filesystems and active swap on the disk, its partitions or what is stacked on
     them, as sentences. `stack`: the disk's holders when the caller has them already."""
-    nums = _devnums(disk, sysfs, stack)
+    return _users(_devnums(disk, sysfs, stack), proc)
+
+
+def _users(nums: dict[str, str], proc: str) -> list[str]:
+    """'<name> is mounted on /mnt', '<name> is active swap' for the devices in `nums`
+    (major:minor -> how to name the device)."""
     found = []
     try:
         with open(f"{proc}/self/mountinfo") as f:
@@ -57,6 +65,33 @@ def mounts(
     except OSError:
         pass
     return sorted(set(found))
+
+
+@dataclass(frozen=True)
+class AliasUse:
+    """The disk's storage as other devices reach it (cos_installer.storage)."""
+
+    busy: tuple[str, ...] = ()  # "/dev/loop7 (another name for ...) is mounted on /mnt"
+    held: tuple[str, ...] = ()  # "/dev/loop7 (...) is held by LVM /dev/mapper/vg1-a"
+    idle: tuple[str, ...] = ()  # "/dev/loop7 (...)": attached, nothing on it
+    names: tuple[str, ...] = ()  # kernel names of them all (for `openers`)
+
+
+def alias_use(disk: str, own: set[str], sysfs: str = "/sys", proc: str = "/proc") -> AliasUse:
+    """Mounts, swap and holders on every other name of the disk's storage. `own`: the disk's
+    partitions and stack, which `mounts` and the holders checks already cover."""
+    block = f"{sysfs}/class/block"
+    found = StorageMap(block).aliases(disk, own)
+    busy = _users({read_sysfs(f"{block}/{a.name}/dev"): a.label for a in found}, proc)
+    tree = Tree(block)
+    held = []
+    for alias in found:
+        for name in alias.holders:
+            h = tree.describe(name, alias.name, 0, set())
+            held.append(f"{alias.label} is held by {h.kind} {h.detail}")
+    used = {a.label for a in found if any(b.startswith(a.label + " is ") for b in busy + held)}
+    idle = tuple(a.label for a in found if a.label not in used)
+    return AliasUse(tuple(busy), tuple(held), idle, tuple(a.name for a in found))
 
 
 def openers(names: list[str], sysfs: str = "/sys", proc: str = "/proc") -> list[str]:

@@ -16,6 +16,7 @@ from cos_installer import blockdev as bd
 from cos_installer.backends.base import Backend, DeviceFacts
 from cos_installer.hardware.types import human_size
 from cos_installer.holders import holder_clear_text
+from cos_installer.storage import StorageMap, file_extent, overlap
 from cos_installer.stream import Payload, PayloadError, inspect_payload
 
 LIVE_MEDIUM = "/run/live/medium"
@@ -72,18 +73,6 @@ def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> 
         return inspect_payload(payload)
     except PayloadError as exc:
         raise CheckError("", exc.cause, exc.hint) from exc
-
-
-def _disk_of_file(path: str, sysfs: str) -> str | None:
-    """The whole disk a file lives on (None for tmpfs, overlay and other virtual filesystems)."""
-    try:
-        dev = os.stat(path).st_dev
-    except OSError:
-        return None
-    link = f"{sysfs}/dev/block/{os.major(dev)}:{os.minor(dev)}"
-    if not os.path.exists(link):
-        return None
-    return bd.parent_disk(os.path.basename(os.path.realpath(link)), sysfs)
 
 
 def check_target(
@@ -155,29 +144,18 @@ def check_target(
                 f"the configuration chose {chosen}, but the target is {backend.target}",
                 "name the same disk in both places",
             )
-    name = os.path.basename(os.path.realpath(backend.device))
-    media = set()
-    if machine is not None:
-        try:
-            media_dev = machine.install_media().device
-            if media_dev and os.path.exists(media_dev) and stat.S_ISBLK(os.stat(media_dev).st_mode):
-                media.add(bd.parent_disk(bd.kernel_name(media_dev, sysfs), sysfs))
-        except Exception:  # no media known: nothing to protect
-            pass
+    smap = StorageMap(f"{sysfs}/class/block")
+    mine = smap.device(os.path.basename(os.path.realpath(backend.device))).extents
     reads = [LIVE_MEDIUM, *media_files]
     if payload is not None:
         reads += [payload.path, payload.sha256_file]
-    for path in reads:
-        found = _disk_of_file(path, sysfs)
-        if found:
-            media.add(found)
-    if name in media:
+    if _holds_media(smap, mine, machine, reads, sysfs):
         raise CheckError(
             dev,
             f"{backend.device} is the install media (the OS image is read from it)",
             "choose another disk",
         )
-    _not_backed_by(backend, name, reads[1:], sysfs)
+    _not_backed_by(backend, mine, reads[1:])
     if facts.mounts:
         raise CheckError(
             dev,
@@ -194,23 +172,53 @@ def check_target(
             f"stop them ({cmds}) or run again with --clear-holders",
             errno.EBUSY,
         )
+    if facts.alias_holders:
+        raise CheckError(
+            dev,
+            f"{backend.device} is in use under another name: {'; '.join(facts.alias_holders)}",
+            "stop them (--clear-holders stops only what sits on the disk itself) and detach "
+            "the other name (losetup -d), then run again",
+            errno.EBUSY,
+        )
+    if facts.aliases:
+        warn(
+            f"the same storage is also {'; '.join(facts.aliases)}: it is overwritten too; "
+            "detach it (losetup -d) and do not use it until the install has finished"
+        )
     if facts.openers:
         warn(f"open by other programs: {', '.join(facts.openers)}")
     return facts
 
 
-def _not_backed_by(backend: Backend, name: str, files: list[str], sysfs: str) -> None:
-    """A loop device (an image-file target) must not be backed by a file the install reads:
-    writing it would destroy the OS image while it is read."""
-    key = bd.storage_key(name, sysfs)
-    if key[0] != "file":
-        return
-    for path in files:
+def _holds_media(
+    smap: StorageMap, mine: tuple, machine: object | None, reads: list[str], sysfs: str
+) -> bool:
+    """The target shares storage with the install media, or with the filesystem a file the
+    install reads lives on (whatever name either goes by)."""
+    devices = []
+    if machine is not None:
         try:
-            st = os.stat(path)
+            media_dev = machine.install_media().device
+            if media_dev and os.path.exists(media_dev) and stat.S_ISBLK(os.stat(media_dev).st_mode):
+                devices.append(bd.kernel_name(media_dev, sysfs))
+        except Exception:  # no media known: nothing to protect
+            pass
+    for path in reads:
+        try:
+            num = os.stat(path).st_dev
         except OSError:
             continue
-        if key[1:] == (st.st_dev, st.st_ino):
+        found = smap.by_devnum(os.major(num), os.minor(num))  # None: tmpfs, overlay, ...
+        devices += [found] if found else []
+    return any(overlap(smap.device(name).extents, mine) for name in devices)
+
+
+def _not_backed_by(backend: Backend, mine: tuple, files: list[str]) -> None:
+    """A loop device (an image-file target) must not be backed by a file the install reads:
+    writing it would destroy the OS image while it is read."""
+    for path in files:
+        extent = file_extent(path)
+        if extent is not None and overlap((extent,), mine):
             raise CheckError(
                 backend.describe(),
                 f"{backend.device} is backed by {path}, which the install reads",
@@ -232,12 +240,12 @@ def describe_target(backend: Backend, facts: DeviceFacts, machine: object | None
 
 
 def same_storage(a: Backend, b: Backend) -> bool:
-    """The same disk under two names: a symlink, two loop devices over one image file, a
-    loop device over the disk itself or over one of its partitions."""
+    """The same disk under two names, or two names for overlapping storage: a symlink, two
+    loop devices over one image file, a loop device over the disk or one of its partitions."""
     if a.dry_run or b.dry_run:
         return os.path.realpath(a.target) == os.path.realpath(b.target)
-    sysfs = getattr(a, "sysfs", "/sys")
-    return bd.storage_key(a.name, sysfs) == bd.storage_key(b.name, sysfs)
+    smap = StorageMap(f"{getattr(a, 'sysfs', '/sys')}/class/block")
+    return overlap(smap.device(a.name).extents, smap.device(b.name).extents)
 
 
 def _is_chosen(backend: Backend, facts: DeviceFacts, disk: object) -> None:

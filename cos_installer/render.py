@@ -140,6 +140,7 @@ def render_config(config: InstallConfig) -> str:
                 ("xfs_mount", "xfs.mount.j2"),
                 ("docker_data_unit", "docker-data.service.j2"),
                 ("docker_data_sh", "docker-data.sh.j2"),
+                ("docker_requires_xfs", "docker-requires-xfs.conf.j2"),
             ):
                 context[key] = env.get_template(name).render(context)
         text = env.get_template(f"{config.role.value}.j2").render(context)

@@ -7,7 +7,9 @@ The wizard and the answers file both call these, so each rule lives here and now
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -101,13 +103,15 @@ def role(value: object) -> Role:
 # --- agent settings --------------------------------------------------------------------------
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)\Z")  # \Z: "$" would let a "\n" through
+HOSTNAME_MAX = 253  # RFC 1123 (the wizard's field takes no more)
+PASSWORD_MAX = 256  # crypt(3) hashing stays bounded (the wizard's field takes no more)
 
 
 def _host_problem(name: str) -> str | None:
     """Why `name` is not an RFC 1123 host name, or None when it is one."""
     if not name:
         return _("it is empty")
-    if len(name) > 253:
+    if len(name) > HOSTNAME_MAX:
         return _("it is {count} characters long; at most 253 are allowed").format(count=len(name))
     for label in name.split("."):
         if not label:
@@ -136,6 +140,7 @@ def controller_list(value: object) -> list[ControllerAddress]:
         "expected host:port items separated by ',', primary first, e.g. 192.168.122.170:80"
     )
     result: list[ControllerAddress] = []
+    seen: set[ControllerAddress] = set()  # a list's `in` made a long paste quadratic
     entries = [_text(item) for item in items]
     if not any(entries):
         raise FieldError(_("no controller given: {expected}").format(expected=expected))
@@ -180,13 +185,14 @@ def controller_list(value: object) -> list[ControllerAddress]:
                     )
                 )
         address = ControllerAddress(host, number)
-        if address in result:
+        if address in seen:
             raise FieldError(
                 _("item {position} {entry} repeats an earlier controller").format(
                     position=position, entry=repr(entry)
                 )
             )
         result.append(address)
+        seen.add(address)
     return result
 
 
@@ -245,7 +251,7 @@ def password(value: object) -> str:
         raise FieldError(_("the password of the cos account cannot be empty"))
     if "\n" in value or "\r" in value:
         raise FieldError(_("the password cannot contain a line break"))
-    if "\x00" in value or len(value) > 256:  # crypt(3) stops at NUL; keep hashing bounded
+    if "\x00" in value or len(value) > PASSWORD_MAX:  # crypt(3) stops at NUL; bounded hashing
         raise FieldError(_("the password cannot contain a NUL character or exceed 256 characters"))
     try:
         value.encode("utf-8")
@@ -404,10 +410,27 @@ def ipvlan_note(addr: ipaddress.IPv4Interface) -> str:
 
 
 def disk_path(value: object) -> str:
+    """A whole disk by its path. What exists there must be a block device: an answers file, a
+    fleet file and the wizard never name an image file (only `install --target FILE` does),
+    so a database file named by mistake is never erased."""
     text = _text(value)
     if not text.startswith("/") or not all(c.isprintable() and not c.isspace() for c in text):
         raise FieldError(
             _("{value} is not a device path: expected e.g. /dev/sda").format(value=_show(value))
+        )
+    try:
+        mode = os.stat(text).st_mode
+    except (OSError, ValueError):  # absent here (a profile, another machine): checked at install
+        return text
+    if not stat.S_ISBLK(mode):
+        kind = _("a regular file") if stat.S_ISREG(mode) else _("a special file")
+        if stat.S_ISDIR(mode):
+            kind = _("a directory")
+        raise FieldError(
+            _(
+                "{value} is {kind}, not a block device: expected a whole disk such as /dev/sda "
+                "(an image file is named only with install --target FILE)"
+            ).format(value=_show(value), kind=kind)
         )
     return text
 

@@ -86,7 +86,10 @@ def run(workdir: Path, iso: str, accel: str) -> list[str]:
         guest.expect(r"Optional: a second disk", 60)
         press(guest, "Down", "Space", "Enter")  # /dev/vdb for Docker data
         guest.expect(r"ALL DATA WILL BE ERASED ON", 60)
-        press(guest, "Enter")
+        guest.expect(r"\[ Erase and install \]", 60)
+        # The Summary opens on [Back] and takes no key in its first second: wait, move, Enter.
+        time.sleep(1.5)
+        press(guest, "Tab", "Enter")
         guest.expect(r"Press Enter to review the Cloud Config", 1500)
         press(guest, "Enter")
         guest.expect(r"#cloud-config", 60)

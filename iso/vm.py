@@ -114,13 +114,12 @@ class VM:
                 "-m", str(self.memory), "-smp", "2", "-S",
                 "-qmp", f"unix:{sock}.qmp,server=on,wait=off"]  # fmt: skip
         if serial_stdio:
-            argv += ["-nographic"]  # reboots stay in QEMU: the installed disk boots next
+            # The serial line and QEMU's monitor share this terminal, so Ctrl+A x quits:
+            # -nographic alone does not do that when -qmp is on the command line (the escape
+            # keys then reach the guest). No -no-reboot: the installed disk boots next.
+            argv += ["-nographic", "-serial", "mon:stdio"]
         else:
-            argv += ["-no-reboot"]
-        if serial_stdio:
-            pass
-        else:
-            argv += ["-display", "none", "-monitor", "none",
+            argv += ["-no-reboot", "-display", "none", "-monitor", "none",
                      "-chardev", f"socket,id=ser0,path={sock}.serial,server=on,wait=off",
                      "-serial", "chardev:ser0"]  # fmt: skip
         if self.uefi:
@@ -247,30 +246,41 @@ def extract_from_iso(iso: str, dest: str, *paths: str) -> list[str]:
     return out
 
 
+DEMO_QUIT = "Ctrl+A then x"  # what the demo's banner, iso/README.md and its test say quits QEMU
+
+
+def demo_vm(iso: str, workdir: str, *, uefi: bool = False) -> VM:
+    """The demo's VM (its argv: `.command(accel, serial_stdio=True)`): OS and data disks
+    (qcow2, created once), the ISO, one NIC with a link and one without."""
+    os.makedirs(workdir, exist_ok=True)
+    os_disk = os.path.join(workdir, "os.qcow2")
+    data_disk = os.path.join(workdir, "data.qcow2")
+    for path, size in ((os_disk, "10G"), (data_disk, "4G")):
+        if not os.path.exists(path):
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, size], check=True)
+    vm = VM("demo", workdir, uefi=uefi)
+    vm.disk(os_disk, "qcow2", bootindex=1)
+    vm.disk(data_disk, "qcow2")
+    vm.cdrom(iso, bootindex=2)
+    vm.nic(link=True)
+    vm.nic(link=False)
+    return vm
+
+
 def demo(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="vm.py demo", description="make qemu-demo")
     parser.add_argument("iso")
     parser.add_argument("--uefi", action="store_true")
     parser.add_argument("--workdir", default="build/qemu-demo")
     args = parser.parse_args(argv)
-    os.makedirs(args.workdir, exist_ok=True)
-    os_disk = os.path.join(args.workdir, "os.qcow2")
-    data_disk = os.path.join(args.workdir, "data.qcow2")
-    for path, size in ((os_disk, "10G"), (data_disk, "4G")):
-        if not os.path.exists(path):
-            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, size], check=True)
+    vm = demo_vm(args.iso, args.workdir, uefi=args.uefi)
     with tempfile.TemporaryDirectory() as tmp:
         kernel = extract_from_iso(args.iso, tmp, "/live/vmlinuz")[0]
         accel = accelerator(kernel)
-    vm = VM("demo", args.workdir, uefi=args.uefi)
-    vm.disk(os_disk, "qcow2", bootindex=1)
-    vm.disk(data_disk, "qcow2")
-    vm.cdrom(args.iso, bootindex=2)
-    vm.nic(link=True)
-    vm.nic(link=False)
-    print(f"COS installer demo ({accel.upper()}): OS disk {os_disk} (/dev/vda), data disk "
-          f"{data_disk} (/dev/vdb), NICs: one linked, one without link. Serial console here; "
-          "Ctrl+A X quits QEMU. Delete build/qemu-demo/*.qcow2 to start over.")  # fmt: skip
+    print(f"COS installer demo ({accel.upper()}): OS disk {args.workdir}/os.qcow2 (/dev/vda), "
+          f"data disk {args.workdir}/data.qcow2 (/dev/vdb), NICs: one linked, one without "
+          f"link. Serial console here; {DEMO_QUIT} quits QEMU. Delete "
+          f"{args.workdir}/*.qcow2 to start over.")  # fmt: skip
     vm.start(accel, serial_stdio=True)
     assert vm.proc is not None
     vm.proc.wait()

@@ -10,6 +10,8 @@ from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM, Field, Screen, blank, text
 
+CONTROLLERS_MAX = 4096  # a few KiB: five controllers by host name take about 1,300
+
 
 class View(Screen):
     title = N_("Agent settings")
@@ -17,7 +19,9 @@ class View(Screen):
 
     def __init__(self, ctx: Any) -> None:
         values = ctx.values
-        self.controllers = Field(_("Controller"), values.get("controllers", ""), width=61)
+        self.controllers = Field(
+            _("Controller"), values.get("controllers", ""), width=61, max_len=CONTROLLERS_MAX
+        )
         self.code = Field(_("InstallCode"), values.get("install_code", ""), width=6)
         self.gateway = Field(_("Docker GW"), values.get("docker_gateway", ""), width=16)
         self.dns = Field(_("Docker DNS"), values.get("docker_dns", ""), width=16)

@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ import urwid
 from cos_installer.flow import STEPS, Step, Wizard, can_go_back
 from cos_installer.i18n import _
 from cos_installer.model import Role
+from cos_installer.typeahead import flush_input
 
 from . import theme
 from .failures import Failures, redacted
@@ -43,8 +45,10 @@ class App(StepWork, Keys, Failures):
         colours: int = 16,
         sync: bool = False,
         offer_language: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.services = services
+        self.clock = clock  # tests step it: the confirmations' one-second guard
         self.offer_language = offer_language  # the terminal can show Chinese (i18n.choose)
         self.dry_run = dry_run
         self.answers = answers
@@ -185,15 +189,27 @@ class App(StepWork, Keys, Failures):
             dry_run=self.dry_run,
             ascii_only=self.ascii_only,
             set_keys=lambda keys: self._keybar.set_text(" " + keys),
+            set_status=self._set_status,
             offer_language=self.offer_language,
             set_language=self.set_language,
+            clock=self.clock,
+            flush_input=self.flush_input,
         )
+
+    def flush_input(self) -> None:
+        """Drop the keys the terminal holds unread (typed before a confirmation was drawn)."""
+        fileno = getattr(self.loop.screen, "_input_fileno", lambda: None)
+        if flush_input(fileno()):
+            self.note("confirmation drawn: the terminal's unread input was flushed")
 
     def show(self, step: Step) -> None:
         self._token += 1
         for handle in self._alarms:
             self.loop.remove_alarm(handle)
         self._alarms.clear()
+        dropped = getattr(getattr(self.view, "guard", None), "discarded", 0)
+        if dropped:
+            self.note(f"{self.wizard.step.value}: dropped {dropped} key(s) typed too early")
         self.wizard.step = step
         getattr(self, f"_before_{step.value}", lambda: None)()
         name = "media" if step is Step.WELCOME and self.facts.get("media_error") else step.value

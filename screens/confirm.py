@@ -1,5 +1,7 @@
 """Screen 10, Summary and wipe confirmation: every choice, then the disk that will be erased
-named by path, model, serial and size. Enter confirms; this is the point of no return."""
+named by path, model, serial and size; the point of no return. It opens with the focus on
+[Back] and takes no key in its first second (screens/guarded.py): erasing is moving to
+[Erase and install] and pressing Enter there."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from cos_installer.i18n import N_, _
 from cos_installer.model import DATA_MOUNT_POINT, USER_DATA_PATH
 
 from . import diskinfo
-from .widgets import Screen, blank, text
+from .guarded import GuardedConfirm
+from .widgets import blank, text
 
 # the guide (3.5): container disk quotas need every agent's Docker data on XFS with prjquota
 NO_XFS = N_(
@@ -24,9 +27,8 @@ def _row(label: str, value: Any) -> Any:
     return urwid.Columns([(12, urwid.Text(label)), urwid.Text(value)])
 
 
-class View(Screen):
+class View(GuardedConfirm):
     title = N_("Summary")
-    keys = N_("Enter ERASE the disk and install  Esc back  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
         v, facts = ctx.values, ctx.facts
@@ -108,10 +110,9 @@ class View(Screen):
                         "is on) and erases its RAID/LVM metadata on {dev}."
                     ).format(dev=disk.path, what="; ".join(disk.holders))
                     rows.append(text(("warn", held)))
-            rows.append(blank())
-            rows.append(text(_("Press Enter to erase and install, or Esc to go back."), "center"))
-        super().__init__(ctx, rows)
+        rows.append(blank())
+        super().__init__(ctx, rows, can_erase=not self.errors)
 
-    def submit(self) -> None:
+    def erase(self) -> None:
         if not self.errors:
             self.ctx.done({})

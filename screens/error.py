@@ -11,6 +11,7 @@ import urwid
 
 from cos_installer.i18n import N_, _
 
+from .paste import Paste
 from .widgets import Screen, blank, text
 
 LOG_LINES = 500
@@ -52,6 +53,8 @@ class View(Screen):
     # --- actions ------------------------------------------------------------------------------
 
     def keypress(self, size: tuple[int, int], key: str) -> str | None:
+        if isinstance(key, Paste):  # keys that came together: one by one (Screen replays them)
+            return super().keypress(size, key)
         if self.showing_log:
             if key in ("esc", "l", "q", "enter"):
                 self.show_main()

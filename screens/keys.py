@@ -11,6 +11,7 @@ from cos_installer.i18n import _
 
 from . import theme
 from .dialogs import QuitDialog
+from .paste import coalesce
 
 
 class Keys:
@@ -29,7 +30,7 @@ class Keys:
                 if isinstance(key, str) and self._status.text:
                     self._set_status("")
                 rest.append(key)
-        return rest
+        return coalesce(rest)
 
     def _unhandled(self, key: Any) -> bool | None:
         if key == "esc":

@@ -17,9 +17,11 @@ class View(Screen):
     def __init__(self, ctx: Any) -> None:
         values = ctx.values
         self.keep_hash = bool(values.get("password_hash")) and not values.get("password")
-        self.hostname = Field(_("HostName"), values.get("hostname", ""), width=40)
-        self.password = Field(_("Password"), values.get("password", ""), mask="*", width=30)
-        self.again = Field(_("Again"), values.get("password2", ""), mask="*", width=30)
+        name, secret = values.get("hostname", ""), values.get("password", "")
+        self.hostname = Field(_("HostName"), name, width=40, max_len=validate.HOSTNAME_MAX)
+        cap = validate.PASSWORD_MAX
+        self.password = Field(_("Password"), secret, mask="*", width=30, max_len=cap)
+        self.again = Field(_("Again"), values.get("password2", ""), mask="*", width=30, max_len=cap)
         rows = [
             blank(),
             text(_("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'.")),

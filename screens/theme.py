@@ -10,10 +10,13 @@ from __future__ import annotations
 import locale
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import urwid
 
 from cos_installer.i18n import _
+
+from .paste import decode
 
 MIN_COLS, MIN_ROWS = 80, 24
 ASCII_TERMS = {"vt100", "vt102", "vt220", "vt52", "dumb", "ansi"}
@@ -84,7 +87,34 @@ def box_chars(ascii_only: bool) -> dict[str, str]:
 
 
 class SerialSafeScreen(urwid.display.raw.Screen):
-    """A raw screen that treats a terminal reporting no size (serial lines) as 80x24."""
+    """A raw screen that treats a terminal reporting no size (serial lines) as 80x24, and
+    decodes a long read (a paste) in linear time (screens/paste.py)."""
+
+    def parse_input(self, event_loop, callback, codes, wait_for_more=True):  # noqa: ANN001, ANN201
+        head, rest = decode(codes, self._decode_one)
+        if not head:
+            return super().parse_input(event_loop, callback, codes, wait_for_more)
+
+        once = [head, codes[: len(codes) - len(rest)]]  # urwid calls back again for a
+        # sequence it waited on: the head goes with the first call only
+
+        def with_head(keys: list[Any], raw: list[int]) -> Any:
+            first, first_raw = once
+            once[:] = [[], []]
+            return callback(first + list(keys), first_raw + list(raw))
+
+        got = super().parse_input(event_loop, with_head if callback else None, rest, wait_for_more)
+        if callback is None and got is not None:
+            return head + list(got[0]), codes[: len(codes) - len(rest)] + list(got[1])
+        return got
+
+    def _decode_one(self, window: list[int]) -> tuple[list[Any], list[int]]:
+        """The keys at the start of `window` and what is left of it ([], window: unsure)."""
+        protocol = getattr(self, "_keyboard_protocol_enabled", None)
+        try:
+            return urwid.display.escape.process_keyqueue(window, True, keyboard_protocol=protocol)
+        except urwid.display.escape.MoreInputRequired:
+            return [], window
 
     def get_cols_rows(self) -> tuple[int, int]:
         cols, rows = super().get_cols_rows()

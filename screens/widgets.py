@@ -7,6 +7,7 @@ A screen is a view: it shows values and reports what the user chose through its 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,15 @@ import urwid
 
 from cos_installer.i18n import N_, _
 
+from .paste import CappedEdit, Paste
+
 LABEL_WIDTH = 14
 
 KEYS_LIST = N_("Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
 KEYS_FORM = N_("Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
 KEYS_FORM_LIST = N_("Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit")
 KEYS_NEXT = N_("Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit")
+MAX_LEN = 255  # characters a field takes unless it says otherwise (a paste is cut there)
 
 
 def text(markup: Any, align: str = "left") -> urwid.Text:
@@ -50,13 +54,17 @@ class Context:
     dry_run: bool = False
     ascii_only: bool = False
     set_keys: Callable[[str], None] = lambda keys: None
+    set_status: Callable[[str], None] = lambda message: None  # the line above the key bar
     offer_language: bool = False  # Welcome: the terminal can show Chinese
     set_language: Callable[[str], None] = lambda lang: None
     actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
+    clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
+    flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
 class Field(urwid.WidgetWrap):
-    """`Label: [value]` with the validator's message shown right under it when there is one."""
+    """`Label: [value]` with the validator's message shown right under it when there is one.
+    `max_len` caps what can be typed or pasted (the validators say what is valid)."""
 
     def __init__(
         self,
@@ -66,9 +74,11 @@ class Field(urwid.WidgetWrap):
         mask: str | None = None,
         hint: str = "",
         width: int = 40,
+        max_len: int = MAX_LEN,
     ) -> None:
         self.label = label
-        self.edit = urwid.Edit("", value or "", mask=mask)
+        self.max_len = max_len
+        self.edit = CappedEdit(value or "", mask, max_len, self._cut)
         self.edit_box = urwid.AttrMap(self.edit, "edit", "edit_focus")
         parts: list[Any] = [(LABEL_WIDTH, urwid.Text(label + ":")), (width, self.edit_box)]
         if hint:
@@ -88,6 +98,22 @@ class Field(urwid.WidgetWrap):
     def value(self, new: str) -> None:
         self.edit.set_edit_text(new or "")
         self.edit.set_edit_pos(len(self.edit.edit_text))
+
+    def paste(self, text: str) -> bool:
+        """Insert `text` at the cursor in one go, cut at `max_len` (and say so); True if cut."""
+        room = max(self.max_len - len(self.edit.edit_text), 0)
+        if text[:room]:
+            self.edit.insert_text(text[:room])
+        if len(text) > room:
+            self._cut()
+        return len(text) > room
+
+    def _cut(self) -> None:
+        self.set_error(
+            _("cut at {count} characters: this field takes at most {count}").format(
+                count=self.max_len
+            )
+        )
 
     @property
     def error(self) -> str | None:
@@ -249,7 +275,10 @@ class Screen(urwid.WidgetWrap):
             self.focus_widget(first_bad)
         return first_bad is None
 
-    def keypress(self, size: tuple[int, int], key: str) -> str | None:
+    def keypress(self, size: tuple[int, int], key: Any) -> str | None:
+        if isinstance(key, Paste):
+            self._paste(size, key.text)
+            return None
         if key in ("tab", "shift tab"):
             self._tab(1 if key == "tab" else -1)
             return None
@@ -258,3 +287,14 @@ class Screen(urwid.WidgetWrap):
             self.submit()
             return None
         return key
+
+    def _paste(self, size: tuple[int, int], text: str) -> None:
+        """A run of characters: into the focused field at once, else key by key as typed."""
+        focus = self.listbox.focus
+        if isinstance(focus, Field) and focus.enabled:
+            if focus.paste(text):  # the message under a tall field may be off screen
+                self.ctx.set_status(f"{focus.label}: {focus.error}")
+            self.listbox.make_cursor_visible(size)
+            return
+        for char in text:
+            self.keypress(size, char)

@@ -8,7 +8,7 @@ import stat
 from cos_installer.backends.base import Backend, BackendError, DeviceFacts, FileSpec, Reread
 from cos_installer.backends.block import BlockDeviceBackend, DeviceIO
 from cos_installer.backends.dryrun import DryRunBackend
-from cos_installer.backends.image import ImageFileBackend, create_sparse
+from cos_installer.backends.image import ImageFileBackend, check_image_file, create_sparse
 
 __all__ = [
     "Backend",
@@ -24,16 +24,25 @@ __all__ = [
 ]
 
 
-def open_backend(target: str, *, dry_run: bool = False, create_size: int | None = None) -> Backend:
-    """The backend for a target path: a block device, an image file (created sparse at
-    `create_size` when absent) or, with dry_run, a recorder that touches nothing."""
-    if dry_run:
-        if os.path.exists(target) and not _disk_or_file(target):
-            raise BackendError(*NOT_A_DISK(target))
-        return DryRunBackend(target, create_size=create_size)
+def open_backend(
+    target: str,
+    *,
+    dry_run: bool = False,
+    create_size: int | None = None,
+    image_file: bool = False,
+    force: bool = False,
+) -> Backend:
+    """The backend for a target path: a block device, or, with dry_run, a recorder that
+    touches nothing. An image file only with `image_file` (the install command's explicit
+    --target FILE): created sparse at `create_size` when absent, and an existing one only
+    written when it is empty or a disk image, or with `force` (check_image_file)."""
     try:
         st = os.stat(target)
     except FileNotFoundError:
+        if dry_run:  # a machine profile's disks exist only in the profile
+            return DryRunBackend(target, create_size=create_size if image_file else None)
+        if not image_file:
+            raise BackendError(*NO_SUCH_DISK(target)) from None
         if not create_size:
             raise BackendError(
                 f"{target} does not exist",
@@ -45,21 +54,30 @@ def open_backend(target: str, *, dry_run: bool = False, create_size: int | None 
         create_sparse(target, create_size)
         return ImageFileBackend(target)
     except OSError as exc:
+        if dry_run:
+            return DryRunBackend(target, create_size=create_size)
         raise BackendError(f"cannot use {target}: {exc.strerror}") from exc
-    if stat.S_ISBLK(st.st_mode):
-        return BlockDeviceBackend(target)
-    if stat.S_ISREG(st.st_mode):
-        return ImageFileBackend(target)
-    raise BackendError(*NOT_A_DISK(target))
+    if stat.S_ISREG(st.st_mode) and image_file:
+        check_image_file(target, force=force)
+    elif not stat.S_ISBLK(st.st_mode):
+        raise BackendError(*NOT_A_DISK(target, image_file))
+    if dry_run:
+        return DryRunBackend(target, create_size=create_size)
+    return BlockDeviceBackend(target) if stat.S_ISBLK(st.st_mode) else ImageFileBackend(target)
 
 
-def NOT_A_DISK(target: str) -> tuple[str, str]:  # noqa: N802 - a message, used like a constant
+def NO_SUCH_DISK(target: str) -> tuple[str, str]:  # noqa: N802 - a message, used like a constant
+    return f"{target} does not exist", "name a disk that is attached (ls -l /dev/disk/by-id)"
+
+
+def NOT_A_DISK(target: str, image_file: bool = True) -> tuple[str, str]:  # noqa: N802
+    if image_file or not os.path.isfile(target):
+        return (
+            f"{target} is neither a block device nor a regular file",
+            "name a whole disk such as /dev/sda, or an image file",
+        )
     return (
-        f"{target} is neither a block device nor a regular file",
-        "name a whole disk such as /dev/sda, or an image file",
+        f"{target} is a regular file, not a block device",
+        "name a whole disk such as /dev/sda; an image file is written only when named with "
+        "install --target FILE",
     )
-
-
-def _disk_or_file(target: str) -> bool:
-    mode = os.stat(target).st_mode
-    return stat.S_ISBLK(mode) or stat.S_ISREG(mode)

@@ -52,6 +52,11 @@ class DeviceFacts:
     mounts: tuple[str, ...] = ()  # "/dev/sda2 is mounted on /boot", "/dev/sda3 is active swap"
     holders: tuple[Holder, ...] = ()
     openers: tuple[str, ...] = ()  # "/dev/sda5 (pid 42, python3)" - a warning, not a blocker
+    # The same storage under other names (cos_installer.storage): md/dm on them block the
+    # install (--clear-holders stops only the disk's own stack; their mounts are in
+    # `mounts`); the idle ones are named in a warning.
+    alias_holders: tuple[str, ...] = ()  # "/dev/loop7 (...) is held by LVM /dev/mapper/x"
+    aliases: tuple[str, ...] = ()  # "/dev/loop7 (another name for /dev/loop3: the same ...)"
     real: bool = True  # False: facts of a dry run, nothing was probed
 
 

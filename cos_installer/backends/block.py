@@ -14,7 +14,7 @@ from cos_installer import devusage as du
 from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
 from cos_installer.backends.deviceio import DeviceIO
 from cos_installer.hardware.types import human_size
-from cos_installer.holders import Holder, holder_clear_commands, holders
+from cos_installer.holders import Holder, holder_clear_commands, holders, stacked_devices
 from cos_installer.rootpath import resolve_in_root
 from cos_installer.stream import Payload, copy_payload
 
@@ -63,6 +63,9 @@ class BlockDeviceBackend:
     def facts(self) -> DeviceFacts:
         whole = not bd.is_partition(self.name, self.sysfs)
         stack = holders(self.name, self.sysfs)  # walked once: mounts look through it too
+        parts = [p.name for p in bd.kernel_partitions(self.name, self.sysfs)]
+        own = {self.name, *parts, *stacked_devices(stack, self.sysfs)}
+        other = du.alias_use(self.name, own, self.sysfs)
         return DeviceFacts(
             device=self.device,
             size=bd.device_size(self.device),
@@ -71,11 +74,11 @@ class BlockDeviceBackend:
             read_only=bd.read_only(self.device),
             serial=bd.serial_of(self.name, self.sysfs),
             by_id=tuple(bd.by_id_links(self.name)),
-            mounts=tuple(du.mounts(self.name, self.sysfs, stack=stack)),
+            mounts=tuple(du.mounts(self.name, self.sysfs, stack=stack)) + other.busy,
             holders=tuple(stack),
-            openers=tuple(
-                du.openers([p.name for p in bd.kernel_partitions(self.name, self.sysfs)])
-            ),
+            openers=tuple(du.openers([*parts, *other.names], self.sysfs)),
+            alias_holders=other.held,
+            aliases=other.idle,
         )
 
     def clear_holders(self, holders: list[Holder]) -> None:

@@ -3,11 +3,47 @@ scanning, then written by exactly the block-device code path."""
 
 from __future__ import annotations
 
+import errno
 import os
 
 from cos_installer import blockdev as bd
 from cos_installer.backends.base import BackendError
 from cos_installer.backends.block import BlockDeviceBackend, DeviceIO
+
+MBR_SIGNATURE = (510, b"\x55\xaa")
+GPT_SIGNATURES = ((512, b"EFI PART"), (4096, b"EFI PART"))  # LBA 1 of 512 and 4096-byte sectors
+
+
+def check_image_file(path: str, *, force: bool = False) -> None:
+    """An existing file is written only when it is empty (no byte written: a new sparse
+    file), already a disk image (a partition table at its start), or with --force: a
+    database or a backup named by mistake is not erased."""
+    if force:
+        return
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096 + 8)
+            empty = not head or _holes_only(f.fileno())
+    except OSError as exc:
+        raise BackendError(f"cannot read {path}: {exc.strerror}") from exc
+    if empty or any(
+        head[at : at + len(sig)] == sig for at, sig in (MBR_SIGNATURE, *GPT_SIGNATURES)
+    ):
+        return
+    raise BackendError(
+        f"{path} is a regular file with data but no partition table at its start (not empty "
+        "and not a disk image)",
+        "check that this is the image file you mean; run again with --force to overwrite it",
+    )
+
+
+def _holes_only(fd: int) -> bool:
+    """No data anywhere in the file (a sparse file nothing was written to)."""
+    try:
+        os.lseek(fd, 0, os.SEEK_DATA)
+    except OSError as exc:
+        return exc.errno == errno.ENXIO
+    return False
 
 
 def create_sparse(path: str, size: int) -> None:

@@ -2,6 +2,7 @@
 
 Prints one `line N: error|warning|info: ...` entry per problem, like `coreos-cloudinit
 --validate`, and exits 1 when there is any (cloudinit treats every entry as a failure).
+Entries of the installer's own, stricter rules end in "(cos-installer rule: why)".
 """
 
 from __future__ import annotations

@@ -20,12 +20,15 @@ import time
 
 from cos_installer.events import Event
 from cos_installer.hardware.types import human_size
+from cos_installer.typeahead import flush_input
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
 EPILOG = """\
 Nothing is written before every check passed (answers, cloud-config, target and data disk:
-whole disk, not the install media, not mounted, no RAID/LVM, big enough; the OS image and its
-.sha256). Ctrl+C or SIGTERM cancels at a buffer boundary and resets the disk.
+whole disk, not the install media, not mounted or held under any of its names, no RAID/LVM,
+big enough; the OS image and its .sha256). Ctrl+C or SIGTERM cancels at a buffer boundary and
+resets the disk. An image file is a target only with --target FILE; an existing one is written
+only when it is empty or already a disk image (a partition table at its start), or with --force.
 
 exit status: 0 installed (or dry run planned), 1 the install failed or was cancelled,
 2 invalid input (arguments, answers file, target path) or erasing not confirmed"""
@@ -39,8 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--target",
         metavar="PATH",
-        help="a whole disk (/dev/sdX) or an image file; overrides the answers' disk "
-        "(default: the answers' disk)",
+        help="a whole disk (/dev/sdX) or an image file (only here: the answers' disk is "
+        "always a block device); overrides the answers' disk (default: the answers' disk)",
     )
     parser.add_argument(
         "--host",
@@ -57,6 +60,12 @@ def add_arguments(parser) -> None:
         "--size",
         metavar="SIZE",
         help="create the --target image file at this size if it does not exist (8G, 512M)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write an existing --target image file even though it holds data and no "
+        "partition table (default: only an empty file or a disk image is written)",
     )
     parser.add_argument(
         "--yes",
@@ -161,6 +170,7 @@ def _confirm(what: str) -> bool:
             file=sys.stderr,
         )
         return False
+    flush_input(sys.stdin.fileno())  # what was typed before the question is no answer to it
     sys.stderr.write(f"ALL DATA ON {what} WILL BE ERASED. Type 'yes' to install: ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() == "yes"
@@ -217,6 +227,12 @@ def run(args) -> int:
     except (ValueError, ProfileError) as exc:
         print(f"cos-installer install: {exc}", file=sys.stderr)
         return 2
+    image_file = bool(args.target)  # an image file only when named on the command line
+    if not image_file and (size or args.force):
+        flag = "--size" if size else "--force"
+        print(f"cos-installer install: {flag} applies to an image file named with --target FILE; "
+              "the answers' disk is a block device", file=sys.stderr)  # fmt: skip
+        return 2
     if not args.target:
         args.target = config.disk
     if args.image and not os.path.exists(args.image):
@@ -226,7 +242,9 @@ def run(args) -> int:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
     try:
-        backend = open_backend(args.target, dry_run=dry_run, create_size=size)
+        backend = open_backend(
+            args.target, dry_run=dry_run, create_size=size, image_file=image_file, force=args.force
+        )
     except BackendError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
         print(f"cos-installer install: {exc.cause}{hint}", file=sys.stderr)

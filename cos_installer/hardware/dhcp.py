@@ -149,6 +149,27 @@ def no_answer(interface: str, timeout: float) -> str:
     return f"no DHCP answer on {interface} in {timeout:g} s - enter the address by hand"
 
 
+def _ask_once(
+    client: DhcpClient, interface: str, script: str, workdir: str, out: str, deadline: float
+) -> None:
+    """Run the client until it writes a lease, gives up, or the deadline passes."""
+    proc = subprocess.Popen(
+        client.argv(interface, script, workdir, deadline - time.monotonic()),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=workdir,
+        start_new_session=True,
+    )
+    try:
+        while time.monotonic() < deadline:
+            if os.path.exists(out) or proc.poll() is not None:
+                break  # a lease, or the client gave up (-n / -1)
+            time.sleep(0.05)
+    finally:
+        _kill_session(proc)
+
+
 def run_dhcp(interface: str, timeout: float = 10.0, client: DhcpClient | None = None) -> DhcpResult:
     """One bounded DHCP exchange; never leaves a client process or an address behind."""
     client = client or find_client()
@@ -159,36 +180,27 @@ def run_dhcp(interface: str, timeout: float = 10.0, client: DhcpClient | None = 
             f"enter the address for {interface} by hand",
         )
     deadline = time.monotonic() + timeout
+    lease = None
     with tempfile.TemporaryDirectory(prefix="cos-dhcp-") as workdir:
         out = os.path.join(workdir, RESULT_FILE)
         script = os.path.join(workdir, "hook.sh")
         with open(script, "w", encoding="utf-8") as f:
             f.write(client.script_body(out))
         os.chmod(script, 0o700)
-        try:
-            proc = subprocess.Popen(
-                client.argv(interface, script, workdir, timeout),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=workdir,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            return DhcpResult(interface, message=f"{client.name} failed to start: {exc}")
-        try:
-            while time.monotonic() < deadline:
-                if os.path.exists(out):
-                    break
-                if proc.poll() is not None and not os.path.exists(out):
-                    break  # the client gave up (-n / -1)
-                time.sleep(0.05)
-        finally:
-            _kill_session(proc)
-        lease = None
-        if os.path.exists(out):
-            with open(out, encoding="utf-8") as f:
-                lease = parse_lease(f.read())
+        # A client may give up at once (a carrier that came up a moment ago, dhcpcd seeing
+        # the link still down): ask again while time is left.
+        first = True
+        while first or deadline - time.monotonic() >= 1:
+            first = False
+            try:
+                _ask_once(client, interface, script, workdir, out, deadline)
+            except OSError as exc:
+                return DhcpResult(interface, message=f"{client.name} failed to start: {exc}")
+            if os.path.exists(out):
+                with open(out, encoding="utf-8") as f:
+                    lease = parse_lease(f.read())
+                break
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     if lease is None:
         return DhcpResult(interface, message=no_answer(interface, timeout))
     return DhcpResult(interface, lease=lease, message=f"lease from DHCP ({client.name})")

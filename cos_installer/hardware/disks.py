@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..holders import Tree, dm_kind
+from ..storage import StorageMap
 from .sysfs import (
     best_by_id,
     blkid_info,
@@ -21,7 +22,7 @@ from .sysfs import (
     read_int,
     swaps_by_devno,
 )
-from .types import Disk, Partition
+from .types import Disk, OtherName, Partition
 
 MEDIA_LABEL = "CDROM"  # the guide: a USB stick must carry the volume label CDROM
 
@@ -46,6 +47,12 @@ class ProbeContext:
     _mounts: dict[tuple[int, int], tuple[str, str]] | None = field(default=None, repr=False)
     _swaps: set[tuple[int, int]] | None = field(default=None, repr=False)
     _by_id: dict[str, list[str]] | None = field(default=None, repr=False)
+    _storage: StorageMap | None = field(default=None, repr=False)
+
+    def storage(self) -> StorageMap:
+        if self._storage is None:
+            self._storage = StorageMap(f"{self.sysfs_root}/block")
+        return self._storage
 
     def mountpoint(self, devno: tuple[int, int] | None) -> str | None:
         if devno is None:
@@ -179,6 +186,22 @@ def _partition_dirs(sysdir: Path) -> list[Path]:
     return sorted(parts, key=lambda p: read_int(p / "partition") or 0)
 
 
+def other_names(name: str, ctx: ProbeContext) -> tuple[OtherName, ...]:
+    """The disk's storage in use under another name: a mounted loop device over one of its
+    partitions or over its image file, RAID/LVM on such a loop device."""
+    storage = ctx.storage()
+    own = storage.above(name)
+    found = []
+    for alias in storage.aliases(name, own):
+        major, _, minor = storage.device(alias.name).devnum.partition(":")
+        where = ctx.mountpoint((int(major), int(minor))) if minor.isdigit() else None
+        mine = frozenset({alias.name, *own})  # "also on": devices beyond these
+        held = tuple(describe_holder(h, ctx.sysfs_root, mine) for h in alias.holders)
+        if where or held:
+            found.append(OtherName(alias.label, where, held))
+    return tuple(found)
+
+
 def probe_block_device(path: str, ctx: ProbeContext | None = None) -> Disk:
     """Everything the disk screen shows about one whole block device (any kind, loop too)."""
     ctx = ctx or ProbeContext()
@@ -234,6 +257,7 @@ def probe_block_device(path: str, ctx: ProbeContext | None = None) -> Disk:
         fstype=whole.get("TYPE") or ctx.mounted_fstype(devno_of_sysfs(sysdir)),
         label=whole.get("LABEL") or None,
         mountpoint=mounts[0],
+        aliases=other_names(name, ctx),
     )
 
 

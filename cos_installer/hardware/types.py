@@ -26,6 +26,16 @@ class Partition:
 
 
 @dataclass(frozen=True)
+class OtherName:
+    """The disk's storage in use under another name (cos_installer.storage): a loop device
+    over its image file, over one of its partitions or over a byte range of it."""
+
+    label: str  # "/dev/loop7 (another name for /dev/loop3: the same file /x.img)"
+    mountpoint: str | None = None  # where it is mounted now, "[SWAP]" for active swap
+    holders: tuple[str, ...] = ()  # RAID/LVM/dm on it: "dm-3 (LVM vg1-x)"
+
+
+@dataclass(frozen=True)
 class Disk:
     path: str  # /dev/sda
     size: int  # bytes
@@ -45,24 +55,25 @@ class Disk:
     fstype: str | None = None
     label: str | None = None
     mountpoint: str | None = None  # where the whole disk is mounted now, "[SWAP]" for swap
+    aliases: tuple[OtherName, ...] = ()  # other names of its storage that are in use
 
     @property
     def mounted(self) -> list[str]:
-        """Mounted or swapping on the disk or its partitions, each named: never cleared by
-        the installer (someone is using it)."""
-        reasons = []
-        if self.mountpoint == "[SWAP]":
-            reasons.append(_("{dev} is active swap").format(dev=self.path))
-        elif self.mountpoint:
-            reasons.append(
-                _("{dev} is mounted on {where}").format(dev=self.path, where=self.mountpoint)
-            )
+        """Mounted or swapping on the disk or its partitions, or in use under another name,
+        each named: never cleared by the installer (someone is using it)."""
+        named = [(self.path, self.mountpoint)] + [(p.path, p.mountpoint) for p in self.partitions]
+        named += [(a.label, a.mountpoint) for a in self.aliases]
+        reasons = [
+            _("{dev} is active swap").format(dev=dev)
+            if where == "[SWAP]"
+            else _("{dev} is mounted on {where}").format(dev=dev, where=where)
+            for dev, where in named
+            if where
+        ]
         reasons += [
-            _("{dev} is active swap").format(dev=p.path)
-            if p.mountpoint == "[SWAP]"
-            else _("{dev} is mounted on {where}").format(dev=p.path, where=p.mountpoint)
-            for p in self.partitions
-            if p.mountpoint
+            _("{dev} is held by {holder}").format(dev=a.label, holder=h)
+            for a in self.aliases
+            for h in a.holders
         ]
         return reasons
 

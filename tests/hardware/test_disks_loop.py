@@ -116,3 +116,23 @@ def test_udev_properties_fill_what_sysfs_lacks(make_loop_disk, tmp_path, monkeyp
     props = disks._udev_props(sysdir, ProbeContext())
     assert props["DEVNAME"] == disk.path and props["DEVTYPE"] == "disk"
     assert disks._udev_props(sysdir, ProbeContext(use_udev=False)) == {}
+
+
+def test_a_disk_mounted_under_another_name_is_shown_in_use(make_loop_disk, tmp_path):
+    """A loop device over the disk's partition 1, mounted: the disk screen's probe says the
+    disk is in use and names that device (the disk's own partitions are not mounted)."""
+    need_tools("mkfs.ext4")
+    disk = make_loop_disk(64, [16, 8])
+    over = sh("losetup", "--find", "--show", disk.partitions[0]).stdout.strip()
+    try:
+        sh("mkfs.ext4", "-q", over)
+        make_loop_disk.mount(over, tmp_path / "mnt")
+        probed = probe_block_device(disk.path)
+        assert [p.mountpoint for p in probed.partitions] == [None, None]
+        assert probed.in_use == [
+            f"{over} (part of {disk.path}: a loop device over {disk.partitions[0]}) is mounted "
+            f"on {tmp_path / 'mnt'}"
+        ]
+    finally:
+        sh("umount", str(tmp_path / "mnt"), check=False)
+        sh("losetup", "-d", over, check=False)

@@ -7,6 +7,7 @@ as the kernel's /sys: block/<name> symlinks into devices/..., holders/ directori
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,35 @@ def test_a_holder_that_also_uses_another_disk_names_it(fake_sys, tmp_path):
         (fake_sys / "block" / "md0" / "slaves" / member).mkdir(parents=True)
     disks = {d.path: d for d in probe_disks(ctx(fake_sys, tmp_path))}
     assert disks["/dev/sda"].holders[0] == "md0 (RAID raid1, also on /dev/sdb1)"
+
+
+def test_the_disk_list_shows_a_disk_in_use_under_another_name(fake_sys, tmp_path):
+    """A loop device over sda1, mounted, and one over sda2 holding an md RAID: sda is listed
+    as in use, each other name said (loop devices name their backing device by its node)."""
+    from tests.realparts import need_root
+
+    need_root()  # mknod: the backing "device nodes" carry sda1's and sda2's numbers
+    nodes = []
+    for number in (1, 2):
+        node = tmp_path / f"node-sda{number}"
+        os.mknod(node, 0o600 | stat.S_IFBLK, os.makedev(250, number))
+        nodes.append(str(node))
+    for loop, node, devnum in (("loop7", nodes[0], "7:7"), ("loop8", nodes[1], "7:8")):
+        sysdir = fake_sys / "devices" / "virtual" / "block" / loop
+        for rel, text in (("size", "2048"), ("dev", devnum), ("loop/backing_file", node),
+                          ("loop/offset", "0")):  # fmt: skip
+            write(sysdir / rel, text + "\n")
+        (sysdir / "holders").mkdir()
+        os.symlink(os.path.relpath(sysdir, fake_sys / "block"), fake_sys / "block" / loop)
+    (fake_sys / "block" / "loop8" / "holders" / "md1").mkdir()
+    write(fake_sys / "devices" / "virtual" / "block" / "md1" / "md" / "level", "raid1\n")
+    (fake_sys / "devices" / "virtual" / "block" / "md1" / "slaves" / "loop8").mkdir(parents=True)
+    os.symlink("../devices/virtual/block/md1", fake_sys / "block" / "md1")
+    c = ctx(fake_sys, tmp_path)
+    Path(c.mountinfo).write_text("41 1 7:7 / /mnt/old rw - ext4 /dev/loop7 rw\n")
+    sda = {d.path: d for d in probe_disks(c)}["/dev/sda"]
+    assert sda.mounted == [
+        f"/dev/loop7 (part of /dev/sda: a loop device over {nodes[0]}) is mounted on /mnt/old",
+        f"/dev/loop8 (part of /dev/sda: a loop device over {nodes[1]}) is held by md1 (RAID raid1)",
+    ]
+    assert {d.path: d for d in probe_disks(c)}["/dev/sdc"].mounted == []  # not the same storage

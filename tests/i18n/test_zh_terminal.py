@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.screens.tmuxterm import INSTALLER
@@ -55,9 +57,10 @@ def test_agent_walk_in_chinese(term):
     term.wait_for("用第二块磁盘存放Docker数据")
     term.keys("Enter")
     shown = term.wait_for("以下磁盘上的所有数据都会被清空")
-    assert "安装码 8070" in shown
+    assert "安装码 8070" in shown and "[ 返回 ]" in shown
     fits(shown)
-    term.keys("Enter")
+    time.sleep(1.3)  # the Summary takes no key in its first second
+    term.keys("Tab", "Enter")
     shown = term.wait_for("回车查看 Cloud Config 配置", 30)
     assert "安装完成" in shown
     term.keys("Enter")

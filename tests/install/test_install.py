@@ -29,7 +29,7 @@ USER_DATA = "/var/lib/coreos-install/user_data"
 
 def test_cli_installs_into_a_new_image_file(payload, payload_table, loops, tmp_path):
     image = str(tmp_path / "vm.img")
-    answers = answers_file(tmp_path, disk=image)
+    answers = answers_file(tmp_path, disk="/dev/sda")  # an image file only with --target
     log = tmp_path / "install.log"
     loops.files.append(image)  # cleanup checks that no loop device stays attached to it
     proc = run_cli(
@@ -219,8 +219,9 @@ def test_data_disk_must_not_be_the_os_disk(payload, loops, tmp_path):
     assert "the data disk is the OS disk" in result.message
 
 
-def _on_a_terminal(argv: list[str], answer: str) -> tuple[int, str]:
-    """Run the CLI with a pty as its terminal; type `answer` at the confirmation prompt."""
+def _on_a_terminal(argv: list[str], answer: str, ahead: bytes = b"") -> tuple[int, str]:
+    """Run the CLI with a pty as its terminal; type `answer` at the confirmation prompt (and
+    `ahead` before it is shown)."""
     import select
     import subprocess
     import sys
@@ -231,6 +232,7 @@ def _on_a_terminal(argv: list[str], answer: str) -> tuple[int, str]:
         stdin=slave, stdout=slave, stderr=slave, close_fds=True,
     )  # fmt: skip
     os.close(slave)
+    os.write(master, ahead)
     seen, answered = b"", False
     try:
         while True:
@@ -262,6 +264,14 @@ def test_confirmation_on_the_terminal_names_the_disk(payload, loops, tmp_path):
     assert rc == 0, text
     assert "\r[write]" in text  # progress redraws one line on a terminal
     assert partition_table(disk) is not None
+
+
+def test_yes_typed_before_the_question_is_no_answer_to_it(payload, loops, tmp_path):
+    disk = loops.device(128)
+    argv = ["--answers", answers_file(tmp_path, disk=disk), "--target", disk, "--image", payload]
+    rc, text = _on_a_terminal(argv + ["--log", str(tmp_path / "log")], "no", ahead=b"yes\n")
+    assert "WILL BE ERASED" in text
+    assert rc == 2 and partition_table(disk) is None, "the typed-ahead yes erased the disk"
 
 
 def test_data_disk_too_small_for_xfs_is_refused_before_any_write(payload, loops, tmp_path):

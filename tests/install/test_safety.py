@@ -99,7 +99,8 @@ def test_cancel_before_the_data_disk_stage_leaves_the_data_disk(payload, loops, 
 
 def test_data_disk_is_the_os_disk_under_another_name(payload, loops, tmp_path):
     """A by-id style symlink, the image file behind the OS loop device, a loop device over
-    the OS disk: each is the OS disk, and each is refused before anything is written."""
+    the OS disk: each is the OS disk (the image file, not being a disk, is refused as such),
+    and each is refused before anything is written."""
     disk = loops.device(320)
     backing = loops.files[-1]
     make_old_table(disk, 2)
@@ -115,7 +116,10 @@ def test_data_disk_is_the_os_disk_under_another_name(payload, loops, tmp_path):
             payload=payload, listener=Events(),
         )  # fmt: skip
         assert not result.ok and result.stage == "preflight", (other, result.message)
-        assert "the data disk is the OS disk" in result.message, result.message
+        if other == backing:  # an image file is never a data disk
+            assert f"data disk: {backing} is a regular file, not a block device" in result.message
+        else:
+            assert "the data disk is the OS disk" in result.message, result.message
         assert partition_table(disk) == before
     assert loops.attached_to(backing) == [disk]  # the data disk's own loop was detached
 
@@ -125,8 +129,10 @@ def test_image_file_target_that_is_the_payload_is_refused(loops, tmp_path):
     payload = build_test_payload(str(tmp_path / "raw"), size_mib=16, compression="raw")
     loops.files.append(payload)
     digest = sha256(payload)
-    config = load_answers(answers_file(tmp_path, disk=payload))
-    backend = open_backend(payload)
+    config = dataclasses.replace(
+        load_answers(answers_file(tmp_path, disk="/dev/sda")), disk=payload
+    )
+    backend = open_backend(payload, image_file=True)  # install --target FILE
     try:
         result = run_install(config, backend=backend, payload=payload, listener=Events())
     finally:
@@ -253,7 +259,7 @@ def test_sigterm_at_the_prompt_detaches_the_image_files_loop_device(payload, loo
 
     image = loops.file(128, "vm.img")
     argv = [sys.executable, "-m", "cos_installer.cli", "install", "--target", image]
-    argv += ["--answers", answers_file(tmp_path, disk=image), "--image", payload]
+    argv += ["--answers", answers_file(tmp_path, disk="/dev/sda"), "--image", payload]
     argv += ["--log", str(tmp_path / "log")]
     master, slave = pty.openpty()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
@@ -333,7 +339,7 @@ def test_closing_an_image_file_never_detaches_a_reused_loop_name(loops, tmp_path
     """Our loop device was detached behind our back and its name now serves another image
     (a parallel build on the same host): close() leaves that one attached."""
     mine, theirs = loops.file(64, "mine.img"), loops.file(64, "theirs.img")
-    backend = open_backend(mine)
+    backend = open_backend(mine, image_file=True)
     loop = backend.device
     sh("losetup", "--detach", loop)
     sh("losetup", loop, theirs)
@@ -342,7 +348,7 @@ def test_closing_an_image_file_never_detaches_a_reused_loop_name(loops, tmp_path
     assert loops.attached_to(theirs) == [loop]
     third = loops.file(64, "third.img")
     (tmp_path / "via").symlink_to(tmp_path)
-    other = open_backend(str(tmp_path / "via" / "third.img"))  # named through a symlink
+    other = open_backend(str(tmp_path / "via" / "third.img"), image_file=True)  # via a symlink
     other.close()  # an ordinary close still detaches
     assert loops.attached_to(third) == []
 

@@ -125,16 +125,40 @@ class _Result:
     plan: list = field(default_factory=list)
 
 
+class Clock:
+    """A monotonic clock the test moves: the confirmations' one-second guard without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Harness:
     """An App at 80x24 on a ScriptedScreen; `press()` feeds keys one batch each and returns
     the text of the last frame."""
 
     def __init__(self, services: FakeServices, answers: dict | None = None, size=(80, 24), **kw):
         self.services = services
-        self.screen = urwid.testing.ScriptedScreen(size=size)
+        self.screen = kw.pop("screen", None) or urwid.testing.ScriptedScreen(size=size)
+        self.clock = kw.pop("clock", None) or Clock()
         self.app = App(services, dry_run=services.dry_run, answers=answers,
-                       screen=self.screen, sync=True, **kw)  # fmt: skip
+                       screen=self.screen, sync=True, clock=self.clock, **kw)  # fmt: skip
         self.app.probe()
+
+    def confirm(self) -> str:
+        """Erase on the Summary as an operator does: read it (drawn, a second passes), move
+        to [Erase and install], Enter."""
+        from cos_installer.typeahead import GUARD_S
+
+        assert self.step == "confirm", f"not on the Summary but on {self.step}"
+        self.show()
+        self.clock.advance(GUARD_S + 0.1)
+        return self.press("tab", "enter")
 
     def text(self) -> list[str]:
         size = self.screen.size
@@ -156,6 +180,14 @@ class Harness:
 
     def type(self, text: str) -> str:
         return self.press(*list(text))
+
+    def paste(self, text: str) -> str:
+        """`text` as a terminal delivers a paste: every character in one input batch."""
+        for k in self.app._input_filter(list(text), []):
+            left = self.app.loop.widget.keypress(self.screen.size, k)
+            if left is not None:
+                self.app._unhandled(left)
+        return self.show()
 
     @property
     def step(self) -> str:

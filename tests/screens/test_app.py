@@ -42,7 +42,7 @@ def test_a_failed_install_says_so_with_the_guides_words_and_stays():
     from cos_installer.flow import Step
 
     h.app.show(Step.CONFIRM)
-    text = h.press("enter")
+    text = h.confirm()
     assert "ERROR on Installing COS To Device /dev/sda" in text
     assert "re-reading /dev/sda failed: reboot" in text
     assert "BLKRRPART failed: device busy" in text
@@ -53,7 +53,7 @@ def test_a_failed_install_says_so_with_the_guides_words_and_stays():
 
 def test_progress_shows_percent_rate_and_time_left():
     h = at("confirm", CONTROLLER_VALUES)
-    h.press("enter")
+    h.confirm()
     view = h.app.view
     view.on_event(Event("stage-start", stage="write"))
     view.on_event(Event("progress", stage="write", done=3 << 30, total=4 << 30,

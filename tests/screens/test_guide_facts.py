@@ -31,7 +31,7 @@ def test_summary_warns_an_agent_without_a_data_disk_and_erases_only_the_os_disk(
     assert "none (Docker data stays on the OS disk)" in text
     assert "ALL DATA WILL BE ERASED ON: /dev/sda (QEMU HARDDISK" in text
     assert "/dev/sdb" not in text, "no second disk is erased by default"
-    h.press("enter")
+    h.confirm()
     assert h.services.installs[-1].data_disk is None
 
 
@@ -51,5 +51,6 @@ def test_the_warning_leaves_room_for_the_wipe_question_even_with_a_held_disk(lan
     """The busiest agent Summary (dry run, a RAID holder to stop, no data disk) fits 80x24."""
     h = at("confirm", AGENT_VALUES, machine=held_machine(mounted=False))
     assert content_rows(h) <= 20
-    question = "Press Enter to erase" if language == "en" else "回车确认清空并安装"
-    assert question in h.show()
+    question = "Move to [Erase and install]" if language == "en" else "移到 [清空并安装]"
+    shown = h.show()
+    assert question in shown and h.app.view.focused_button is h.app.view.back_button

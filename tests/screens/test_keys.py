@@ -43,7 +43,7 @@ def test_values_typed_on_a_screen_left_with_esc_are_not_applied_but_earlier_ones
 
 def test_esc_never_goes_past_the_wipe_confirmation():
     h = at("confirm", CONTROLLER_VALUES)
-    h.press("enter")
+    h.confirm()
     assert h.step == "progress"
     text = h.press("esc")
     assert h.step == "progress"

@@ -53,7 +53,7 @@ def test_screen_layout_matches_golden(name):
 
 def installed(values: dict) -> Harness:
     h = at("confirm", values)
-    h.press("enter")
+    h.confirm()
     return h
 
 
@@ -136,8 +136,8 @@ def test_summary_says_leftover_raid_is_stopped_and_the_install_clears_it():
     assert "/dev/sda is held by md0 (RAID raid1, also on /dev/sdb1): installing stops it" in shown
     assert "(on every disk it is on) and erases its RAID/LVM metadata on /dev/sda." in shown
     assert "is in use" not in shown
-    assert len(h.text()) == 24 and "Press Enter to erase and install" in shown
-    h.press("enter")
+    assert len(h.text()) == 24 and "Move to [Erase and install] (Tab) and press Enter" in shown
+    h.confirm()
     assert h.services.cleared == [True]
 
 
@@ -150,5 +150,5 @@ def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
 
 def test_a_disk_nothing_holds_is_installed_without_clearing():
     h = at("confirm", CONTROLLER_VALUES)
-    h.press("enter")
+    h.confirm()
     assert h.services.cleared == [False]

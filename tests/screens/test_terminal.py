@@ -64,7 +64,7 @@ def system_and_nic(t: Tmux, hostname: str, nic_downs: int) -> str:
 def finish(t: Tmux, *expected: str) -> None:
     shown = t.wait_for("ALL DATA WILL BE ERASED ON")
     assert "/dev/sda (INTEL SSDSC2KB240G8, serial PHYF912345AB240AGN, 223.6 GiB)" in shown
-    t.keys("Enter")
+    t.confirm_summary()
     shown = t.wait_for("Press Enter to review the Cloud Config", 30)
     assert "Installation finished." in shown and "Dry run: would have done:" in shown
     t.keys("Escape")  # no way back after the wipe confirmation

@@ -45,6 +45,18 @@ class Tmux:
         for key in keys:
             self._tmux("send-keys", "-t", "t", key)
 
+    def burst(self, *keys: str) -> None:
+        """Several keys in one send-keys: they reach the program in one read, like a double
+        press, a bounce or keys queued on a serial line."""
+        self._tmux("send-keys", "-t", "t", *keys)
+
+    def confirm_summary(self) -> None:
+        """Erase on the Summary as an operator does: after it has been read for more than the
+        one-second guard, Tab to [Erase and install], Enter."""
+        self.wait_for("[ Erase and install ]")
+        time.sleep(1.3)
+        self.keys("Tab", "Enter")
+
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "t")
 

@@ -119,7 +119,7 @@ def failed(fault: Fault) -> Harness:
     h = Harness(FaultyServices(fault))
     h.app.wizard.values.update({**CONTROLLER_VALUES, "disk": DISK})
     h.app.show(Step.CONFIRM)
-    h.press("enter")
+    h.confirm()
     assert h.app.install_state == "failed"
     return h
 
@@ -187,6 +187,14 @@ def english(line: str) -> str:
 
 def details(h: Harness) -> list[str]:
     return list(h.app.view.failure.details)
+
+
+def test_action_keys_that_come_in_one_read_act_one_by_one():
+    h = failed(FAULTS["reread-busy"])
+    h.paste("xl")  # one input batch: the wizard takes it as a paste, the screen key by key
+    assert h.app.view.showing_log
+    h.paste("qq")
+    assert not h.app.view.showing_log
 
 
 def test_enter_and_esc_keep_the_error_screen_and_ctrl_d_restarts():

@@ -73,7 +73,7 @@ def failed_dry_run(tmp_path):
     h.app.show(Step.CONFIRM)
     config = h.app.facts["config"]
     assert config is not None, h.app.facts.get("config_errors")
-    h.press("enter")
+    h.confirm()
     assert h.app.install_state == "failed"
     return h, code, config.system.password_hash, log
 
