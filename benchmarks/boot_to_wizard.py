@@ -61,7 +61,7 @@ def boot(iso: str, name: str, workdir: Path, accel: str, result: dict) -> None:
                 text = e2e_vga.squeeze(e2e_vga.ocr(shot))
                 if e2e_vga.squeeze(e2e_vga.WELCOME) in text:
                     result["vga"] = now
-                elif "runningonttyS0" in text and result["serial"] is not None:
+                elif "installerisrunningontty" in text.lower() and result["serial"] is not None:
                     result["vga"] = "none"  # the take-over prompt, no wizard without a key
     finally:
         guest.stop()
