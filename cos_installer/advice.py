@@ -31,7 +31,7 @@ STAGES = {
     "media": N_("looking for the install medium"),
 }
 # the stages that write to the disk (preflight refuses one before any write)
-DISK_STAGES = ("wipe", "write", "reread", "config", "data-disk")
+DISK_STAGES = ("wipe", "write", "reread", "config", "data-disk", "finish")  # finish: the table
 CANCELLED = "cancelled by the user"  # how the pipeline's causes of a cancel begin
 BUNDLE = N_(
     "Write the diagnostics bundle (key s) and send it with a description of the problem to support."
@@ -70,6 +70,15 @@ RULES: list[tuple[str, list[str]]] = [
         [
             N_("A USB stick must have the volume label CDROM (exactly, upper case)."),
             N_("If it still fails, burn the ISO to a CD and boot from the CD drive."),
+        ],
+    ),
+    (
+        r"storage behind .* is full",
+        [
+            N_(
+                "The disk is thin provisioned and the storage behind it is full: free space "
+                "there (or grow it), then install again. A bigger disk will not help."
+            ),  # fmt: skip
         ],
     ),
     (

@@ -8,6 +8,7 @@ install code) are never echoed back.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from . import model as m
 from . import validate as v
 from .passwords import hash_password
+from .shown import printable
 from .yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
 
 __all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping",
@@ -49,7 +51,7 @@ class AnswersError(Exception):
     """One or more problems in an answers mapping; `.errors` holds one line per problem."""
 
     def __init__(self, errors: list[str]) -> None:
-        self.errors = list(errors)
+        self.errors = [printable(e) for e in errors]  # keys/values from the file, escaped
         super().__init__("\n".join(self.errors))
 
     def __str__(self) -> str:
@@ -123,7 +125,8 @@ class _Checker:
 
 def _kind(value: object) -> str:
     kinds = ((bool, "yes/no"), (int | float, "a number"), (dict, "a mapping"),
-             (list | tuple, "a list"))  # fmt: skip
+             (list | tuple, "a list"), (datetime.date, "a date"), (bytes, "binary data"),
+             (set, "a set"))  # fmt: skip
     return next((name for kind, name in kinds if isinstance(value, kind)), "text")
 
 
@@ -140,13 +143,18 @@ def _type_problem(path: str, raw: object) -> str | None:
         return f"YAML read the password as {_kind(raw)}, not text: {quote}"
     if isinstance(raw, YamlInt) and raw.source != str(int(raw)):
         return f"YAML read this as a number and changed it (a leading zero or 0x form): {quote}"
-    if path in TEXT_FIELDS and isinstance(raw, bool | float):
+    if isinstance(raw, datetime.date | bytes | set) or (
+        path in TEXT_FIELDS and isinstance(raw, bool | float)
+    ):  # no field takes a date, bytes (!!binary) or a set: YAML changed what was written
         return f"YAML read this as {_kind(raw)}, not text: {quote}"
     return None
 
 
-def from_mapping(data: dict, source: str = "answers") -> m.InstallConfig:
-    """Validate a nested answers mapping; raise AnswersError listing every problem."""
+def from_mapping(
+    data: dict, source: str = "answers", hasher: Callable[[str], str] = hash_password
+) -> m.InstallConfig:
+    """Validate a nested answers mapping; raise AnswersError listing every problem. `hasher`:
+    a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
     c = _Checker(source)
     if not isinstance(data, dict):
         c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {_kind(data)}")
@@ -184,7 +192,7 @@ def from_mapping(data: dict, source: str = "answers") -> m.InstallConfig:
             docker_gateway=c.value(d, "agent.docker_gateway", v.optional_ipv4),
             docker_dns=c.value(d, "agent.docker_dns", v.optional_ipv4),
         )
-    system = _system(c, c.section(data, "system", required=True))
+    system = _system(c, c.section(data, "system", required=True), hasher)
     network = _network(c, c.section(data, "network", required=True))
     disk = c.value(data, "disk", v.disk_path, required=True)
     data_disk = c.value(data, "data_disk", v.data_disk, disk or "")
@@ -201,7 +209,7 @@ def from_mapping(data: dict, source: str = "answers") -> m.InstallConfig:
     )
 
 
-def _system(c: _Checker, d: dict | None) -> m.SystemSettings | None:
+def _system(c: _Checker, d: dict | None, hasher: Callable[[str], str]) -> m.SystemSettings | None:
     if d is None:
         return None
     hostname = c.value(d, "system.hostname", v.hostname, required=True)
@@ -213,7 +221,7 @@ def _system(c: _Checker, d: dict | None) -> m.SystemSettings | None:
         password_hash = c.value(d, "system.password_hash", v.password_hash)
     elif has_plain:
         plain = c.value(d, "system.password", v.password)
-        password_hash = hash_password(plain) if plain is not None else None
+        password_hash = hasher(plain) if plain is not None else None
     else:
         c.error("system.password", "missing: give password (stored only as a SHA-512 hash) "
                 "or password_hash ('$6$...')")  # fmt: skip

@@ -25,6 +25,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+from cos_installer import yamlguard
+from cos_installer.shown import printable
+
 from .cloudconfig_schema import (
     DEPRECATED_USER_KEYS,
     SCHEMA,
@@ -46,7 +49,7 @@ class Report:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.level}: {self.message}"
+        return f"line {self.line}: {self.level}: {printable(self.message)}"
 
 
 _KIND_OF_TAG = {
@@ -232,7 +235,9 @@ def check(text: str) -> list[Report]:
         own = not text.strip() or first.startswith("#!")
         return [Report(1, "error", f'the first line must be "{HEADER}"{" " + why if own else ""}')]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yamlguard.compose(text)  # size, depth and alias expansion capped
+    except yamlguard.LimitError as exc:
+        return [Report(1, "error", str(exc))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -35,6 +35,7 @@ from .fleet_rules import (
     set_path,
 )
 from .hardware.types import Machine
+from .shown import printable
 
 if TYPE_CHECKING:
     from .model import InstallConfig
@@ -44,7 +45,11 @@ class FleetError(Exception):
     """One or more problems in a fleet file; `.errors` holds one "SOURCE: path: ..." each."""
 
     def __init__(self, errors: list[str] | str) -> None:
-        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        # escaped line by line: some messages list the entries, one per line
+        self.errors = [
+            "\n".join(printable(line) for line in e.split("\n"))
+            for e in ([errors] if isinstance(errors, str) else errors)
+        ]
         super().__init__("\n".join(self.errors))
 
     def __str__(self) -> str:

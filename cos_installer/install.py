@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer import blockdev as bd
+from cos_installer import testhook
 from cos_installer.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.events import Event, EventBus, Listener
 from cos_installer.holders import holder_clear_text
@@ -110,6 +111,7 @@ class _Run:
         """One stage; `writes`: it changes the disk, which is then reset after a failure
         (only then: a cancel before the first write leaves the disk as it was)."""
         device = backend.describe()
+        testhook.pause_before(name)
         if self.cancel is not None and self.cancel.is_set():
             raise StageError(name, device, "cancelled by the user before this stage")
         if writes and backend not in self.touched:
@@ -233,7 +235,7 @@ def run_install(
                 node = data.make_data_disk(DATA_LABEL)
                 run.bus.emit(Event("message", "data-disk", f"{node} is XFS labelled {DATA_LABEL}"))
         with run.stage("finish", backend):
-            pass
+            backend.commit()  # the partition table, last: before, a stopped install left none
         message = f"COS installed on {backend.describe()}; ROOT is {root}."
         if backend.dry_run:
             message = f"Dry run: nothing was written; {len(_plan(run))} steps planned."

@@ -6,12 +6,11 @@ It is one more listener on the event bus. It never sees the rendered config or t
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 import threading
 import time
 
+from cos_installer import private
 from cos_installer.events import Event
 
 
@@ -22,11 +21,7 @@ def _stamp() -> str:
 class LogListener:
     def __init__(self, path: str) -> None:
         self.path = path
-        parent = os.path.dirname(os.path.abspath(path))
-        if os.path.exists(parent) and not os.path.isdir(parent):  # makedirs says "File exists"
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent)
-        os.makedirs(parent, mode=0o700, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        fd = private.open_append(path)  # never through a planted symlink or foreign directory
         self._file = os.fdopen(fd, "a", encoding="utf-8")
         self._lines: list[str] = []
         self.error: OSError | None = None  # the log file stopped taking lines (ENOSPC)
@@ -67,10 +62,7 @@ class LogListener:
         from cos_installer.snap import redact
 
         try:
-            with open(self.path, encoding="utf-8", errors="replace") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    raise OSError(errno.EINVAL, "not a regular file")  # /dev/stdout, a fifo
-                text = f.read()
+            text = private.read_text(self.path)  # not /dev/stdout, a fifo or a symlink
         except (OSError, TypeError):
             text = self.text()
         return redact(text).encode()

@@ -19,9 +19,11 @@ import shutil
 import socket
 import subprocess
 import tarfile
+import tempfile
 import time
 from collections.abc import Iterable
 
+from cos_installer import private
 from cos_installer.installlog import LogListener
 
 DEFAULT_LOG = "/var/log/cos-installer/install.log"
@@ -49,7 +51,8 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
 ]
 REDACTED = "<redacted>"
 _PATTERNS = [
-    re.compile(r"\$6\$[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),  # SHA-512 crypt hashes anywhere
+    # SHA-512 crypt hashes anywhere, with or without a rounds=N field
+    re.compile(r"\$6\$(?:rounds=\d+\$)?[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),
     re.compile(r"(?im)^(\s*passwd:\s*).+$"),
     re.compile(r"(?im)^(\s*password(?:_hash)?\s*[:=]\s*).+$"),
     re.compile(r"(?im)(COS_INSTALL_CODE=)\S*"),
@@ -59,11 +62,19 @@ _PATTERNS = [
 
 
 def default_log(dry_run: bool, environ: dict[str, str] | None = None) -> str:
-    """/var/log/cos-installer/install.log on the live system; a per-user /tmp path for dry runs
-    (a laptop user may not write /var/log)."""
+    """/var/log/cos-installer/install.log on the live system. A dry run (a laptop user may not
+    write /var/log) logs under $XDG_RUNTIME_DIR when it is this user's private directory, else
+    in a fresh mkdtemp directory: never a fixed /tmp name another user could plant first."""
     if not dry_run and os.geteuid() == 0:
         return DEFAULT_LOG
-    return os.path.join("/tmp", f"cos-installer-{os.geteuid()}", "install.log")
+    runtime = (os.environ if environ is None else environ).get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):
+        try:
+            private.check_dir(runtime)
+            return os.path.join(runtime, "cos-installer", "install.log")
+        except OSError:
+            pass
+    return os.path.join(private.fresh_dir(f"cos-installer-{os.geteuid()}-"), "install.log")
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -77,10 +88,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def _write_private(path: str, text: str) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    private.replace_file(path, text.encode("utf-8"))
 
 
 def keep_config(user_data: str, log_path: str, secrets: Iterable[str] = ()) -> str:
@@ -140,16 +148,15 @@ def _probe(profile: str | None, kept: str) -> tuple[str, str]:
         return json.dumps(snap, indent=2, default=str) + "\n", "probe: ok"
     except Exception as exc:  # a probe that fails is itself worth reporting
         note = f"probe: failed: {exc}"
-        if os.path.exists(kept):
-            with open(kept, encoding="utf-8", errors="replace") as f:
-                return f.read(), note + f" (the wizard's probe from {kept} is included)"
+        kept_text = _read(kept)
+        if kept_text is not None:
+            return kept_text, note + f" (the wizard's probe from {kept} is included)"
         return json.dumps({"error": str(exc)}) + "\n", note
 
 
 def _read(path: str) -> str | None:
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
+        return private.read_text(path)
     except OSError:
         return None
 
@@ -204,15 +211,14 @@ def write_bundle(
     out_dir: str | None = None,
     timeout: float = TIMEOUT_S,
 ) -> str:
-    """Write the bundle; returns the path of the .tar.gz (mode 0600)."""
+    """Write the bundle; returns the path of the .tar.gz (mode 0600), by default in $TMPDIR
+    or /tmp. Raises OSError (UnsafePathError for a planted name or a foreign directory)."""
     host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname()) or "host"
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     base = f"cos-installer-snap-{host}-{stamp}"
-    out_dir = out_dir or "/tmp"
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, base + ".tar.gz")
+    path = os.path.join(out_dir or tempfile.gettempdir(), base + ".tar.gz")
     files = collect(log_path, profile, timeout)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    fd = private.open_new(path)  # O_EXCL|O_NOFOLLOW: a name planted in /tmp is refused
     with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
         for name in sorted(files):
             data = files[name].encode("utf-8")

@@ -5,7 +5,8 @@ checked while streaming, with no second pass, and `sha256sum -c` checks the same
 reader thread (plus a feeder thread and the decompressor process for compressed payloads) fills
 page-aligned buffers; the calling thread writes them with O_DIRECT-friendly sizes. The first
 MiB (partition table, boot code) is held back until the checksum has passed, so a payload that
-fails verification never leaves a bootable-looking disk behind.
+fails verification never leaves a bootable-looking disk behind; the install holds it (and the
+backup GPT at the image's end) longer, until the whole install is complete (`Held`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from cos_installer.decode import DecodeError, Source, open_source, zstd_frames_problem
+from cos_installer.decode import DecodeError, Source, open_source
+from cos_installer.imagesize import SizeError, uncompressed_size, zstd_frames_problem
 
 HOLD_BYTES = 1 << 20
 BUF_BYTES = 4 << 20
@@ -41,6 +43,15 @@ class PayloadError(Exception):
         self.cause, self.hint = cause, hint
 
 
+class WriteFailed(OSError):
+    """Writing the disk failed below its size (EIO, or ENOSPC from a full backing store)."""
+
+    def __init__(self, err: int, strerror: str, offset: int | None) -> None:
+        where = f" writing at byte {offset}" if offset is not None else " flushing the disk"
+        super().__init__(err, strerror + where)
+        self.offset = offset
+
+
 class Cancelled(Exception):
     """The user (Ctrl+C, SIGTERM, the wizard's cancel) stopped the write at a buffer boundary."""
 
@@ -52,7 +63,8 @@ class Payload:
     compression: str  # raw, zstd, xz, gzip, bzip2
     sha256: str  # expected, from the .sha256 file
     sha256_file: str
-    content_size: int | None  # decompressed size when the format says it (zstd frames, raw)
+    content_size: int  # decompressed size, established before the first write (imagesize)
+    size_source: str = "its file size"  # where content_size came from, for messages
 
     @property
     def name(self) -> str:
@@ -61,20 +73,6 @@ class Payload:
 
 def detect_compression(head: bytes) -> str:
     return next((kind for magic, kind in MAGICS if head.startswith(magic)), "raw")
-
-
-def zstd_content_size(head: bytes) -> int | None:
-    """Frame_Content_Size from a zstd frame header (RFC 8878 3.1.1.1), None when absent."""
-    if len(head) < 6 or not head.startswith(MAGICS[0][0]):
-        return None
-    fhd = head[4]
-    fcs_flag, single, dict_flag = fhd >> 6, (fhd >> 5) & 1, fhd & 3
-    pos = 5 + (0 if single else 1) + (0, 1, 2, 4)[dict_flag]
-    width = (1 if single else 0, 2, 4, 8)[fcs_flag]
-    if width == 0 or len(head) < pos + width:
-        return None
-    value = int.from_bytes(head[pos : pos + width], "little")
-    return value + 256 if width == 2 else value
 
 
 def read_sha256_file(path: str) -> str:
@@ -93,7 +91,8 @@ def read_sha256_file(path: str) -> str:
 
 
 def inspect_payload(path: str) -> Payload:
-    """Open-time facts about the payload, read from its first bytes and its .sha256 file."""
+    """Open-time facts about the payload: its compression, its .sha256, and its decompressed
+    size (PayloadError when that cannot be established: "big enough" needs it)."""
     try:
         with open(path, "rb") as f:
             head = f.read(64)
@@ -106,8 +105,12 @@ def inspect_payload(path: str) -> Payload:
     if size == 0:
         raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
     kind = detect_compression(head)
-    content = size if kind == "raw" else zstd_content_size(head) if kind == "zstd" else None
-    return Payload(path, size, kind, read_sha256_file(path + ".sha256"), path + ".sha256", content)
+    digest = read_sha256_file(path + ".sha256")
+    try:
+        content, source = uncompressed_size(path, kind, size)
+    except SizeError as exc:
+        raise PayloadError(exc.cause, exc.hint) from exc
+    return Payload(path, size, kind, digest, path + ".sha256", content, source)
 
 
 class Sink(Protocol):
@@ -131,6 +134,24 @@ class Progress:
     estimated: bool
 
 
+@dataclass
+class Held:
+    """The image's partition table, held back from the disk: the first MiB (protective MBR,
+    primary GPT, boot code) and its last MiB (the backup GPT), with where the latter goes.
+    Written last (install: after the config stage), so a disk whose install stopped at any
+    point carries no valid partition table, neither the new one nor the old one."""
+
+    head: bytes = b""
+    tail: bytes = b""
+    tail_offset: int = 0
+
+
+def _held_tail_offset(payload: Payload, hold: Held | None) -> int:
+    if hold is None:
+        return payload.content_size  # only the first MiB is held, and written at the end
+    return max(HOLD_BYTES, (payload.content_size - HOLD_BYTES) // 4096 * 4096)
+
+
 def copy_payload(
     payload: Payload,
     sink: Sink,
@@ -141,16 +162,19 @@ def copy_payload(
     bufsize: int = BUF_BYTES,
     nbufs: int = NBUFS,
     interval: float = 0.2,
+    hold: Held | None = None,
 ) -> int:
     """Write the decompressed payload to the sink; returns the bytes written.
 
     Raises PayloadError (verification), OSError (the device; ENOSPC when it is too small)
-    or Cancelled. The first HOLD_BYTES are written last, after every check passed."""
+    or Cancelled. The first HOLD_BYTES are written last, after every check passed; with
+    `hold`, they and the image's last MiB are not written but handed back in it."""
     try:
         source = open_source(payload, bufsize, nbufs)
     except DecodeError as exc:
         raise PayloadError(str(exc), "install it") from exc
-    head = bytearray()
+    head, tail = bytearray(), bytearray()
+    tail_at = _held_tail_offset(payload, hold)
     offset = 0
     started = time.monotonic()
     last = started - interval  # the first buffer reports at once
@@ -164,22 +188,16 @@ def copy_payload(
             buf, n = item
             if n == 0:
                 break
+            if offset + n > payload.content_size:
+                raise PayloadError(
+                    f"{payload.name} is larger than {payload.size_source} says "
+                    f"({payload.content_size} bytes)",
+                    AGAIN,
+                )
             if offset + n > capacity:
                 raise OSError(errno.ENOSPC, "the image is larger than the disk")
-            view = memoryview(buf)[:n]
-            try:
-                start = 0
-                if offset < HOLD_BYTES:
-                    start = min(HOLD_BYTES - offset, n)
-                    head += view[:start]
-                if start < n:
-                    try:
-                        sink.pwrite(view[start:], offset + start)
-                    except OSError as exc:
-                        where = f"{exc.strerror} writing at byte {offset + start}"
-                        raise OSError(exc.errno, where) from exc
-            finally:
-                view.release()
+            with memoryview(buf)[:n] as view:
+                _put(sink, view, offset, head, tail, tail_at)
             offset += n
             source.free.put(buf)
             now = time.monotonic()
@@ -187,27 +205,19 @@ def copy_payload(
                 last = now
                 sink.check()
                 if on_progress:
-                    on_progress(_progress(payload, source.fed, offset, now - started))
+                    on_progress(_progress(payload, offset, now - started))
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         source.finish()
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
-        _verify(payload, source)
-        if payload.compression == "raw" and offset != payload.content_size:
-            raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
+        _verify(payload, source, offset)
         if cancel is not None and cancel.is_set():
             raise Cancelled(offset)
         sink.check()
-        if head:
-            aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
-            try:
-                aligned[:] = head
-                with memoryview(aligned) as view:
-                    sink.pwrite(view, 0)
-            finally:
-                aligned.close()
-        sink.fsync()
+        _flush(sink, b"" if hold is not None else head)
+        if hold is not None:
+            hold.head, hold.tail, hold.tail_offset = bytes(head), bytes(tail), tail_at
         if on_progress:
             on_progress(
                 Progress(offset, offset, offset / max(time.monotonic() - started, 1e-6), 0, False)
@@ -217,11 +227,46 @@ def copy_payload(
         source.close()
 
 
+def _put(
+    sink: Sink, view: memoryview, offset: int, head: bytearray, tail: bytearray, tail_at: int
+) -> None:
+    """Write the part of [offset, offset + len(view)) between the held first MiB and the
+    held tail; keep the rest."""
+    end = offset + len(view)
+    if offset < HOLD_BYTES:
+        head += view[: min(HOLD_BYTES, end) - offset]
+    if end > tail_at:
+        tail += view[max(tail_at, offset) - offset :]
+    start, stop = max(offset, HOLD_BYTES), min(end, tail_at)
+    if start < stop:
+        try:
+            sink.pwrite(view[start - offset : stop - offset], start)
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror, start) from exc
+
+
+def _flush(sink: Sink, head: bytes) -> None:
+    """Write the first MiB (when it is not held) and fsync."""
+    try:
+        if head:
+            aligned = mmap.mmap(-1, len(head))  # O_DIRECT wants an aligned buffer
+            try:
+                aligned[:] = head
+                with memoryview(aligned) as view:
+                    sink.pwrite(view, 0)
+            finally:
+                aligned.close()
+        sink.fsync()
+    except OSError as exc:
+        raise WriteFailed(exc.errno, exc.strerror, None) from exc
+
+
 AGAIN = "download the image again or use another install medium"
 
 
-def _verify(payload: Payload, source: Source) -> None:
-    """After the last byte: reading errors, decoder complaints, frame structure, checksum."""
+def _verify(payload: Payload, source: Source, offset: int) -> None:
+    """After the last byte: reading errors, decoder complaints, frame structure, checksum,
+    and the size the image was said to have."""
     if source.error is not None:
         raise PayloadError(f"cannot read {payload.name}: {source.error.strerror}", AGAIN)
     digest = source.sha.hexdigest()
@@ -243,14 +288,18 @@ def _verify(payload: Payload, source: Source) -> None:
             f"{os.path.basename(payload.sha256_file)} expects {payload.sha256[:16]}...",
             AGAIN,
         )
+    if payload.compression == "raw" and offset != payload.content_size:
+        raise PayloadError(f"{payload.name} changed while it was written", AGAIN)
+    if offset != payload.content_size:
+        raise PayloadError(
+            f"{payload.name} is {offset} bytes decompressed, but {payload.size_source} "
+            f"says {payload.content_size}",
+            AGAIN,
+        )
 
 
-def _progress(payload: Payload, fed: int, done: int, elapsed: float) -> Progress:
+def _progress(payload: Payload, done: int, elapsed: float) -> Progress:
     rate = done / elapsed if elapsed > 0 else 0.0
-    if payload.content_size:
-        total, estimated = payload.content_size, False
-    else:
-        total = int(done * payload.stored_size / fed) if fed else 0
-        estimated = True
+    total, estimated = payload.content_size, False
     eta = (total - done) / rate if rate > 0 and total >= done else None
     return Progress(done, max(total, done), rate, eta, estimated)

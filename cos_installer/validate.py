@@ -282,12 +282,14 @@ def password_hash(value: object) -> str:
 
 def interface_name(value: object) -> str:
     """Kernel rules (at most 15 characters, no '/', ':' or white space), printable ASCII only,
-    and no glob characters: the name becomes a networkd `Name=` match and a file name."""
+    and nothing networkd's [Match] Name= reads as a pattern (globs, white space between several
+    names, a leading '!' negation): it would configure other NICs than the one chosen."""
     text = _text(value)
     if (
         not text
         or len(text) > 15
         or text in {".", ".."}
+        or text.startswith("!")
         or not all(c.isascii() and c.isprintable() and c not in "/: *?[]\\\"'" for c in text)
     ):
         raise FieldError(

@@ -3,11 +3,20 @@
 Plain `yaml.safe_load` reads `install_code: 0123` as the octal number 83 and silently keeps
 the last of two equal keys; both are classic answers-file mistakes, so this loader remembers
 each integer's text and refuses repeated keys. Errors name the line and column.
+
+A hostile file must not exhaust the live system (little memory) or the stack: the size, the
+nesting depth and the number of values -- counted with every alias expanded, so a "billion
+laughs" document is refused before anything is built -- are capped (`limits`). The caps fit a
+fleet file of 10,000 hosts with room to spare.
 """
 
 from __future__ import annotations
 
 import yaml
+
+from cos_installer import yamlguard
+
+MAX_INT_CHARS = 1000  # far below sys.get_int_max_str_digits() in any base
 
 
 class YamlInt(int):
@@ -20,8 +29,26 @@ class YamlFileError(ValueError):
     """A file is not readable YAML; the message names the line and column when known."""
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yamlguard.GuardedLoader):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        """An explicit tag on a value it does not fit (`!!float eth0`, `!!int ""`, `!!bool x`)
+        makes PyYAML's constructors raise anything; one YAML error naming the place and the
+        tag, never the value (it may be the password). Built deep (depth is capped), so a
+        collection's own errors are raised here too, with its place."""
+        try:
+            return super().construct_object(node, deep=True)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value cannot be read as {tag}", node.start_mark
+            ) from None
+
     def construct_yaml_int(self, node: yaml.ScalarNode) -> YamlInt:
+        if len(node.value) > MAX_INT_CHARS:  # str() of it would fail (int_max_str_digits)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value)} characters is too long",
+                node.start_mark,
+            )  # fmt: skip
         number = YamlInt(super().construct_yaml_int(node))
         number.source = node.value
         return number
@@ -45,7 +72,16 @@ def load_yaml(raw: bytes | str) -> object:
     """Parse one YAML document. Raises YamlFileError ("line N, column M: ...")."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        yamlguard.check_size(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            yamlguard.check_expansion(node)
+            return loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yamlguard.LimitError as exc:
+        raise YamlFileError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise YamlFileError(f"byte {exc.start}: not UTF-8 text") from None
     except yaml.MarkedYAMLError as exc:

@@ -199,9 +199,10 @@ class Services:
     def log_text(self) -> str:
         if not self.log_path:
             return ""
+        from cos_installer.private import read_text
+
         try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as f:
-                return f.read()
+            return read_text(self.log_path)
         except OSError as exc:
             return f"{self.log_path}: {exc.strerror}"
 

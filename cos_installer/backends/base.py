@@ -113,7 +113,12 @@ class Backend(Protocol):
         ...
 
     def reread(self) -> Reread:
-        """Make the kernel show the new partitions (BLKRRPART, then BLKPG via partx)."""
+        """Make the kernel show the new partitions: the OS disk's from the partition table
+        held in memory (BLKPG), the data disk's from the disk (BLKRRPART, partx)."""
+        ...
+
+    def commit(self) -> None:
+        """The install's last step: write the held partition table, sync, re-read it."""
         ...
 
     def write_files(self, node: str, files: list[FileSpec], fstype: str = "ext4") -> None:

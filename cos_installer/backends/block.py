@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import shutil
-import tempfile
 import threading
 
 from cos_installer import blockdev as bd
 from cos_installer import devusage as du
+from cos_installer import gpt
+from cos_installer.backends import heldtable
 from cos_installer.backends.base import BackendError, DeviceFacts, FileSpec, ProgressFn, Reread
-from cos_installer.backends.deviceio import DeviceIO
+from cos_installer.backends.deviceio import DeviceIO, full_backing_store
+from cos_installer.backends.files import write_files
 from cos_installer.hardware.types import human_size
 from cos_installer.holders import Holder, holder_clear_commands, holders, stacked_devices
-from cos_installer.rootpath import resolve_in_root
-from cos_installer.stream import Payload, copy_payload
+from cos_installer.stream import Held, Payload, copy_payload
 
 MIB = 1 << 20
 
@@ -36,6 +35,7 @@ class BlockDeviceBackend:
         self._written = 0
         self.changed = False  # True from the first byte erased: only then is a reset due
         self.cleared: list[str] = []  # --clear-holders commands that ran
+        self._held: Held | None = None  # the image's partition table, until commit()
 
     def _identity(self) -> tuple[str, str]:
         """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
@@ -161,11 +161,18 @@ class BlockDeviceBackend:
         try:
             self._written = payload.content_size or payload.stored_size
             capacity = bd.device_size(self.device)
+            held = Held()
             self._written = copy_payload(
-                payload, io, capacity=capacity, cancel=cancel, on_progress=on_progress
+                payload, io, capacity=capacity, cancel=cancel, on_progress=on_progress, hold=held
             )
+            self._held = held
+            self.log(heldtable.STATE_HELD.format(device=self.device))
             return self._written
         except OSError as exc:
+            thin = full_backing_store(exc, self.device, self.name, self.sysfs)
+            if thin is not None:
+                hint = "free space on the backing store (or grow the thin pool), then retry"
+                raise BackendError(thin, hint, errno.ENOSPC) from exc
             if exc.errno != errno.ENOSPC:
                 raise
             raise BackendError(
@@ -178,7 +185,16 @@ class BlockDeviceBackend:
             io.close()
 
     def reread(self) -> Reread:
+        """The OS disk: register the held table's partitions (BLKPG). The data disk, or an
+        image without a GPT (its table is then written now): re-read the table on the disk."""
         self._same_disk()
+        if self._held is not None:
+            table = gpt.partitions(self._held.head)
+            if table is not None:
+                return self._register_held(table)
+            self._did(f"write the image's partition table (not a GPT) to {self.device} now")
+            heldtable.write_held(self.device, self._held)
+            self._held = None
         size = bd.device_size(self.device)
         table = bd.read_table(self.device, log=self.log)
         if not table:
@@ -202,11 +218,37 @@ class BlockDeviceBackend:
             kernel = bd.kernel_partitions(self.name, self.sysfs)
         if not bd.table_matches(table, kernel):
             raise self._reread_error(err, kernel)
+        return self._nodes(table, kernel, how)
+
+    def _register_held(self, table: list[bd.TablePart]) -> Reread:
+        self._did(
+            f"register the {len(table)} partitions of the image with the kernel (BLKPG) from "
+            f"the partition table held in memory; {self.device} carries none yet"
+        )
+        try:
+            kernel = heldtable.register(self.device, self.name, table, self.sysfs, self.log)
+        except OSError as exc:
+            raise self._reread_error(exc, bd.kernel_partitions(self.name, self.sysfs)) from exc
+        if not bd.table_matches(table, kernel):
+            raise self._reread_error(None, kernel)
+        return self._nodes(table, kernel, "blkpg")
+
+    def _nodes(self, table: list, kernel: list[bd.KernelPart], how: str) -> Reread:
         nodes = {p.number: f"/dev/{p.name}" for p in kernel}
         for node in nodes.values():
             if not bd.wait_for_node(node):
                 raise BackendError(f"{node} did not appear", "check that udev is running")
         return Reread(tuple(table), nodes, how)
+
+    def commit(self) -> None:
+        """Write the partition table held since the write stage: the install's last step."""
+        if self._held is None:
+            return
+        held, self._held = self._held, None
+        self._same_disk()
+        self._did(f"write the partition table of {self.device} last, sync and re-read it")
+        heldtable.commit(self.device, self.name, held, self._written, self.sysfs, self.log)
+        self.log(heldtable.STATE_DONE.format(device=self.device))
 
     def _reread_error(self, err: OSError | None, kernel: list[bd.KernelPart]) -> BackendError:
         busy = du.openers([p.name for p in kernel], self.sysfs)
@@ -226,47 +268,7 @@ class BlockDeviceBackend:
         )
 
     def write_files(self, node: str, files: list[FileSpec], fstype: str = "ext4") -> None:
-        os.makedirs("/run/cos-installer", mode=0o700, exist_ok=True)
-        mnt = tempfile.mkdtemp(prefix="target-", dir="/run/cos-installer")
-        self._did(f"mount {node} privately")
-        try:
-            try:
-                bd.mount_private(node, fstype, mnt, log=self.log)
-            except bd.CommandError as exc:
-                raise BackendError(f"cannot mount {node}: {exc.reason}") from exc
-            try:
-                for spec in files:
-                    self._write_one(mnt, node, spec)
-                os.sync()
-            finally:
-                self._did(f"unmount {node}")
-                try:
-                    bd.umount_retry(mnt, log=self.log)
-                except bd.CommandError as exc:
-                    raise BackendError(f"cannot unmount {node}: {exc.reason}") from exc
-        finally:
-            if not os.path.ismount(mnt):
-                shutil.rmtree(mnt, ignore_errors=True)
-
-    def _write_one(self, root: str, node: str, spec: FileSpec) -> None:
-        what = spec.describe or f"{len(spec.data)} bytes"
-        self._did(f"write {spec.path} ({spec.mode:04o}, {what}) on {node}")
-        path = resolve_in_root(root, spec.path)  # the image's symlinks, never out of it
-        parent = os.path.dirname(path)
-        os.makedirs(parent, mode=spec.dir_mode, exist_ok=True)
-        os.chmod(parent, spec.dir_mode)
-        tmp = path + ".tmp"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(tmp, flags, spec.mode)
-        try:
-            os.fchmod(fd, spec.mode)
-            os.write(fd, spec.data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_files(node, files, fstype, did=self._did, log=self.log)
 
     def make_data_disk(self, label: str) -> str:
         self.wipe()

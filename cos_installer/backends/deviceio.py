@@ -12,6 +12,10 @@ import os
 import time
 
 from cos_installer import blockdev as bd
+from cos_installer.hardware.types import human_size
+from cos_installer.stream import WriteFailed
+
+FULL_BELOW = 1 << 20  # a filesystem with less free space than this counts as full
 
 
 class DeviceIO:
@@ -66,3 +70,30 @@ class DeviceIO:
         for fd in (self.fd, self.fd_buffered):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def full_backing_store(exc: OSError, device: str, name: str, sysfs: str = "/sys") -> str | None:
+    """Why a write below the disk's size failed, when the storage behind the disk is full:
+    ENOSPC from a disk that still has room is a thin-provisioned disk (a sparse file, a thin
+    pool, a datastore) whose backing store ran out; EIO counts too when the loop device's
+    backing file is on a full filesystem (buffered writes report that). None otherwise."""
+    if not isinstance(exc, WriteFailed) or exc.errno not in (errno.ENOSPC, errno.EIO):
+        return None
+    where = "" if exc.offset is None else f" at byte {exc.offset}"
+    backing = bd.loop_backing(name, sysfs)
+    free = None
+    if backing:
+        with contextlib.suppress(OSError):
+            st = os.statvfs(backing)
+            free = st.f_bavail * st.f_frsize
+    if exc.errno == errno.EIO and (free is None or free >= FULL_BELOW):
+        return None
+    behind = (
+        f"its backing file {backing} ({human_size(free)} free there)"
+        if backing
+        else ("its backing store (a thin pool or a datastore)")
+    )
+    return (
+        f"the storage behind {device} is full: a write{where}, below the disk's size, failed "
+        f"({os.strerror(exc.errno)}); {device} is thin provisioned and {behind} ran out of space"
+    )

@@ -81,16 +81,19 @@ class DryRunBackend:
         self.plan.append(
             f"write {payload.name} ({payload.compression}, {size}) to {self.device}, verify "
             f"sha256 {payload.sha256[:16]}... from {os.path.basename(payload.sha256_file)} "
-            "while writing, first MiB last, then fsync"
+            "while writing, then fsync; hold back its partition table (first and last MiB)"
         )
         return 0
 
     def reread(self) -> Reread:
         self.plan.append(
-            f"re-read the partition table of {self.device} (BLKRRPART, udevadm settle; "
-            "partx when the kernel shows no partitions)"
+            f"register the image's partitions of {self.device} with the kernel (BLKPG) from "
+            "the partition table held in memory"
         )
         return Reread((), {}, "dry-run")
+
+    def commit(self) -> None:
+        self.plan.append(f"write the partition table of {self.device} last, sync and re-read it")
 
     def write_files(self, node: str, files: list[FileSpec], fstype: str = "ext4") -> None:
         self.plan.append(f"mount {node} privately")

@@ -13,6 +13,7 @@ effective answers are printed as YAML, secrets redacted. Exit 0 when valid, 2 ot
 from __future__ import annotations
 
 import argparse
+import functools
 import ipaddress
 import sys
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import Any
 
 from .. import validate as v
 from ..model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
+from ..shown import printable
 from .fleet import HA_GROUP_SIZE
 
 HELP = "check an answers or fleet file; show the entry and answers a machine would get"
@@ -40,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _err(lines: list[str]) -> int:
     for line in lines:
-        print(line, file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     return 2
 
 
@@ -58,13 +60,22 @@ class _Problem(Exception):
         self.errors = errors
 
 
+@functools.lru_cache(maxsize=16)
+def _hash_once(plain: str) -> str:
+    """The hosts of a fleet share a password: hash it once per check, not once per host (the
+    hash is redacted in the report; nothing is installed from it)."""
+    from ..passwords import hash_password
+
+    return hash_password(plain)
+
+
 def _effective(plain: dict, shown: dict[str, str], source: str) -> tuple[Any, dict]:
     """Check one plain mapping; the config and its redacted mapping with rules described."""
     from ..answers import AnswersError, from_mapping, to_mapping
     from ..fleet_rules import set_path
 
     try:
-        config = from_mapping(plain, source=source)
+        config = from_mapping(plain, source=source, hasher=_hash_once)
     except AnswersError as exc:
         raise _Problem(exc.errors) from None
     out = to_mapping(config)

@@ -27,9 +27,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"cos-installer: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    except UnicodeDecodeError as exc:
-        print(f"cos-installer: {args.file}: byte {exc.start}: not UTF-8 text", file=sys.stderr)
-        return 2
+    except UnicodeDecodeError as exc:  # a finding about the file, like any other: exit 1
+        print(f"line 1: error: byte {exc.start}: not UTF-8 text")
+        return 1
     reports = check(text)
     for report in reports:
         print(report)

@@ -113,9 +113,9 @@ def parse_size(text: str) -> int:
 class Printer:
     """Progress lines on stderr: stage, percent, MB/s, ETA (a line per 10% off a terminal)."""
 
-    def __init__(self, stream=sys.stderr, as_json: bool = False) -> None:
-        self.stream, self.as_json = stream, as_json
-        self.tty = stream.isatty()
+    def __init__(self, stream=None, as_json: bool = False) -> None:
+        self.stream, self.as_json = stream or sys.stderr, as_json  # sys.stderr at call time
+        self.tty = self.stream.isatty()
         self.last = (-1, 0.0)
         self.device = ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 
 HELP = "write a diagnostics bundle (.tar.gz, secrets redacted) for a support request"
 
@@ -24,7 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "/var/log/cos-installer/install.log)",
     )
     parser.add_argument(
-        "-o", "--output-dir", dest="snap_dir", metavar="DIR", help="where to write (default /tmp)"
+        "-o",
+        "--output-dir",
+        dest="snap_dir",
+        metavar="DIR",
+        help="where to write (default $TMPDIR or /tmp)",
     )
 
 
@@ -35,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = write_bundle(log, getattr(args, "machine", None), args.snap_dir)
     except OSError as exc:
-        where = exc.filename or args.snap_dir or "/tmp"
+        where = args.snap_dir or tempfile.gettempdir()
         print(f"cos-installer snap: cannot write the bundle in {where}: {exc.strerror}",
               file=sys.stderr)  # fmt: skip
         return 1

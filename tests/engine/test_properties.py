@@ -3,6 +3,7 @@ structurally fixed cloud-config; no secret leaks into output or messages."""
 
 import dataclasses
 import ipaddress
+import os
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from cos_installer.cloudconfig import Report, check
 from cos_installer.model import ControllerAddress
 from cos_installer.render import RenderError, render_config
 from tests.engine.helpers import AGENT, CONTROLLER, answers
+from tests.engine.hostile import assert_harmless, documents
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 META = ":#-'\"{}[],&*!|>%@`\\ \t\n\r?=$;/."
@@ -171,3 +173,20 @@ def test_check_never_raises(text):
     reports = check(text)
     assert all(isinstance(r, Report) and r.line >= 1 for r in reports)
     assert [r.line for r in reports] == sorted(r.line for r in reports)
+
+
+HOSTILE = settings(
+    max_examples=int(os.environ.get("COS_PROPERTY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@HOSTILE
+@given(text=documents())
+def test_generated_yaml_documents_end_in_a_documented_exit_code(text, tmp_path):
+    """Tags, timestamps, long numbers, deep nesting, aliases, merge keys, control characters
+    and a wrongly typed password: every command ends with one of its own exit codes, and
+    never prints a traceback, a raw control character or the password (issue 12, item 7)."""
+    for command in ("render", "check-answers", "install"):
+        assert_harmless(command, text, tmp_path)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from cos_installer.advice import explain
 from cos_installer.answers import load_answers
 from cos_installer.backends import BlockDeviceBackend, DeviceIO
 from cos_installer.install import run_install
-from cos_installer.payload import build_test_payload, write_sha256
+from cos_installer.payload import write_sha256
 from tests.install.conftest import (
     CancelOn,
     Events,
@@ -63,17 +64,6 @@ def test_target_too_small_is_stopped_before_touching_it(payload, loops, tmp_path
     assert_reported(err, log, "preflight", disk, "too small (ENOSPC)", "needs 64.0 MiB")
     assert "no disk was changed" in err
     assert partition_table(disk) == before
-
-
-def test_target_too_small_found_while_writing(loops, tmp_path):
-    """gzip does not record the image size: the write stage meets the end of the disk."""
-    payload = build_test_payload(str(tmp_path / "gz"), size_mib=64, compression="gzip")
-    disk = loops.device(48)
-    make_old_table(disk, 1, size_mib=8)
-    rc, err, log = cli_install(tmp_path, disk, payload)
-    assert rc == 1
-    assert_reported(err, log, "write", disk, "too small (ENOSPC)", f"larger than {disk}")
-    assert "partition table was reset" in err and no_signatures(disk)
 
 
 @pytest.mark.parametrize("use", ["mount", "swap"])
@@ -305,3 +295,63 @@ def test_a_reused_device_name_is_never_reset(payload, loops, tmp_path):
     assert not result.ok and result.stage == "write"
     assert "no longer the disk that was checked" in result.message
     assert partition_table(other) == before
+
+
+def test_a_full_thin_backing_store_is_not_called_a_too_small_disk(payload, tmp_path):
+    """A 64 MiB disk over a sparse file on an 8 MiB tmpfs: the 64 MiB image fits the disk,
+    and the write fails (ENOSPC) near 8 MiB, below the disk's size."""
+    store = tmp_path / "store"
+    store.mkdir()
+    sh("mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(store))
+    disk = ""
+    try:
+        backing = store / "thin.img"
+        with open(backing, "wb") as f:
+            f.truncate(64 << 20)
+        disk = sh("losetup", "--find", "--show", "--partscan", str(backing)).stdout.strip()
+        rc, err, log = cli_install(tmp_path, disk, payload)
+    finally:
+        if disk:
+            sh("partx", "-d", disk, check=False)
+            sh("losetup", "--detach", disk, check=False)
+        sh("umount", str(store), check=False)
+    assert rc == 1
+    assert_reported(
+        err, log, "write", disk, f"the storage behind {disk} is full: a write at byte ",
+        f"below the disk's size, failed (No space left on device); {disk} is thin provisioned "
+        f"and its backing file {backing}", "free space on the backing store",
+    )  # fmt: skip
+    offset = int(err.split("a write at byte ")[1].split(",")[0])
+    assert 1 << 20 <= offset <= 8 << 20  # where the 8 MiB store ran out, far below 64 MiB
+    assert "too small" not in err and "larger than" not in err
+    cause = err.split("stage write failed: ")[1]
+    advice = explain("write", disk, cause).advice  # what the wizard's error screen says
+    assert advice[0].startswith("The disk is thin provisioned and the storage behind it is full")
+
+
+def test_an_io_error_is_a_full_store_only_when_the_backing_filesystem_is_full(tmp_path):
+    """Buffered writes to a loop device over a full filesystem fail with EIO, not ENOSPC:
+    that EIO names the store; an EIO with room behind the disk stays a disk error."""
+    from cos_installer.backends.deviceio import full_backing_store
+    from cos_installer.stream import WriteFailed
+
+    store = tmp_path / "store"
+    store.mkdir()
+    sh("mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(store))
+    disk = ""
+    try:
+        with open(store / "thin.img", "wb") as f:
+            f.truncate(64 << 20)
+        disk = sh("losetup", "--find", "--show", str(store / "thin.img")).stdout.strip()
+        name = os.path.basename(disk)
+        eio = WriteFailed(errno.EIO, os.strerror(errno.EIO), 12 << 20)
+        assert full_backing_store(eio, disk, name) is None  # 4 MiB free: a failing disk
+        with open(store / "filler", "wb") as f, pytest.raises(OSError):
+            f.write(bytes(8 << 20))
+        said = full_backing_store(eio, disk, name)
+        assert said is not None and said.startswith(f"the storage behind {disk} is full: ")
+        assert f"its backing file {store}/thin.img (" in said
+    finally:
+        if disk:
+            sh("losetup", "--detach", disk, check=False)
+        sh("umount", str(store), check=False)

@@ -188,7 +188,7 @@ def test_unreadable_target_without_yes_is_a_message_not_a_traceback(payload, loo
     disk = loops.device(128)
     if shutil.which("setpriv") is None:
         raise AssertionError("setpriv (util-linux) is needed")
-    shared = tempfile.mkdtemp(prefix="cos-safety-")
+    shared = tempfile.mkdtemp(prefix="cos-safety-", dir="/tmp")  # nobody reaches it; removed
     try:
         os.chmod(shared, 0o755)
         answers = answers_file(Path(shared), disk=disk)
@@ -204,7 +204,7 @@ def test_unreadable_target_without_yes_is_a_message_not_a_traceback(payload, loo
         )  # fmt: skip
         asked = as_nobody()
         unlogged = as_nobody("--yes", "--log", os.path.join(shared, "no", "install.log"))
-        os.chmod(shared, 0o777)
+        os.chmod(shared, 0o1777)  # /tmp-like: a shared, non-sticky directory is refused
         logged = as_nobody("--yes", "--log", os.path.join(shared, "install.log"))
     finally:
         shutil.rmtree(shared, ignore_errors=True)

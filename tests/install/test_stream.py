@@ -15,7 +15,6 @@ from cos_installer.stream import (
     copy_payload,
     detect_compression,
     inspect_payload,
-    zstd_content_size,
 )
 from tests.realparts import need_tools
 
@@ -129,8 +128,7 @@ def test_magic_and_content_size(tmp_path):
     assert detect_compression(b"\x00" * 16) == "raw"
     for size in (0, 100, 300, 70000, 5 << 20):
         path = make_payload(tmp_path, sample_bytes(size), "zstd")
-        with open(path, "rb") as f:
-            assert zstd_content_size(f.read(64)) == size
+        assert inspect_payload(path).content_size == size
 
 
 def test_missing_or_bad_checksum_file_is_refused(tmp_path):
@@ -148,7 +146,7 @@ def test_missing_or_bad_checksum_file_is_refused(tmp_path):
 def test_zstd_frame_walk(tmp_path):
     """Multi-frame, multi-threaded, streamed (no content size) and skippable frames pass;
     cut or extended streams are named as such."""
-    from cos_installer.decode import zstd_frames_problem
+    from cos_installer.imagesize import zstd_frames_problem
 
     data = sample_bytes(3 << 20)
     one = tmp_path / "one.zst"
@@ -176,9 +174,29 @@ def test_streamed_zstd_without_content_size_is_still_checked_for_truncation(tmp_
     blob = subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
     path.write_bytes(blob[: len(blob) * 2 // 3])
     write_sha256(str(path))  # the checksum matches the cut file: only the frames tell
+    with pytest.raises(PayloadError, match="decompressing it to count failed"):
+        inspect_payload(str(path))  # the first pass, counting its size, meets the cut
+    (tmp_path / "stream.zst.size").write_text(f"{len(data)}\n")
     payload = inspect_payload(str(path))
-    assert payload.content_size is None
+    assert payload.content_size == len(data)
     sink = Recorder(tmp_path / "out")
     with pytest.raises(PayloadError, match="stream.zst is truncated"):
         copy_payload(payload, sink, capacity=8 << 20)
     assert 0 not in sink.offsets
+
+
+def test_held_back_the_first_and_last_mib_are_handed_back_not_written(tmp_path):
+    """What the install writes last (the partition table at both ends of the image)."""
+    from cos_installer.stream import HOLD_BYTES, Held
+
+    data = sample_bytes((5 << 20) + 4096 * 5)  # the tail starts on a 4 KiB boundary
+    path = make_payload(tmp_path, data, "xz")
+    sink, hold = Recorder(tmp_path / "out"), Held()
+    assert copy_payload(inspect_payload(path), sink, capacity=8 << 20, hold=hold) == len(data)
+    tail_at = len(data) - HOLD_BYTES  # a multiple of 4096 here
+    assert (hold.head, hold.tail, hold.tail_offset) == (data[:HOLD_BYTES], data[tail_at:], tail_at)
+    assert min(sink.offsets) == HOLD_BYTES
+    written = (tmp_path / "out").read_bytes()
+    assert written[HOLD_BYTES:] == data[HOLD_BYTES:tail_at] and written[:HOLD_BYTES] == bytes(
+        HOLD_BYTES
+    )

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = Path(sys.executable).parent / "cos-installer"
 
 
+PRIVATE_TMP = ("TMPDIR", "XDG_RUNTIME_DIR")  # the session's own (tests/conftest.py private_tmp)
+
+
 class Tmux:
     def __init__(self, cols: int = 80, rows: int = 24) -> None:
         self.socket = f"cit-{secrets.token_hex(4)}"
@@ -22,6 +25,7 @@ class Tmux:
         self._tmux("new-session", "-d", "-x", str(cols), "-y", str(rows), "-s", "t",
                    "env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}",
                    "HOME=/tmp", "LANG=C.UTF-8", "TERM=screen", "PS1=$ ",
+                   *(f"{k}={os.environ[k]}" for k in PRIVATE_TMP if k in os.environ),
                    "bash", "--norc", "--noprofile")  # fmt: skip
         self._tmux("set-option", "-t", "t", "status", "off")
         self._tmux("set-option", "-t", "t", "escape-time", "0")

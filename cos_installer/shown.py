@@ -1,0 +1,19 @@
+"""Text from a file shown on a terminal: control characters and escape sequences escaped.
+
+A key or value read from an answers, fleet or cloud-config file reaches error messages; raw, an
+ESC sequence in it would move the cursor, retitle the window or hide the lines before it. Every
+message built from such text goes through `printable` once, where it leaves the program (the
+error classes and the check reports), so no caller has to remember.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi controls.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character written as its escape (\\x1b, \\n, \\u202e)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
