@@ -7,9 +7,10 @@
 #   PAYLOAD: a compressed raw GPT image with PAYLOAD.sha256 beside it (the demo OS or a real COS).
 # The live root (debootstrap + packages) and the dependency wheels are cached in
 # $COS_CACHE (default /var/cache/cos-installer) keyed by a hash of their inputs; COS_NO_CACHE=1
-# builds cold. SQUASHFS_LEVEL (default 15) trades build time against size.
+# builds cold. SQUASHFS_LEVEL (default 19) and SQUASHFS_BLOCK (1M) trade build time against size.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/slim-live.sh"
 
 payload=${1:?usage: build-iso.sh PAYLOAD OUT.iso}
 out=${2:?usage: build-iso.sh PAYLOAD OUT.iso}
@@ -18,7 +19,12 @@ out=${2:?usage: build-iso.sh PAYLOAD OUT.iso}
 
 PACKAGES=(systemd systemd-sysv udev kmod iproute2 procps linux-image-amd64 live-boot
   live-boot-initramfs-tools zstd python3 python3-venv xfsprogs e2fsprogs dosfstools fdisk gdisk
-  util-linux udhcpc isc-dhcp-client ncurses-base ncurses-term less mdadm lvm2)
+  util-linux udhcpc isc-dhcp-client ncurses-base ncurses-term less mdadm lvm2
+  fbterm fonts-wqy-microhei)
+# NIC and storage-controller firmware from non-free-firmware (as Debian's installer images ship
+# it since bookworm); prune_live.py keeps the files a kept driver names.
+FIRMWARE=(firmware-bnx2 firmware-bnx2x firmware-qlogic firmware-netxen firmware-realtek)
+COMPONENTS="main non-free-firmware"
 t0=$SECONDS
 work=$(mktemp -d /var/tmp/cos-iso.XXXXXX)
 root=$work/root
@@ -26,18 +32,18 @@ cleanup() { chroot_umount "$root"; rm -rf "$work"; }
 trap cleanup EXIT
 
 # 1. the live root without the installer (cached)
-base_key=$(echo "${PACKAGES[*]}" | cat - "$ISO_DIR/lib.sh" | sha256sum | cut -c1-16)
+base_key=$(echo "${PACKAGES[*]} ${FIRMWARE[*]} $COMPONENTS untrimmed" | cat - "$ISO_DIR/lib.sh" |
+  sha256sum | cut -c1-16)
 base="$CACHE_ROOT/live-root-$SUITE-$base_key.tar.zst"
 if [ -n "${COS_NO_CACHE:-}" ] || [ ! -s "$base" ]; then
   log "building the live root (debootstrap $SUITE from $(debian_mirror))"
   debootstrap_retry "$root" "ca-certificates"
+  sed -i "s/ main\$/ $COMPONENTS/" "$root/etc/apt/sources.list"
   chroot_mount "$root"
   mkdir -p "$root/etc/initramfs-tools/conf.d"
   echo 'COMPRESS=zstd' >"$root/etc/initramfs-tools/conf.d/zstd.conf"
-  chroot_apt "$root" "${PACKAGES[@]}"
+  chroot_apt "$root" "${PACKAGES[@]}" "${FIRMWARE[@]}"
   no_storage_autostart "$root"
-  slim_root "$root"
-  chroot "$root" update-initramfs -u -k all >/dev/null 2>&1
   chroot_umount "$root"
   mkdir -p "$CACHE_ROOT"
   tar -C "$root" --numeric-owner --xattrs -cf - . | zstd -q -T0 -3 -o "$base.tmp"
@@ -86,6 +92,7 @@ ln -sf /opt/cos-installer/bin/cos-installer "$root/usr/local/bin/cos-installer"
 chroot "$root" /opt/cos-installer/bin/python -c 'import cos_installer.cli, urwid, pyudev, netifaces'
 chroot "$root" env -i /usr/local/bin/cos-installer --help >/dev/null ||
   die "the installed cos-installer does not start (a module missing from the wheel?)"
+slim_live "$root"
 chroot_umount "$root"
 rm -rf "$root/tmp/wheels"
 echo cos-installer >"$root/etc/hostname"
@@ -112,8 +119,9 @@ mv "$root/boot/vmlinuz-$kver" "$work/vmlinuz"
 mv "$root/boot/initrd.img-$kver" "$work/initrd.img"
 rm -f "$root"/boot/initrd.img-* "$root"/boot/vmlinuz-* "$root"/boot/System.map-*
 mksquashfs "$root" "$work/filesystem.squashfs" -noappend -quiet -no-progress \
-  -comp zstd -Xcompression-level "${SQUASHFS_LEVEL:-15}" >/dev/null
-log "squashfs $(du -h "$work/filesystem.squashfs" | cut -f1) at $((SECONDS - t0)) s"
+  -comp zstd -Xcompression-level "${SQUASHFS_LEVEL:-19}" -b "${SQUASHFS_BLOCK:-1M}" >/dev/null
+log "live part: squashfs $(stat -c %s "$work/filesystem.squashfs"), initrd $(stat -c %s \
+  "$work/initrd.img"), kernel $(stat -c %s "$work/vmlinuz") bytes at $((SECONDS - t0)) s"
 "$ISO_DIR/make-medium.sh" "$work/vmlinuz" "$work/initrd.img" "$work/filesystem.squashfs" \
   "$payload" "$out"
 log "ISO built in $((SECONDS - t0)) s"

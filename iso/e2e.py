@@ -14,7 +14,9 @@
     installs unattended as its own host (node1, node2), then each installed disk is checked
     for that host's hostname and address (iso/e2e_fleet.py);
 (f) faults in the live system's shell: an md RAID1 + LVM left on the target (refused, named,
-    cleared with --clear-holders), and a QEMU blkdebug drive failing writes (iso/e2e_faults.py).
+    cleared with --clear-holders), and a QEMU blkdebug drive failing writes (iso/e2e_faults.py);
+(v) the VGA console by OCR with no key pressed: the Welcome, then 中文 chosen there and the next
+    screen's Chinese title; screenshots kept in the work directory (iso/e2e_vga.py).
 Exit 0 only when every check passed. Under TCG (no working KVM) the whole run takes minutes.
 """
 
@@ -212,7 +214,7 @@ def check_report(report: dict, password: str, *, hostname: str = HOSTNAME,
 
 # Phases that share nothing run side by side, one guest per lane (TCG uses one core per guest):
 # (b) boots the disk (a) installed, so they stay in one lane; the lanes take about as long.
-LANES = ["abdf", "ce"]
+LANES = ["abdfv", "ce"]
 NEEDS = {"b": "a"}  # (b) boots what (a) installed
 
 
@@ -251,7 +253,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iso", required=True)
     parser.add_argument("--workdir", default="build/e2e")
-    parser.add_argument("--phases", default="abcdef", help="which phases to run (default all)")
+    parser.add_argument("--phases", default="abcdefv", help="which phases to run (default all)")
     parser.add_argument("--lanes", type=int, default=2, help="2: two guests at a time (default)")
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
@@ -283,6 +285,8 @@ def main() -> int:
         "f": ("(f) faults: leftover RAID/LVM, --clear-holders, a blkdebug I/O error",
               lambda: _phase_module("e2e_faults").run(
                   workdir, args.iso, accel, kernel, initrd, password)),
+        "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",
+              lambda: _phase_module("e2e_vga").run(workdir, args.iso, accel)),
     }  # fmt: skip
     lanes = LANES if args.lanes > 1 else ["".join(LANES)]
     problems = run_lanes([[(k, *steps[k]) for k in lane if k in args.phases] for lane in lanes])

@@ -29,7 +29,8 @@ ln "$payload" "$medium/$PAYLOAD_ON_MEDIUM" 2>/dev/null || cp "$payload" "$medium
 echo "$expected  $(basename "$PAYLOAD_ON_MEDIUM")" >"$medium/$PAYLOAD_ON_MEDIUM.sha256"
 sed "s|@CMDLINE@|$(cat "$ISO_DIR/live/cmdline")|" "$ISO_DIR/live/grub.cfg" >"$medium/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out.tmp" "$medium" -- -volid CDROM -hfsplus off >"$medium.log" 2>&1 ||
+grub-mkrescue -o "$out.tmp" --locales= --themes= --fonts= --compress=xz "$medium" -- \
+  -volid CDROM -hfsplus off >"$medium.log" 2>&1 ||
   { cat "$medium.log" >&2; rm -f "$medium.log" "$out.tmp"; die "grub-mkrescue failed"; }
 rm -f "$medium.log"
 mv "$out.tmp" "$out"

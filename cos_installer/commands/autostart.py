@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import fcntl
 import os
-import select
 import signal
 import struct
 import subprocess
@@ -19,15 +18,15 @@ import sys
 import tempfile
 import termios
 import time
-import tty
 
-from .. import boot
+from .. import boot, consoles, ptyrelay, takeover
 from ..hardware.media import MEDIA_DIR, PAYLOAD
 from ..hardware.types import Machine
+from ..takeover import take_lock, wait_key
 
 HELP = "start the installer on a console at boot (used by the live system's services)"
+LOCK_FD = "COS_LOCK_FD"  # the installer lock, taken before fbterm started this autostart
 LOCK = "/run/cos-installer.lock"
-HANDOVER_WAIT = 10.0  # seconds the taking console waits for the other to let go
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,10 +41,10 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def prepare_terminal(console: str) -> None:
+def prepare_terminal(console: str, term: str) -> None:
     """TERM per console, 80x24 where the line reports no size, kernel messages off the screen."""
-    serial = console.startswith("ttyS")
-    os.environ["TERM"] = "vt220" if serial else "linux"
+    serial = consoles.is_serial(console)
+    os.environ["TERM"] = term
     if serial:  # line drawing stays ASCII (vt220); colours are shown by IPMI SOL and QEMU
         os.environ.setdefault("COS_COLOURS", "16")
     os.environ.setdefault("LANG", "C.UTF-8")
@@ -55,64 +54,6 @@ def prepare_terminal(console: str) -> None:
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     if os.geteuid() == 0:
         subprocess.run(["dmesg", "--console-level", "1"], capture_output=True, check=False)
-
-
-def wait_key(seconds: float) -> bool:
-    """True when a key was pressed on stdin within `seconds`."""
-    if not sys.stdin.isatty():
-        time.sleep(seconds)
-        return False
-    fd = sys.stdin.fileno()
-    old = termios.tcgetattr(fd)
-    try:
-        tty.setcbreak(fd, termios.TCSANOW)  # not TCSAFLUSH: a key pressed already counts
-        ready, _, _ = select.select([fd], [], [], seconds)
-        if ready:
-            os.read(fd, 64)
-            return True
-        return False
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
-
-
-def take_lock(path: str, console: str) -> int:
-    """Hold the installer lock (returns its fd); meanwhile tell this console where it runs."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    told = False
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            holder = os.pread(fd, 100, 0).decode(errors="replace").split()
-            where, pid = (holder + ["another console", "0"])[:2]
-            if not told:
-                sys.stdout.write("\x1b[H\x1b[2J")  # a clean screen, not firmware leftovers
-                say(f"The COS installer is running on {where}.")
-                say(f"Press Enter here to move it to {console} (it stops on {where}).")
-                told = True
-            if wait_key(2.0):
-                with contextlib.suppress(ProcessLookupError, ValueError, PermissionError):
-                    os.kill(int(pid), signal.SIGTERM)
-                told = False
-                if _lock_when_freed(fd, HANDOVER_WAIT):
-                    break
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{console} {os.getpid()}\n".encode(), 0)
-    return fd
-
-
-def _lock_when_freed(fd: int, seconds: float) -> bool:
-    """Right after asking the holder to stop: take the lock the moment it is freed, before
-    systemd restarts the holder's console (RestartSec=1), which would take it back."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            time.sleep(0.05)
-    return False
 
 
 def countdown(seconds: int, disk: str) -> bool:
@@ -193,23 +134,44 @@ def unattended(answers: str, medium: str, after: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    prepare_terminal(args.console)
     try:
         options = boot.read_cmdline(args.cmdline)
         option_error = ""
     except boot.BootOptionError as error:
         options, option_error = boot.BootOptions(), str(error)
-    if args.console != options.primary_console:
-        time.sleep(3)  # the primary console (the kernel's /dev/console) starts first
-    lock = take_lock(args.lock, args.console)
-    child: subprocess.Popen | None = None
+    mark = os.environ.pop("COS_FBTERM_MARK", "")
+    if mark:  # fbterm started this autostart: the one outside need not fall back
+        open(mark, "w").close()
+    plan = consoles.plan(args.console, options)
+    mirror = plan.mirror and not option_error
+    held = os.environ.pop(LOCK_FD, "")
+    lock = int(held) if held.isdigit() else None
+    children: list[subprocess.Popen] = []
 
     def stop(signum: int, frame: object) -> None:
-        if child and child.poll() is None:
-            child.terminate()
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    if plan.fbterm:
+        if not mirror:  # the lock first: fbterm and a second Python start take seconds
+            lock = take_lock_in_turn(args, options)
+        code = in_fbterm(args, lock, children)
+        if code is not None:
+            return code
+        plan = consoles.Plan("linux", False, plan.mirror)  # fbterm did not start: text console
+    prepare_terminal(args.console, plan.term)
+    if lock is not None:  # held since before fbterm: record this process as the holder
+        lock = take_lock(args.lock, args.console, lock)
+    elif mirror:
+        code = mirrored_wizard(args, options, children)
+        if code is not None:
+            return code
+        lock = take_lock(args.lock, args.console)
+    else:
+        lock = take_lock_in_turn(args, options)
     say(f"COS-INSTALLER-START on {args.console}")
     wizard = installer()
     if option_error:
@@ -235,10 +197,76 @@ def run(args: argparse.Namespace) -> int:
                 wait_key(3600)
         if answers:
             wizard += ["--answers", answers]
-    child = subprocess.Popen(wizard)
-    code = child.wait()
+    children.append(subprocess.Popen(wizard))
+    code = children[-1].wait()
     os.close(lock)
     return after_wizard(code)
+
+
+def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
+    """The wizard, pre-filled from answers on the medium or a labelled drive when given."""
+    if not options.answers:
+        return installer()
+    workdir = tempfile.mkdtemp(prefix="cos-boot-")
+    try:
+        answers = boot.fetch_answers(options.answers, workdir, medium_dir=medium, log=say)
+    except (boot.SourceError, OSError) as error:
+        say(f"cos-installer: {error}")
+        return installer()
+    return installer() + ["--answers", answers]
+
+
+def mirrored_wizard(
+    args: argparse.Namespace, options: boot.BootOptions, children: list[subprocess.Popen]
+) -> int | None:
+    """The wizard on this console and the other at once (cos_installer.consoles): the exit
+    status when this console got the first key and ran it; None when the other one did."""
+    fd = os.open(args.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if takeover.claimed_elsewhere(fd):
+            return None
+        say(f"COS-INSTALLER-START on {args.console}")
+        code = ptyrelay.relay(
+            wizard_command(options, args.medium),
+            claim=lambda: takeover.claim(fd, args.console),
+            lost=lambda: takeover.claimed_elsewhere(fd),
+            started=children.append,
+        )
+        if code is None:
+            sys.stdout.write("\x1b[0m\x1b[?25h")  # the stopped wizard's colours and cursor
+            return None
+    finally:
+        os.close(fd)
+    return after_wizard(code)
+
+
+def take_lock_in_turn(args: argparse.Namespace, options: boot.BootOptions) -> int:
+    if args.console != options.primary_console:
+        time.sleep(3)  # the primary console (the kernel's /dev/console) starts first
+    return take_lock(args.lock, args.console)
+
+
+def in_fbterm(
+    args: argparse.Namespace, lock: int | None, children: list[subprocess.Popen]
+) -> int | None:
+    """autostart again inside fbterm on this VT (CJK on the framebuffer); None when fbterm
+    could not start (no usable framebuffer or font): the text console then."""
+    mark = f"/run/cos-installer-fbterm.{args.console}"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(mark)
+    inner = installer() + ["autostart", "--console", args.console, "--cmdline", args.cmdline,
+                           "--lock", args.lock, "--countdown", str(args.countdown),
+                           "--medium", args.medium]  # fmt: skip
+    env = dict(os.environ, **{consoles.IN_FBTERM: "1", "COS_FBTERM_MARK": mark})
+    if lock is not None:  # the autostart inside holds it on (and records its own pid)
+        env[LOCK_FD] = str(lock)
+    fds = () if lock is None else (lock,)
+    children.append(subprocess.Popen(consoles.fbterm_command(inner), env=env, pass_fds=fds))
+    code = children[-1].wait()
+    if os.path.exists(mark):
+        return code
+    say(f"cos-installer: fbterm did not start (status {code}); the text console follows.")
+    return None
 
 
 def after_wizard(code: int) -> int:

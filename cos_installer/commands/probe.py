@@ -63,6 +63,10 @@ def _text(snap: dict) -> str:
         lines.append(f"  {n['name']:<12} {link:<9} {n['mac']:<17} {driver:<10} {speed:<10} {addrs}")
     if not snap["nics"]:
         lines.append("  (none)")
+    if snap.get("missing_firmware"):
+        lines.append("Missing firmware (the kernel log; the driver may not work without it):")
+        for m in snap["missing_firmware"]:
+            lines.append(f"  {m['driver']} {m['device']}: {m['file']}")
     return "\n".join(lines)
 
 
@@ -75,6 +79,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         machine = open_machine(profile, all_nics=all_nics)
         snap = snapshot_json(machine, all_nics=all_nics)
+        if profile is None:  # this machine: what its kernel log says about firmware
+            from dataclasses import asdict
+
+            from cos_installer.hardware.firmware import missing_firmware
+
+            snap["missing_firmware"] = [asdict(m) for m in missing_firmware()]
     except ProfileError as exc:
         print(f"cos-installer probe: {exc}", file=sys.stderr)
         return 2
