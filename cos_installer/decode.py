@@ -29,7 +29,6 @@ DECODERS = {
     "gzip": ["gzip", "-dc"],
     "bzip2": ["bzip2", "-dc"],
 }
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 READ_SIZE = 1 << 20
 ENV_PIPE = "COS_INSTALLER_ZSTD_PIPE"  # set to 1 to use the zstd program even with the module
 
@@ -255,43 +254,3 @@ def open_source(payload: Payload, bufsize: int, nbufs: int) -> Source:
         except ImportError:
             pass
     return PipeSource(payload, bufsize, nbufs).start()
-
-
-def zstd_frames_problem(path: str) -> str | None:
-    """Walk the frame and block headers (RFC 8878) without decompressing: 'truncated',
-    'trailing data at byte N', 'damaged at byte N', or None when the frames end the file."""
-    size = os.path.getsize(path)
-    pos, frames = 0, 0
-    with open(path, "rb") as f:
-
-        def at(offset: int, n: int) -> bytes:
-            f.seek(offset)
-            return f.read(n)
-
-        while pos < size:
-            head = at(pos, 18)
-            if len(head) >= 8 and 0x50 <= head[0] <= 0x5F and head[1:4] == b"\x2a\x4d\x18":
-                pos += 8 + int.from_bytes(head[4:8], "little")  # a skippable frame
-                continue
-            if not head.startswith(ZSTD_MAGIC):
-                return f"trailing data at byte {pos}" if frames else "not a zstd stream"
-            if len(head) < 5:
-                return "truncated"
-            fhd = head[4]
-            single = (fhd >> 5) & 1
-            fcs = (1 if single else 0, 2, 4, 8)[fhd >> 6]
-            pos += 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs
-            while True:
-                block = at(pos, 3)
-                if len(block) < 3:
-                    return "truncated"
-                value = int.from_bytes(block, "little")
-                kind = (value >> 1) & 3
-                if kind == 3:
-                    return f"damaged at byte {pos}"
-                pos += 3 + (1 if kind == 1 else value >> 3)
-                if value & 1:
-                    break
-            pos += 4 if (fhd >> 2) & 1 else 0
-            frames += 1
-    return "truncated" if pos > size else None

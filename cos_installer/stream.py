@@ -21,15 +21,21 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cos_installer.decode import DecodeError, Source, open_source
-from cos_installer.imagesize import SizeError, uncompressed_size, zstd_frames_problem
+from cos_installer.imagesize import (
+    XZ_MAGIC,
+    ZSTD_MAGIC,
+    SizeError,
+    uncompressed_size,
+    zstd_frames_problem,
+)
 
 HOLD_BYTES = 1 << 20
 BUF_BYTES = 4 << 20
 NBUFS = 3
 
 MAGICS = (
-    (b"\x28\xb5\x2f\xfd", "zstd"),
-    (b"\xfd7zXZ\x00", "xz"),
+    (ZSTD_MAGIC, "zstd"),
+    (XZ_MAGIC, "xz"),
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bzip2"),
 )
