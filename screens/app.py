@@ -2,12 +2,15 @@
 work that must not block the screen (probes, DHCP, the install) run in threads.
 
 Which screen comes next is `cos_installer.flow.Wizard`'s decision; each screen is a view in
-its own module, built with a `Context` and reporting back through `done(values)`/`back()`.
+its own module, built with a `Context` and reporting back through `done(patch)`/`back()`:
+a patch in the answers file's nested shape, merged into the one answers mapping (state.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import importlib
 import signal
 import threading
@@ -23,9 +26,9 @@ from cos_installer.model import Role
 from cos_installer.typeahead import flush_input
 
 from . import theme
-from .failures import Failures, redacted
+from .failures import Failures
 from .keys import Keys
-from .services import from_answers
+from .state import Entered, Facts, entered_from, merge, prefill, redacted
 from .stepwork import StepWork
 from .widgets import Context
 
@@ -54,10 +57,10 @@ class App(StepWork, Keys, Failures):
         self.answers = answers
         self.ascii_only = ascii_only
         self.sync = sync  # tests: run probes inline instead of in threads
-        self.wizard = Wizard()
-        self.wizard.values.update(from_answers(answers or {}))
+        self.wizard = Wizard(answers=prefill(answers or {}))
+        self.entered: Entered = entered_from(self.wizard.answers)
         self.machine: Any = None
-        self.facts: dict[str, Any] = {}
+        self.facts = Facts()
         self.view: Any = None
         self.exit_code = 0
         self.exit_message = ""
@@ -160,21 +163,21 @@ class App(StepWork, Keys, Failures):
 
     def probe(self) -> None:
         """Fresh probes (at start and on Ctrl+D): NICs, disks and, on a real install, the media."""
-        self.facts["probing"] = True
+        self.facts.probing = True
 
         def work() -> dict[str, Any]:
             machine = self.services.open_machine()
-            facts: dict[str, Any] = {"machine": machine, "payload": None, "media_error": ""}
+            found: dict[str, Any] = {"machine": machine, "payload": None, "media_error": ""}
             if not self.dry_run:
                 from cos_installer.hardware.types import MediaNotReady
 
                 try:
-                    facts["payload"] = machine.install_media().payload
+                    found["payload"] = machine.install_media().payload
                 except MediaNotReady as exc:
-                    facts["media_error"] = str(exc) or "no device labelled CDROM"
-            facts["nics"] = machine.nics(self.services.all_nics)
-            facts["disks"] = machine.disks()
-            return facts
+                    found["media_error"] = str(exc) or "no device labelled CDROM"
+            found["nics"] = machine.nics(self.services.all_nics)
+            found["disks"] = machine.disks()
+            return found
 
         self.spawn(work, self._probed)
 
@@ -182,7 +185,8 @@ class App(StepWork, Keys, Failures):
 
     def context(self) -> Context:
         return Context(
-            values=dict(self.wizard.values),
+            answers=copy.deepcopy(self.wizard.answers),
+            entered=dataclasses.replace(self.entered),
             facts=self.facts,
             done=self.done,
             back=self.back,
@@ -212,7 +216,7 @@ class App(StepWork, Keys, Failures):
             self.note(f"{self.wizard.step.value}: dropped {dropped} key(s) typed too early")
         self.wizard.step = step
         getattr(self, f"_before_{step.value}", lambda: None)()
-        name = "media" if step is Step.WELCOME and self.facts.get("media_error") else step.value
+        name = "media" if step is Step.WELCOME and self.facts.media_error else step.value
         module = importlib.import_module(f".{name}", __package__)
         self.view = module.View(self.context())
         total = len(STEPS[self.wizard.role or Role.CONTROLLER])
@@ -232,36 +236,41 @@ class App(StepWork, Keys, Failures):
         self._set_status("")
         getattr(self, f"_enter_{step.value}", lambda: None)()
 
-    def done(self, values: dict[str, Any]) -> None:
+    def done(self, patch: dict[str, Any], **entered: Any) -> None:
+        """A screen's answers (a patch in the answers' shape) and UI-only state (`Entered`)."""
         step = self.wizard.step
-        if values:
-            self.note(f"choice: {step.value}: {redacted(values)}")
-        self.wizard.values.update(values)
-        if step is Step.WELCOME and self.facts.get("media_error"):
-            self.facts["media_error"] = ""
+        if patch or entered:
+            self.note(f"choice: {step.value}: {redacted(patch, entered)}")
+        self.keep(patch, entered)
+        if step is Step.WELCOME and self.facts.media_error:
+            self.facts.media_error = ""
             self.probe()  # "Enter retries" on the CDROM Device Not Ready screen
             return
-        if step is Step.WELCOME and (self.facts.get("probing") or self.machine is None):
+        if step is Step.WELCOME and (self.facts.probing or self.machine is None):
             # Enter is not lost: the wizard begins as soon as the probes are in.
-            self.facts["begin_when_probed"] = True
+            self.facts.begin_when_probed = True
             self._set_status(_("Still probing the hardware; a moment please."))
             return
-        if step is Step.CONFIRM and self.facts.get("config") is None:
+        if step is Step.CONFIRM and self.facts.config is None:
             return
         if step is Step.DONE:
             self.exit(0, after="reboot")
         self.show(self.wizard.advance())
 
+    def keep(self, patch: dict[str, Any], entered: dict[str, Any]) -> None:
+        merge(self.wizard.answers, patch)
+        self.entered = dataclasses.replace(self.entered, **entered)
+
     def back(self) -> None:
         if self.wizard.step is Step.DHCP:  # Esc on DHCP skips the probe, it does not go back
-            self.facts["dhcp"] = None
-            self.facts["dhcp_message"] = _("DHCP skipped: enter the address by hand.")
+            self.facts.dhcp = None
+            self.facts.dhcp_message = _("DHCP skipped: enter the address by hand.")
             self.note("dhcp: skipped by the user (Esc)")
             self.show(self.wizard.advance())
             return
         if can_go_back(self.wizard.step, self.wizard.role):
             # what was typed here is kept too (unchecked: it is checked when Enter is pressed)
-            self.wizard.values.update(self.view.snapshot())
+            self.keep(self.view.snapshot(), self.view.snapshot_entered())
         prev = self.wizard.back()
         if prev is None:
             if self.wizard.past_point_of_no_return:
@@ -279,9 +288,10 @@ class App(StepWork, Keys, Failures):
         self.note("restart: Ctrl+D, the wizard starts again")
         self.failure = None
         self.wizard.restart()
-        self.wizard.values.update(from_answers(self.answers or {}))
+        self.wizard.answers.update(prefill(self.answers or {}))
+        self.entered = entered_from(self.wizard.answers)
         self.machine = None
-        self.facts = {}
+        self.facts = Facts()
         self.install_state = "idle"
         self.cancel = threading.Event()
         self.show(Step.WELCOME)

@@ -7,6 +7,7 @@ from typing import Any
 
 from cos_installer.i18n import N_, _
 
+from .state import section
 from .widgets import Screen, blank, text
 
 SPIN = "|/-\\"  # ASCII: the VGA console font has no braille or block spinner glyphs
@@ -17,7 +18,7 @@ class View(Screen):
     keys = N_("Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        self.interface = ctx.values.get("interface", "")
+        self.interface = section(ctx.answers, "network").get("interface", "")
         self.count = 0
         self.spinner = text("", "center")
         self.elapsed = text("", "center")

@@ -15,18 +15,6 @@ from cos_installer.i18n import _
 
 from . import theme
 
-SECRET_KEYS = {"password", "password2", "password_hash", "install_code"}
-
-
-def redacted(values: dict[str, Any]) -> str:
-    """`key=value` pairs for the log, the secrets shown only as set or empty."""
-    shown = []
-    for key, value in sorted(values.items()):
-        if key in SECRET_KEYS:
-            value = "<set>" if value else "<empty>"
-        shown.append(f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}")
-    return " ".join(shown)
-
 
 class Failures:
     """The error screen (`show_error`), `set_language`, and the log notes."""
@@ -37,11 +25,11 @@ class Failures:
         with contextlib.suppress(Exception):  # the log never breaks the wizard
             self.services.note(line)
 
-    def note_probe(self, facts: dict[str, Any]) -> None:
-        for nic in facts.get("nics", []):
+    def note_probe(self, facts: Any) -> None:
+        for nic in facts.nics or []:
             link = "Linked" if nic.linked else "NoLink"
             self.note(f"probe: nic {nic.name} [{link}] mac {nic.mac} driver {nic.driver or '-'}")
-        for disk in facts.get("disks", []):
+        for disk in facts.disks or []:
             why = disk.reason_not_offered()
             state = f"not offered: {why}" if why else "offered"
             busy = f"; in use: {'; '.join(disk.in_use)}" if disk.in_use else ""
@@ -49,30 +37,30 @@ class Failures:
                 f"probe: disk {disk.path} {disk.size} bytes model {disk.model or '-'} "
                 f"serial {disk.serial or '-'} {disk.transport or '-'} [{state}]{busy}"
             )
-        if facts.get("media_error"):
-            self.note(f"probe: install media: {facts['media_error']}")
-        elif facts.get("payload"):
-            self.note(f"probe: install media payload {facts['payload']}")
+        if facts.media_error:
+            self.note(f"probe: install media: {facts.media_error}")
+        elif facts.payload:
+            self.note(f"probe: install media payload {facts.payload}")
         with contextlib.suppress(Exception):
             self.services.keep_probe(self.machine)
 
     def _probed(self, result: Any) -> None:
-        self.facts["probing"] = False
+        self.facts.probing = False
         if type(result).__name__ == "ProfileError":  # a bad --machine: nothing to retry
             self.exit(2, f"cos-installer: {result}")
         if isinstance(result, BaseException):
-            self.facts["probe_error"] = _("probing the hardware failed: {error}").format(
-                error=result
-            )
+            self.facts.probe_error = _("probing the hardware failed: {error}").format(error=result)
             if self.wizard.step is Step.WELCOME:
                 self.show_error(advice.explain("probe", "", str(result) or repr(result)))
             return
         self.machine = result.pop("machine")
-        self.facts.update(result)
+        for name, value in result.items():
+            setattr(self.facts, name, value)
         self.note_probe(self.facts)
         if self.wizard.step is Step.WELCOME:
             self.show(Step.WELCOME)
-            if self.facts.pop("begin_when_probed", False) and not self.facts.get("media_error"):
+            begin, self.facts.begin_when_probed = self.facts.begin_when_probed, False
+            if begin and not self.facts.media_error:
                 self.show(self.wizard.advance())
 
     def set_language(self, lang: str) -> None:

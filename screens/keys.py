@@ -61,7 +61,7 @@ class Keys:
 
     def disk_state(self) -> str:
         """What leaving now leaves on the disk, for the Ctrl+C question and the exit line."""
-        disk = self.wizard.values.get("disk") or _("the disk")
+        disk = self.wizard.answers.get("disk") or _("the disk")
         if self.install_state == "idle":
             return _("no disk was changed.")
         if self.dry_run:

@@ -33,7 +33,7 @@ class View(Screen):
     keys = N_("Please wait...  Ctrl+C quit (asks first)")
 
     def __init__(self, ctx: Any) -> None:
-        self.disk = ctx.values.get("disk", "")
+        self.disk = ctx.facts.config.disk if ctx.facts.config is not None else ""
         self.stage = text(_("Installing COS on {disk}...").format(disk=self.disk))
         self.bar = urwid.ProgressBar("bar_todo", "bar_done", 0, 100)
         self.detail = text("")

@@ -2,7 +2,7 @@
 
 The screens never import the hardware, engine or install modules: the app calls these
 services, which import them lazily (fast start-up) and which tests may replace by fakes of
-the collaborators. Also here: the wizard values <-> answers mapping conversions (pure).
+the collaborators.
 """
 
 from __future__ import annotations
@@ -10,125 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
-
-# --- wizard values <-> the nested answers mapping ---------------------------------------------
-
-
-def _number(text: Any) -> Any:
-    """'80' -> 80 so the mapping looks like an answers file; anything else is passed through
-    for the engine to report with its key path."""
-    if isinstance(text, str) and text.strip().isascii() and text.strip().isdigit():
-        return int(text.strip())
-    return text
-
-
-def to_mapping(values: dict[str, Any]) -> dict[str, Any]:
-    """The nested answers mapping the engine's `from_mapping` takes, from the wizard's values."""
-    role = values.get("role")
-    mapping: dict[str, Any] = {"role": role}
-    if role == "controller":
-        mapping["controller"] = {
-            "http_port": _number(values.get("http_port", "80")),
-            "cluster_size": _number(values.get("cluster_size", 3)),
-            "ha": bool(values.get("ha", True)),
-        }
-    else:
-        mapping["agent"] = {
-            "controllers": values.get("controllers", ""),
-            "install_code": values.get("install_code", ""),
-            "network_model": values.get("network_model", "bridge"),
-            "docker_gateway": values.get("docker_gateway", ""),
-            "docker_dns": values.get("docker_dns", ""),
-        }
-    system: dict[str, Any] = {"hostname": values.get("hostname", "")}
-    if values.get("password"):
-        system["password"] = values["password"]
-    elif values.get("password_hash"):
-        system["password_hash"] = values["password_hash"]
-    else:
-        system["password"] = ""
-    mapping["system"] = system
-    dhcp = bool(values.get("dhcp", False))
-    network: dict[str, Any] = {"interface": values.get("interface", ""), "dhcp": dhcp}
-    if not dhcp:
-        network.update(
-            address=values.get("address", ""),
-            gateway=values.get("gateway", ""),
-            dns=values.get("dns", ""),
-        )
-    mapping["network"] = network
-    mapping["disk"] = values.get("disk", "")
-    if values.get("data_disk"):
-        mapping["data_disk"] = values["data_disk"]
-    return mapping
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
-
-
-def _yes_no(value: Any) -> bool | None:
-    """The engine's reading of yes/no ("no", "false", 0 are No); None when it is neither,
-    so the screen keeps its default and the engine reports the value at the Summary."""
-    from cos_installer.validate import FieldError, yes_no
-
-    try:
-        return yes_no(value)
-    except FieldError:
-        return None
-
-
-def from_answers(data: dict[str, Any]) -> dict[str, Any]:
-    """Wizard values pre-filled from an answers mapping; unknown or missing keys are skipped
-    (each screen still validates what it shows)."""
-    values: dict[str, Any] = {}
-    if not isinstance(data, dict):
-        return values
-    if data.get("role") in ("controller", "agent"):
-        values["role"] = data["role"]
-    ctl = data.get("controller") or {}
-    if isinstance(ctl, dict):
-        if "http_port" in ctl:
-            values["http_port"] = _text(ctl["http_port"])
-        if "cluster_size" in ctl:
-            values["cluster_size"] = _number(_text(ctl["cluster_size"]))
-        if _yes_no(ctl.get("ha")) is not None:
-            values["ha"] = _yes_no(ctl["ha"])
-    agent = data.get("agent") or {}
-    if isinstance(agent, dict):
-        for key in ("controllers", "install_code", "docker_gateway", "docker_dns"):
-            if key in agent:
-                values[key] = _text(agent[key])
-        if agent.get("network_model") in ("bridge", "ipvlan"):
-            values["network_model"] = agent["network_model"]
-    system = data.get("system") or {}
-    if isinstance(system, dict):
-        if "hostname" in system:
-            values["hostname"] = _text(system["hostname"])
-        if system.get("password"):
-            values["password"] = values["password2"] = _text(system["password"])
-        if system.get("password_hash"):
-            values["password_hash"] = _text(system["password_hash"])
-    net = data.get("network") or {}
-    if isinstance(net, dict):
-        if isinstance(net.get("interface"), str):  # a fleet rule is resolved before this
-            values["interface"] = net["interface"]
-        if _yes_no(net.get("dhcp")) is not None:
-            values["dhcp"] = _yes_no(net["dhcp"])
-        for key in ("address", "gateway", "dns"):
-            if net.get(key):
-                values[key] = _text(net[key])
-        if net.get("address"):
-            values["address_source"] = "answers"
-    for key in ("disk", "data_disk"):
-        if data.get(key) and isinstance(data[key], str):
-            values[key] = data[key]
-    return values
-
 
 # --- the services ---------------------------------------------------------------------------
 

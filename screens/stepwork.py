@@ -11,7 +11,8 @@ from typing import Any
 from cos_installer import advice
 from cos_installer.i18n import _
 
-from .services import ConfigError, to_mapping
+from .services import ConfigError
+from .state import chosen, merge, section
 
 LINK_POLL_S = 0.5
 TICK_S = 0.2
@@ -33,8 +34,8 @@ class StepWork:
         self.every(LINK_POLL_S, poll)
 
     def _enter_dhcp(self) -> None:
-        interface = self.wizard.values.get("interface", "")
-        cache = self.facts.setdefault("dhcp_results", {})
+        interface = section(self.wizard.answers, "network").get("interface", "")
+        cache = self.facts.dhcp_results
         if interface in cache:
             self._dhcp_result(cache[interface])
             return
@@ -54,38 +55,36 @@ class StepWork:
 
     def _dhcp_result(self, result: Any) -> None:
         if isinstance(result, BaseException):
-            self.facts["dhcp"] = None
-            self.facts["dhcp_message"] = _(
+            self.facts.dhcp = None
+            self.facts.dhcp_message = _(
                 "DHCP probe failed ({error}): enter the address by hand"
             ).format(error=result)
             self.note(f"dhcp: probe failed: {result!r}")
         else:
             if result.lease is not None:  # no lease: ask again next time this NIC is chosen
-                self.facts.setdefault("dhcp_results", {})[result.interface] = result
-            self.facts["dhcp"] = result
-            self.facts["dhcp_message"] = result.message
+                self.facts.dhcp_results[result.interface] = result
+            self.facts.dhcp = result
+            self.facts.dhcp_message = result.message
             self.note(f"dhcp: {result.interface}: lease {result.lease} ({result.message})")
-            values = self.wizard.values
+            typed = section(self.wizard.answers, "network").get("address")
             lease = result.lease
-            if lease and (not values.get("address") or values.get("address_source") == "dhcp"):
-                values.update(
-                    address=str(lease.address),
-                    gateway=str(lease.gateway or ""),
-                    dns=",".join(str(d) for d in lease.dns),
-                    address_source="dhcp",
-                )
+            if lease and (not typed or self.entered.address_source == "dhcp"):
+                dns = ",".join(str(d) for d in lease.dns)
+                lent = {"address": str(lease.address), "gateway": str(lease.gateway or "")}
+                merge(self.wizard.answers, {"network": {**lent, "dns": dns}})
+                self.entered.address_source = "dhcp"
         self.show(self.wizard.advance())
 
     def _before_confirm(self) -> None:
-        self.facts["config"] = None
+        self.facts.config = None
         try:
-            self.facts["config"] = self.services.build_config(to_mapping(self.wizard.values))
-            self.facts["config_errors"] = []
+            self.facts.config = self.services.build_config(chosen(self.wizard.answers))
+            self.facts.config_errors = []
         except ConfigError as exc:
-            self.facts["config_errors"] = exc.errors
+            self.facts.config_errors = exc.errors
             self.note("config: refused: " + "; ".join(exc.errors))
             return
-        self._keep_rendered(self.facts["config"])
+        self._keep_rendered(self.facts.config)
 
     def _keep_rendered(self, config: Any) -> None:
         """The config as it would be written, redacted, beside the log (for the bundle)."""
@@ -94,7 +93,7 @@ class StepWork:
         except Exception as exc:  # the pipeline's preflight reports it properly
             self.note(f"config: does not render: {exc}")
             return
-        code = self.wizard.values.get("install_code", "")
+        code = config.agent.install_code if config.agent is not None else ""
         self.services.keep_config(user_data, [code] if code else [])
         self.note(f"config: rendered, {len(user_data)} bytes")
 
@@ -105,10 +104,10 @@ class StepWork:
         from .feed import Feed
 
         feed = Feed(self, self.view.on_event)
-        config = self.facts["config"]
+        config = self.facts.config
         done_event = threading.Event()
         # The disks as probed and shown on the confirmation: what the operator agreed to erase.
-        shown = {disk.path: disk for disk in self.facts.get("disks", [])}
+        shown = {disk.path: disk for disk in self.facts.disks or []}
         chosen = [shown.get(d) for d in (config.disk, config.data_disk) if d]
         # the Summary said that installing stops the RAID/LVM it showed on these disks
         clear_holders = any(d is not None and d.holders for d in chosen)
@@ -120,7 +119,7 @@ class StepWork:
                     listener=feed,
                     cancel=self.cancel,
                     machine=self.machine,
-                    payload=self.facts.get("payload"),
+                    payload=self.facts.payload,
                     chosen=shown.get(config.disk),
                     chosen_data=shown.get(config.data_disk) if config.data_disk else None,
                     clear_holders=clear_holders,
@@ -132,15 +131,15 @@ class StepWork:
         self.spawn(work, self._installed)
 
     def _installed(self, result: Any) -> None:
-        self.facts["result"] = result
+        self.facts.result = result
         ok = not isinstance(result, BaseException) and bool(getattr(result, "ok", False))
         self.install_state = "finished" if ok else "failed"
         message = getattr(result, "message", "") or repr(result)
         self.note(f"install: {'finished' if ok else 'failed'}: {message}")
         if ok:
-            self.facts["user_data"] = getattr(result, "user_data", "") or ""
+            self.facts.user_data = getattr(result, "user_data", "") or ""
         self.view.finished(result)
         if not ok:
             reported = list(getattr(self.view, "errors", []))
-            disk = self.wizard.values.get("disk", "")
+            disk = self.facts.config.disk
             self.show_error(advice.from_result(result, disk, reported))

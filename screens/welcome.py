@@ -30,12 +30,12 @@ class View(Screen):
 
     def __init__(self, ctx: Any) -> None:
         facts = ctx.facts
-        if facts.get("probe_error"):
-            status: Any = ("error", facts["probe_error"] + _("  (Ctrl+D probes again)"))
-        elif facts.get("probing", True) and "nics" not in facts:
+        if facts.probe_error:
+            status: Any = ("error", facts.probe_error + _("  (Ctrl+D probes again)"))
+        elif facts.nics is None:
             status = ("note", _("Probing the hardware..."))
         else:
-            nics, disks = facts.get("nics", []), facts.get("disks", [])
+            nics, disks = facts.nics, facts.disks or []
             status = _("Found {nics} network card(s) and {disks} disk(s).").format(
                 nics=len(nics), disks=len(disks)
             )

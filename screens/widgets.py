@@ -2,7 +2,7 @@
 help texts, and the `Screen` base class (Tab moves between fields, Enter submits).
 
 A screen is a view: it shows values and reports what the user chose through its context's
-`done(values)` / `back()`; it never touches hardware or files.
+`done(patch)` / `back()`; it never touches hardware or files.
 """
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ def blank() -> urwid.Divider:
 
 @dataclass
 class Context:
-    """What a view gets: the values so far, what was probed, and the two callbacks."""
+    """What a view gets: the answers so far (a copy, in the answers file's nested shape), the
+    UI-only state, what was probed, and the two callbacks. `done(patch, entered)` reports a
+    patch in the answers' shape and, for the UI-only state, keyword values of `Entered`."""
 
-    values: dict[str, Any]
-    facts: dict[str, Any]
-    done: Callable[[dict[str, Any]], None]
+    answers: dict[str, Any]
+    entered: Any  # screens.state.Entered
+    facts: Any
+    done: Callable[..., None]
     back: Callable[[], None]
     dry_run: bool = False
     ascii_only: bool = False
@@ -246,7 +249,11 @@ class Screen(urwid.WidgetWrap):
         self.ctx.done({})
 
     def snapshot(self) -> dict[str, Any]:
-        """The values as shown, unchecked, kept when the user goes back with Esc."""
+        """The answers as shown (a patch), unchecked, kept when the user goes back with Esc."""
+        return {}
+
+    def snapshot_entered(self) -> dict[str, Any]:
+        """The UI-only state as shown (`Entered` fields), kept with Esc like `snapshot`."""
         return {}
 
     def focus_widget(self, widget: urwid.Widget) -> None:

@@ -203,9 +203,9 @@ def _print_next_steps(config) -> None:
     """After the success line: the guide's steps that follow an install of this role (the Done
     screen's list, with every command), so an unattended install does not end at a node that
     waits, or a docker that cannot start, without saying why."""
-    from cos_installer.nextsteps import plain_text, steps_of_config
+    from cos_installer.nextsteps import plain_text, steps_of
 
-    sys.stderr.write(plain_text(steps_of_config(config)))
+    sys.stderr.write(plain_text(steps_of(config, every_command=True)))
     sys.stderr.flush()
 
 

@@ -13,6 +13,7 @@ from tests.screens.conftest import (
     FakeServices,
     Harness,
     at,
+    changed,
 )
 from tests.screens.test_layout import CASES, HASH, installed
 
@@ -31,7 +32,7 @@ def test_screen_fits_in_chinese(zh, name):
 
 def test_review_dhcp_and_media_fit(zh, tmp_path, monkeypatch):
     monkeypatch.delenv("COS_MEDIA_DIR", raising=False)
-    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    h = installed(changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH))
     h.press("enter")
     assert h.step == "review"
     assert_fits(h, scrolls=True)
@@ -72,16 +73,20 @@ def test_welcome_with_the_language_choice(zh):
 
 
 def test_field_errors_in_chinese_fit(zh):
-    h = at("agent", {**AGENT_VALUES, "controllers": "10.0.0.1", "install_code": "12"})
+    h = at("agent", changed(AGENT_VALUES, agent__controllers="10.0.0.1", agent__install_code="12"))
     h.press("enter")
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "第 1 项 '10.0.0.1' 没有端口" in text and "安装码必须是4位数字" in text
-    h = at("system", {**CONTROLLER_VALUES, "hostname": "Node_1", "password2": "other"})
+    h = at(
+        "system",
+        changed(CONTROLLER_VALUES, system__hostname="Node_1"),
+        entered={"password_again": "other"},
+    )
     h.press("enter")
     text = "\n".join(assert_fits(h))
     assert "主机名称中不能有 '_'" in text
-    h = at("address", {**CONTROLLER_VALUES, "address": "192.168.122.0/24"})
+    h = at("address", changed(CONTROLLER_VALUES, network__address="192.168.122.0/24"))
     h.press("enter")
     text = "\n".join(assert_fits(h))
     assert "192.168.122.0/24 是 192.168.122.0/24 的网络地址" in text

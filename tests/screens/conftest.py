@@ -3,6 +3,8 @@ urwid.testing's ScriptedScreen at 80x24, and text-rendering helpers."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,26 +211,51 @@ def clear(harness: Harness, n: int = 40) -> None:
 
 
 CONTROLLER_VALUES = {
-    "role": "controller", "http_port": "80", "cluster_size": 3, "ha": True,
-    "hostname": "controller1", "password": "cos", "password2": "cos",
-    "interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
-    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "/dev/sdb",
+    "role": "controller", "controller": {"http_port": 80, "cluster_size": 3, "ha": True},
+    "system": {"hostname": "controller1", "password": "cos"},
+    "network": {"interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
+                "gateway": "192.168.122.1", "dns": "192.168.122.1"},
+    "disk": "/dev/sda", "data_disk": "/dev/sdb",
 }  # fmt: skip
 AGENT_VALUES = {
-    "role": "agent", "controllers": "192.168.122.170:80,192.168.122.171:80",
-    "install_code": "8070", "docker_gateway": "", "docker_dns": "", "network_model": "ipvlan",
-    "hostname": "node1", "password": "cos", "password2": "cos",
-    "interface": "eth1", "dhcp": False, "address": "192.168.122.103/24",
-    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "",
+    "role": "agent",
+    "agent": {"controllers": "192.168.122.170:80,192.168.122.171:80", "install_code": "8070",
+              "docker_gateway": "", "docker_dns": "", "network_model": "ipvlan"},
+    "system": {"hostname": "node1", "password": "cos"},
+    "network": {"interface": "eth1", "dhcp": False, "address": "192.168.122.103/24",
+                "gateway": "192.168.122.1", "dns": "192.168.122.1"},
+    "disk": "/dev/sda",
 }  # fmt: skip
 
 
-def at(step: str, values: dict | None = None, machine: FakeMachine | None = None, **kw) -> Harness:
-    """A harness showing `step` with `values` already entered (as if walked there)."""
+def changed(answers: dict, **paths) -> dict:
+    """A copy of `answers` with `section__key=value` changes (`None` removes the key)."""
+    out = copy.deepcopy(answers)
+    for path, value in paths.items():
+        *sections, key = path.split("__")
+        where = out
+        for name in sections:
+            where = where.setdefault(name, {})
+        if value is None:
+            where.pop(key, None)
+        else:
+            where[key] = value
+    return out
+
+
+def at(step: str, answers: dict | None = None, machine: FakeMachine | None = None,
+       entered: dict | None = None, **kw) -> Harness:  # fmt: skip
+    """A harness showing `step` with `answers` already entered (as if walked there); the
+    password counts as typed twice unless `entered` says otherwise."""
+    from cos_installer.screens.state import entered_from
+
     from cos_installer.flow import Step
 
     h = Harness(FakeServices(machine or FakeMachine()), **kw)
-    h.app.wizard.values.update(values or {})
+    h.app.wizard.answers.update(copy.deepcopy(answers or {}))
+    h.app.entered = dataclasses.replace(entered_from(h.app.wizard.answers), **(entered or {}))
+    if step in ("progress", "review", "done"):
+        h.app.show(Step.CONFIRM)  # the Summary validates the answers into the InstallConfig
     h.app.show(Step(step))
     return h
 

@@ -3,6 +3,8 @@ overruns its timeout, the install's event feed."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from cos_installer.screens import theme
 
@@ -38,7 +40,7 @@ class FailingServices(FakeServices):
 
 def test_a_failed_install_says_so_with_the_guides_words_and_stays():
     h = Harness(FailingServices(dry_run=False))
-    h.app.wizard.values.update(CONTROLLER_VALUES)
+    h.app.wizard.answers.update(copy.deepcopy(CONTROLLER_VALUES))
     from cos_installer.flow import Step
 
     h.app.show(Step.CONFIRM)

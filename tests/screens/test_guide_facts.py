@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at, changed
 from .test_fields import flat
 from .test_layout import held_machine
 
@@ -38,8 +38,8 @@ def test_summary_warns_an_agent_without_a_data_disk_and_erases_only_the_os_disk(
 @pytest.mark.parametrize(
     "values",
     [
-        {**AGENT_VALUES, "data_disk": "/dev/sdb"},
-        {**CONTROLLER_VALUES, "data_disk": ""},
+        changed(AGENT_VALUES, data_disk="/dev/sdb"),
+        changed(CONTROLLER_VALUES, data_disk=None),
     ],
     ids=["agent-with-data-disk", "controller"],
 )

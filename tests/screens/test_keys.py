@@ -30,7 +30,7 @@ def test_esc_goes_back_with_every_value_kept():
     assert "(*) Agent" in h.show()
     h.press("enter", "enter")
     assert h.step == "system"
-    assert h.app.wizard.values["controllers"] == "10.0.0.1:80"
+    assert h.app.wizard.answers["agent"]["controllers"] == "10.0.0.1:80"
     assert "node1" in h.show()
 
 
@@ -61,7 +61,7 @@ def test_ctrl_d_restarts_from_welcome_with_empty_values_and_fresh_probes():
     text = h.press("ctrl d")
     assert h.step == "welcome"
     assert "Welcome to the COS installer" in text
-    assert h.app.wizard.values == {}
+    assert h.app.wizard.answers == {}
     assert services.opened == opened + 1
     h.press("enter")
     assert "( ) Controller" in h.show(), "the role is asked again"
@@ -177,7 +177,7 @@ def test_answers_prefill_every_screen_and_can_still_be_changed():
     assert "(*) /dev/sdb" in h.press("enter")
     h.press("enter", "enter")
     assert h.step == "confirm"
-    assert h.app.facts["config_errors"] == []
-    config = h.app.facts["config"]
+    assert h.app.facts.config_errors == []
+    config = h.app.facts.config
     assert config.controller.http_port == 8081 and config.controller.cluster_size == 5
     assert config.system.hostname == "controller2" and config.disk == "/dev/sdb"

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at, changed
 
 HASH = "$6$saltsalt$" + "A" * 86  # a fixed password hash: the rendered config stays the same
 
@@ -16,18 +16,21 @@ CASES = {
     "role": ("role", {}),
     "controller": ("controller", {"role": "controller"}),
     "ha": ("ha", {"role": "controller"}),
-    "agent": ("agent", {**AGENT_VALUES, "install_code": ""}),
+    "agent": ("agent", changed(AGENT_VALUES, agent__install_code="")),
     "system": ("system", CONTROLLER_VALUES),
     "nic": ("nic", CONTROLLER_VALUES),
     "network_model": ("network_model", AGENT_VALUES),
     "address": ("address", CONTROLLER_VALUES),
     "address_ipvlan": ("address", AGENT_VALUES),
-    "address_dhcp": ("address", {**CONTROLLER_VALUES, "dhcp": True}),
+    "address_dhcp": ("address", changed(CONTROLLER_VALUES, network__dhcp=True)),
     "disk": ("disk", CONTROLLER_VALUES),
     "data_disk": ("data_disk", CONTROLLER_VALUES),
     "confirm_controller": ("confirm", CONTROLLER_VALUES),
     "confirm_agent": ("confirm", AGENT_VALUES),
-    "progress": ("progress", {**CONTROLLER_VALUES, "password": "", "password_hash": HASH}),
+    "progress": (
+        "progress",
+        changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH),
+    ),
     "done": ("done", CONTROLLER_VALUES),
 }
 
@@ -58,7 +61,7 @@ def installed(values: dict) -> Harness:
 
 
 def test_review_layout_matches_golden():
-    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    h = installed(changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH))
     assert h.app.install_state == "finished"
     h.press("enter")
     assert h.step == "review"

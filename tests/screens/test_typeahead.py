@@ -5,6 +5,7 @@ The clock is the harness's (no sleeping); the real terminal is in test_typeahead
 
 from __future__ import annotations
 
+import copy
 import os
 import pty
 import select
@@ -15,7 +16,7 @@ import urwid.testing
 from cos_installer.flow import Step
 from cos_installer.typeahead import GUARD_S, flush_input
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeServices, Harness, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeServices, Harness, at, changed
 from .test_layout import held_machine
 
 
@@ -76,7 +77,7 @@ def test_the_summary_that_clears_raid_lvm_has_the_same_guard():
 
 
 def test_a_summary_with_errors_offers_only_back():
-    h = at("confirm", {**AGENT_VALUES, "hostname": "Bad_Host"})
+    h = at("confirm", changed(AGENT_VALUES, system__hostname="Bad_Host"))
     h.show()
     h.clock.advance(GUARD_S)
     assert h.app.view.erase_button is None
@@ -94,7 +95,7 @@ def test_the_drawing_flushes_what_the_terminal_holds_unread():
                 return slave
 
         h = Harness(FakeServices(), screen=PtyScreen(size=(80, 24)))
-        h.app.wizard.values.update(CONTROLLER_VALUES)
+        h.app.wizard.answers.update(copy.deepcopy(CONTROLLER_VALUES))
         h.app.show(Step.CONFIRM)
         os.write(master, b"\t\r\r")
         assert select.select([slave], [], [], 2)[0], "the pty delivers the bytes"

@@ -12,7 +12,7 @@ import pytest
 from cos_installer.events import Event
 from cos_installer.install import InstallResult, StageError
 from tests.i18n.conftest import assert_fits, untranslated
-from tests.screens.conftest import CONTROLLER_VALUES, FakeServices, Harness
+from tests.screens.conftest import CONTROLLER_VALUES, FakeServices, Harness, changed
 
 DISK = "/dev/loop7"
 IMG = "cos-image.raw.zst"
@@ -117,7 +117,7 @@ def failed(fault: Fault) -> Harness:
     from cos_installer.flow import Step
 
     h = Harness(FaultyServices(fault))
-    h.app.wizard.values.update({**CONTROLLER_VALUES, "disk": DISK})
+    h.app.wizard.answers.update(changed(CONTROLLER_VALUES, disk=DISK))
     h.app.show(Step.CONFIRM)
     h.confirm()
     assert h.app.install_state == "failed"
