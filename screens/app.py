@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import importlib
 import signal
 import threading
 import time
@@ -29,6 +28,7 @@ from . import theme
 from .failures import Failures
 from .keys import Keys
 from .state import Entered, Facts, entered_from, merge, prefill, redacted
+from .steps import view_for
 from .stepwork import StepWork
 from .widgets import Context
 
@@ -39,7 +39,7 @@ class App(StepWork, Keys, Failures):
 
     def __init__(
         self,
-        services: Any,
+        engine: Any,
         *,
         dry_run: bool,
         answers: dict[str, Any] | None = None,
@@ -50,7 +50,7 @@ class App(StepWork, Keys, Failures):
         offer_language: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.services = services
+        self.engine = engine
         self.clock = clock  # tests step it: the confirmations' one-second guard
         self.offer_language = offer_language  # the terminal can show Chinese (i18n.choose)
         self.dry_run = dry_run
@@ -166,7 +166,7 @@ class App(StepWork, Keys, Failures):
         self.facts.probing = True
 
         def work() -> dict[str, Any]:
-            machine = self.services.open_machine()
+            machine = self.engine.open_machine()
             found: dict[str, Any] = {"machine": machine, "payload": None, "media_error": ""}
             if not self.dry_run:
                 from cos_installer.hardware.types import MediaNotReady
@@ -175,7 +175,7 @@ class App(StepWork, Keys, Failures):
                     found["payload"] = machine.install_media().payload
                 except MediaNotReady as exc:
                     found["media_error"] = str(exc) or "no device labelled CDROM"
-            found["nics"] = machine.nics(self.services.all_nics)
+            found["nics"] = machine.nics(self.engine.all_nics)
             found["disks"] = machine.disks()
             return found
 
@@ -216,9 +216,7 @@ class App(StepWork, Keys, Failures):
             self.note(f"{self.wizard.step.value}: dropped {dropped} key(s) typed too early")
         self.wizard.step = step
         getattr(self, f"_before_{step.value}", lambda: None)()
-        name = "media" if step is Step.WELCOME and self.facts.media_error else step.value
-        module = importlib.import_module(f".{name}", __package__)
-        self.view = module.View(self.context())
+        self.view = view_for(step, media_missing=bool(self.facts.media_error))(self.context())
         total = len(STEPS[self.wizard.role or Role.CONTROLLER])
         index = self.wizard.position[0] or 1
         mode = _("  [dry run]") if self.dry_run else ""

@@ -23,7 +23,7 @@ class Failures:
 
     def note(self, line: str) -> None:
         with contextlib.suppress(Exception):  # the log never breaks the wizard
-            self.services.note(line)
+            self.engine.note(line)
 
     def note_probe(self, facts: Any) -> None:
         for nic in facts.nics or []:
@@ -42,7 +42,7 @@ class Failures:
         elif facts.payload:
             self.note(f"probe: install media payload {facts.payload}")
         with contextlib.suppress(Exception):
-            self.services.keep_probe(self.machine)
+            self.engine.keep_probe(self.machine)
 
     def _probed(self, result: Any) -> None:
         self.facts.probing = False
@@ -84,8 +84,8 @@ class Failures:
         ctx.actions = {
             "snap": self.write_bundle,
             "shell": self.open_shell,
-            "log_text": self.services.log_text,
-            "log_path": lambda: self.services.log_path or "",
+            "log_text": self.engine.log_text,
+            "log_path": lambda: self.engine.log_path or "",
         }
         self.view = View(ctx, failure)
         mode = _("  [dry run]") if self.dry_run else ""
@@ -105,7 +105,7 @@ class Failures:
             self.note(f"snap: {result}")
             then(result)
 
-        self.spawn(self.services.write_bundle, done)
+        self.spawn(self.engine.write_bundle, done)
 
     def open_shell(self) -> None:
         """Stop the screen, run a shell on the terminal, and come back to the error screen."""
@@ -114,7 +114,7 @@ class Failures:
         with contextlib.suppress(Exception):
             screen.stop()
         try:
-            self.services.shell()
+            self.engine.shell()
         finally:
             with contextlib.suppress(Exception):
                 screen.start()

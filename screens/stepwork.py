@@ -11,7 +11,6 @@ from typing import Any
 from cos_installer import advice
 from cos_installer.i18n import _
 
-from .services import ConfigError
 from .state import chosen, merge, section
 
 LINK_POLL_S = 0.5
@@ -76,26 +75,12 @@ class StepWork:
         self.show(self.wizard.advance())
 
     def _before_confirm(self) -> None:
-        self.facts.config = None
-        try:
-            self.facts.config = self.services.build_config(chosen(self.wizard.answers))
-            self.facts.config_errors = []
-        except ConfigError as exc:
-            self.facts.config_errors = exc.errors
-            self.note("config: refused: " + "; ".join(exc.errors))
+        config, errors = self.engine.build_config(chosen(self.wizard.answers))
+        self.facts.config, self.facts.config_errors = config, errors
+        if errors:
+            self.note("config: refused: " + "; ".join(errors))
             return
-        self._keep_rendered(self.facts.config)
-
-    def _keep_rendered(self, config: Any) -> None:
-        """The config as it would be written, redacted, beside the log (for the bundle)."""
-        try:
-            user_data = self.services.render(config)
-        except Exception as exc:  # the pipeline's preflight reports it properly
-            self.note(f"config: does not render: {exc}")
-            return
-        code = config.agent.install_code if config.agent is not None else ""
-        self.services.keep_config(user_data, [code] if code else [])
-        self.note(f"config: rendered, {len(user_data)} bytes")
+        self.note(self.engine.keep_rendered(config))  # the bundle has it even if never installed
 
     def _enter_progress(self) -> None:
         if self.install_state != "idle":
@@ -114,7 +99,7 @@ class StepWork:
 
         def work() -> Any:
             try:
-                return self.services.run_install(
+                return self.engine.run_install(
                     config,
                     listener=feed,
                     cancel=self.cancel,

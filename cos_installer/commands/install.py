@@ -8,7 +8,6 @@ Progress goes to stderr; a dry run prints its plan on stdout.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import errno
 import json
@@ -211,10 +210,10 @@ def _print_next_steps(config) -> None:
 
 def run(args) -> int:
     from cos_installer.answers import AnswersError
-    from cos_installer.backends import BackendError, open_backend
+    from cos_installer.backends import BackendError
     from cos_installer.fleet import FleetError
     from cos_installer.hardware import ProfileError
-    from cos_installer.install import run_install
+    from cos_installer.session import Session
 
     dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
     try:
@@ -241,9 +240,11 @@ def run(args) -> int:
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
+    log = args.install_log or (None if dry_run else DEFAULT_LOG)
+    session = Session(config, dry_run=dry_run, payload=args.image, machine=machine, log_path=log)
     try:
-        backend = open_backend(
-            args.target, dry_run=dry_run, create_size=size, image_file=image_file, force=args.force
+        backend = session.open(
+            args.target, create_size=size, image_file=image_file, force=args.force
         )
     except BackendError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
@@ -275,19 +276,13 @@ def run(args) -> int:
             except KeyboardInterrupt:
                 print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
                 return 1
-        log = args.install_log or (None if dry_run else DEFAULT_LOG)
         previous = {
             s: signal.signal(s, lambda *_: cancel.set()) for s in (signal.SIGINT, signal.SIGTERM)
         }
-        try:
-            result = run_install(
-                config,
-                backend=backend,
-                payload=args.image,
-                listener=Printer(as_json=args.json),
+        try:  # the session closes the backend and keeps the redacted config for `snap`
+            result = session.run(
+                Printer(as_json=args.json),
                 cancel=cancel,
-                machine=machine,
-                log_path=log,
                 keep_on_error=args.keep_on_error,
                 clear_holders=args.clear_holders,
             )
@@ -295,18 +290,12 @@ def run(args) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
     finally:
-        backend.close()
+        session.close()  # an early return (not confirmed) detaches an image file's loop too
         signal.signal(signal.SIGTERM, before)
     if dry_run and not args.json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
-    if log and result.user_data:
-        from cos_installer.snap import keep_config
-
-        secrets = [config.agent.install_code] if config.agent is not None else []
-        with contextlib.suppress(OSError):
-            keep_config(result.user_data, log, secrets)  # for `cos-installer snap`
     if result.ok and not dry_run:
         _print_next_steps(config)
     if log and not result.ok and os.path.exists(log):

@@ -9,8 +9,8 @@ from cos_installer.flow import Step
 from tests.screens.conftest import (
     AGENT_VALUES,
     CONTROLLER_VALUES,
+    FakeEngine,
     FakeMachine,
-    FakeServices,
     Harness,
     at,
     changed,
@@ -41,7 +41,7 @@ def test_review_dhcp_and_media_fit(zh, tmp_path, monkeypatch):
     h.app.show(Step.DHCP)
     lines = assert_fits(h)
     assert "正在 eth0 上用DHCP自动获取地址" in "\n".join(lines)
-    h = Harness(FakeServices(NoMediaMachine(str(tmp_path)), dry_run=False))
+    h = Harness(FakeEngine(NoMediaMachine(str(tmp_path)), dry_run=False))
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "没有找到卷标为CDROM的设备" in text and not untranslated(lines)
@@ -61,7 +61,7 @@ class NoMediaMachine(FakeMachine):
 
 
 def test_welcome_with_the_language_choice(zh):
-    h = Harness(FakeServices(), offer_language=True)
+    h = Harness(FakeEngine(), offer_language=True)
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "Language / 语言" in text and "中文 (简体)" in text and "欢迎使用" in text

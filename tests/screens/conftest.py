@@ -14,8 +14,8 @@ import pytest
 import urwid
 import urwid.testing
 from cos_installer.screens.app import App
-from cos_installer.screens.services import Services
 
+from cos_installer.commands.wizard_engine import WizardEngine
 from cos_installer.hardware.types import (
     DhcpLease,
     DhcpResult,
@@ -90,7 +90,7 @@ class FakeMachine:
         return InstallMedia("/dev/sdd1", "/run/media/cos.img.zst")
 
 
-class FakeServices(Services):
+class FakeEngine(WizardEngine):
     """Real engine (from_mapping, render); fake hardware; a recorded install."""
 
     def __init__(self, machine: FakeMachine | None = None, dry_run: bool = True) -> None:
@@ -109,13 +109,14 @@ class FakeServices(Services):
         clear_holders=False,
     ):  # fmt: skip
         from cos_installer.events import Event
+        from cos_installer.render import render_config
 
         self.installs.append(config)
         self.cleared.append(clear_holders)
         listener(Event("stage-start", stage="write"))
         listener(Event("progress", stage="write", done=GIB, total=4 * GIB, rate=GIB, eta=3))
         listener(Event("stage-end", stage="write"))
-        return _Result(ok=True, user_data=self.render(config))
+        return _Result(ok=True, user_data=render_config(config))
 
 
 @dataclass
@@ -144,11 +145,11 @@ class Harness:
     """An App at 80x24 on a ScriptedScreen; `press()` feeds keys one batch each and returns
     the text of the last frame."""
 
-    def __init__(self, services: FakeServices, answers: dict | None = None, size=(80, 24), **kw):
-        self.services = services
+    def __init__(self, engine: FakeEngine, answers: dict | None = None, size=(80, 24), **kw):
+        self.engine = engine
         self.screen = kw.pop("screen", None) or urwid.testing.ScriptedScreen(size=size)
         self.clock = kw.pop("clock", None) or Clock()
-        self.app = App(services, dry_run=services.dry_run, answers=answers,
+        self.app = App(engine, dry_run=engine.dry_run, answers=answers,
                        screen=self.screen, sync=True, clock=self.clock, **kw)  # fmt: skip
         self.app.probe()
 
@@ -203,7 +204,7 @@ def machine() -> FakeMachine:
 
 @pytest.fixture
 def harness(machine: FakeMachine) -> Harness:
-    return Harness(FakeServices(machine))
+    return Harness(FakeEngine(machine))
 
 
 def clear(harness: Harness, n: int = 40) -> None:
@@ -251,7 +252,7 @@ def at(step: str, answers: dict | None = None, machine: FakeMachine | None = Non
 
     from cos_installer.flow import Step
 
-    h = Harness(FakeServices(machine or FakeMachine()), **kw)
+    h = Harness(FakeEngine(machine or FakeMachine()), **kw)
     h.app.wizard.answers.update(copy.deepcopy(answers or {}))
     h.app.entered = dataclasses.replace(entered_from(h.app.wizard.answers), **(entered or {}))
     if step in ("progress", "review", "done"):

@@ -13,12 +13,12 @@ from cos_installer.answers import read_mapping
 from cos_installer.commands.wizard import for_this_machine
 from cos_installer.flow import Step
 
-from .conftest import FakeServices, Harness
+from .conftest import FakeEngine, Harness
 
 
 def shown(answers: dict, step: Step) -> str:
     """The screen `step` as the wizard shows it when started with `answers`."""
-    h = Harness(FakeServices(), answers=answers)
+    h = Harness(FakeEngine(), answers=answers)
     h.app.show(step)
     return h.show()
 

@@ -10,7 +10,7 @@ from cos_installer.screens import theme
 
 from cos_installer.events import Event
 
-from .conftest import CONTROLLER_VALUES, FakeMachine, FakeServices, Harness, _Result, at
+from .conftest import CONTROLLER_VALUES, FakeEngine, FakeMachine, Harness, _Result, at
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_terminal_detection(env, ascii_only, colours):
     assert theme.colour_count(env) == colours
 
 
-class FailingServices(FakeServices):
+class FailingEngine(FakeEngine):
     def run_install(self, config, *, listener, cancel, machine, payload, **disks):
         listener(Event("stage-start", stage="reread"))
         listener(Event("error", stage="reread", message="BLKRRPART failed: device busy"))
@@ -39,7 +39,7 @@ class FailingServices(FakeServices):
 
 
 def test_a_failed_install_says_so_with_the_guides_words_and_stays():
-    h = Harness(FailingServices(dry_run=False))
+    h = Harness(FailingEngine(dry_run=False))
     h.app.wizard.answers.update(copy.deepcopy(CONTROLLER_VALUES))
     from cos_installer.flow import Step
 

@@ -32,7 +32,7 @@ def test_summary_warns_an_agent_without_a_data_disk_and_erases_only_the_os_disk(
     assert "ALL DATA WILL BE ERASED ON: /dev/sda (QEMU HARDDISK" in text
     assert "/dev/sdb" not in text, "no second disk is erased by default"
     h.confirm()
-    assert h.services.installs[-1].data_disk is None
+    assert h.engine.installs[-1].data_disk is None
 
 
 @pytest.mark.parametrize(

@@ -101,9 +101,9 @@ class SlowDhcpMachine(FakeMachine):
 def test_media_not_ready_screen_replaces_the_wizard():
     h = Harness.__new__(Harness)
     machine = FakeMachine(media_ok=False)
-    from .conftest import FakeServices
+    from .conftest import FakeEngine
 
-    Harness.__init__(h, FakeServices(machine, dry_run=False))
+    Harness.__init__(h, FakeEngine(machine, dry_run=False))
     text = h.show()
     assert "CDROM Device Not Ready" in text and "volume label CDROM" in text
     check_golden("media", h.text())
@@ -141,7 +141,7 @@ def test_summary_says_leftover_raid_is_stopped_and_the_install_clears_it():
     assert "is in use" not in shown
     assert len(h.text()) == 24 and "Move to [Erase and install] (Tab) and press Enter" in shown
     h.confirm()
-    assert h.services.cleared == [True]
+    assert h.engine.cleared == [True]
 
 
 def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
@@ -154,4 +154,4 @@ def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
 def test_a_disk_nothing_holds_is_installed_without_clearing():
     h = at("confirm", CONTROLLER_VALUES)
     h.confirm()
-    assert h.services.cleared == [False]
+    assert h.engine.cleared == [False]

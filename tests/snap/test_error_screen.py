@@ -12,7 +12,7 @@ import pytest
 from cos_installer.events import Event
 from cos_installer.install import InstallResult, StageError
 from tests.i18n.conftest import assert_fits, untranslated
-from tests.screens.conftest import CONTROLLER_VALUES, FakeServices, Harness, changed
+from tests.screens.conftest import CONTROLLER_VALUES, FakeEngine, Harness, changed
 
 DISK = "/dev/loop7"
 IMG = "cos-image.raw.zst"
@@ -97,7 +97,7 @@ FAULTS = {
 }  # fmt: skip
 
 
-class FaultyServices(FakeServices):
+class FaultyEngine(FakeEngine):
     """The install ends the way the pipeline ends on this fault: its error event, its result."""
 
     def __init__(self, fault: Fault) -> None:
@@ -116,7 +116,7 @@ class FaultyServices(FakeServices):
 def failed(fault: Fault) -> Harness:
     from cos_installer.flow import Step
 
-    h = Harness(FaultyServices(fault))
+    h = Harness(FaultyEngine(fault))
     h.app.wizard.answers.update(changed(CONTROLLER_VALUES, disk=DISK))
     h.app.show(Step.CONFIRM)
     h.confirm()

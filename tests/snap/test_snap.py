@@ -1,4 +1,4 @@
-"""The diagnostics bundle: a failed dry run through the real wizard, services and pipeline
+"""The diagnostics bundle: a failed dry run through the real wizard, engine and pipeline
 leaves a bundle with the expected files and no secret; the CLI; missing tools; redaction."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from cos_installer.screens.services import Services
 
 from cos_installer import snap
+from cos_installer.commands.wizard_engine import WizardEngine
 from cos_installer.flow import Step
 from tests.screens.conftest import Harness
 
@@ -55,9 +55,9 @@ def failed_dry_run(tmp_path):
     the dry-run pipeline's preflight refuses it."""
     log = tmp_path / "log" / "install.log"
     code = _unused_code(_machine_text(), str(tmp_path))
-    services = Services(dry_run=True, profile="demo", log_path=str(log))
-    services.snap_dir = str(tmp_path / "out")
-    h = Harness(services)
+    engine = WizardEngine(dry_run=True, profile="demo", log_path=str(log))
+    engine.snap_dir = str(tmp_path / "out")
+    h = Harness(engine)
     agent = {
         "controllers": "192.168.122.170:80,192.168.122.171:80",
         "install_code": code,

@@ -1,8 +1,10 @@
-"""What the UI asks of the rest of the installer, behind one small object.
+"""What the wizard asks of the installer, behind one small object the wizard command hands to
+the app: the hardware probe, the install log's lines, the config check, the install `Session`,
+the diagnostics bundle, the shell and the reboot. The screens import none of these modules;
+tests replace this object's hardware and install by fakes.
 
-The screens never import the hardware, engine or install modules: the app calls these
-services, which import them lazily (fast start-up) and which tests may replace by fakes of
-the collaborators.
+The engine modules are imported when first needed: the wizard's first frame is drawn before
+the hardware probe, YAML or Jinja are loaded (benchmarks/startup.py).
 """
 
 from __future__ import annotations
@@ -11,19 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-# --- the services ---------------------------------------------------------------------------
+from cos_installer import shell
 
 
-class ConfigError(Exception):
-    """The engine refused the values; `errors` are its messages, each with a key path."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
-
-
-class Services:
-    """The real collaborators: hardware probes, the engine, the install pipeline, reboot."""
+class WizardEngine:
+    """`profile`: a machine profile (`--machine`) instead of this machine's hardware; `log_path`:
+    the install log (None: no log is kept)."""
 
     def __init__(
         self,
@@ -38,7 +33,7 @@ class Services:
         self.all_nics = all_nics
         self.log_path = log_path
         self.snap_dir: str | None = None  # where bundles go (default /tmp)
-        self._journal: Any = None
+        self._journal: Any = None  # cos_installer.snap.Journal, once a line is written
 
     # --- the log and the diagnostics bundle -------------------------------------------------
 
@@ -66,17 +61,6 @@ class Services:
         except Exception as exc:  # the wizard goes on; the log says why the file is missing
             self.note(f"probe: could not keep the probe JSON: {exc}")
 
-    def keep_config(self, user_data: str, secrets: list[str]) -> None:
-        """The rendered cloud-config, redacted, beside the log for the diagnostics bundle."""
-        if not self.log_path or not user_data:
-            return
-        from cos_installer.snap import keep_config
-
-        try:
-            keep_config(user_data, self.log_path, secrets)
-        except OSError as exc:
-            self.note(f"config: could not keep the rendered config: {exc}")
-
     def log_text(self) -> str:
         if not self.log_path:
             return ""
@@ -96,31 +80,43 @@ class Services:
 
     def shell(self) -> int:
         """An interactive shell on the installer's terminal (the screen is stopped meanwhile)."""
-        import os
-        import subprocess
+        return shell.interactive_shell()
 
-        from cos_installer.i18n import _
+    def reboot(self) -> int:
+        """Called after the screen is restored. In a dry run: say so and exit 0."""
+        return shell.reboot(self.dry_run)
 
-        print("\n" + _("A shell: type exit to return to the installer.") + "\n", flush=True)
-        return subprocess.call([os.environ.get("SHELL") or "/bin/sh"])
+    # --- the machine, the config, the install ------------------------------------------------
 
     def open_machine(self) -> Any:
         from cos_installer.hardware import open_machine
 
         return open_machine(self.profile, all_nics=self.all_nics)
 
-    def build_config(self, mapping: dict[str, Any]) -> Any:
+    def build_config(self, answers: dict[str, Any]) -> tuple[Any, list[str]]:
+        """(InstallConfig, []) for good answers, (None, the engine's messages) otherwise."""
         from cos_installer.answers import AnswersError, from_mapping
 
         try:
-            return from_mapping(mapping, "wizard")
+            return from_mapping(answers, "wizard"), []
         except AnswersError as exc:
-            raise ConfigError(list(exc.errors)) from None
+            return None, list(exc.errors)
 
-    def render(self, config: Any) -> str:
-        from cos_installer.render import render_config
+    def keep_rendered(self, config: Any) -> str:
+        """The config as it would be written, redacted, beside the log (for the bundle); the
+        line for the log. Never raises: the pipeline's preflight reports a config that does
+        not render."""
+        from cos_installer.session import Session
 
-        return render_config(config)
+        session = Session(config, dry_run=self.dry_run, log_path=self.log_path)
+        try:
+            user_data = session.render()
+        except Exception as exc:
+            return f"config: does not render: {exc}"
+        problem = session.keep_config(user_data)
+        if problem:
+            self.note(f"config: {problem}")
+        return f"config: rendered, {len(user_data)} bytes"
 
     def run_install(
         self,
@@ -137,37 +133,26 @@ class Services:
         """chosen, chosen_data: the Disks shown on the confirmation screen; the pipeline
         refuses disks that are no longer those (size, serial, by-id). clear_holders: the
         confirmation said RAID/LVM on them would be stopped (after every check passed)."""
-        from cos_installer.backends import open_backend
-        from cos_installer.install import run_install
+        from cos_installer.session import Session
 
-        backend = open_backend(config.disk, dry_run=self.dry_run)
+        session = Session(
+            config,
+            dry_run=self.dry_run,
+            payload=None if self.dry_run else payload,
+            machine=machine,
+            log_path=self.log_path,
+        )
+        session.open()
         if self._journal is not None:
             self._journal.close()  # the pipeline appends to the same file with its own listener
             self._journal = None
-        try:
-            result = run_install(
-                config,
-                backend=backend,
-                payload=None if self.dry_run else payload,
-                listener=listener,
-                cancel=cancel,
-                machine=machine,
-                log_path=self.log_path,
-                chosen=chosen,
-                chosen_data=chosen_data,
-                clear_holders=clear_holders,
-            )
-        finally:
-            backend.close()  # an image-file target detaches its loop device here
-        secrets = [config.agent.install_code] if config.agent is not None else []
-        self.keep_config(getattr(result, "user_data", ""), secrets)
+        result = session.run(
+            listener,
+            cancel=cancel,
+            chosen=chosen,
+            chosen_data=chosen_data,
+            clear_holders=clear_holders,
+        )
+        if session.problem:
+            self.note(f"config: {session.problem}")
         return result
-
-    def reboot(self) -> int:
-        """Called after the screen is restored. In a dry run: say so and exit 0."""
-        if self.dry_run:
-            print("dry run: would reboot now")
-            return 0
-        import subprocess
-
-        return subprocess.call(["systemctl", "reboot"])
