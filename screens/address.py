@@ -7,7 +7,7 @@ from typing import Any
 
 import urwid
 
-from cos_installer import validate
+from cos_installer.answers import validate
 from cos_installer.i18n import N_, _
 
 from .state import as_text, section, yes_no_or

@@ -10,8 +10,8 @@ from typing import Any
 
 import urwid
 
+from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
 from cos_installer.i18n import N_, _
-from cos_installer.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
 
 from . import diskinfo
 from .guarded import GuardedConfirm

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.answers.model import NetworkModel
 from cos_installer.i18n import N_, _
-from cos_installer.model import NetworkModel
 
 from .choice import ChoiceScreen
 from .state import section

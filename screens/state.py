@@ -12,8 +12,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from cos_installer import validate
-from cos_installer.answers import KEYS
+from cos_installer.answers import validate
+from cos_installer.answers.document import KEYS
 
 # The keys the wizard edits: an answers file's keys but the NIC's MAC (the NIC chosen on screen
 # may be another one than the file's; the networkd file then matches on the name).

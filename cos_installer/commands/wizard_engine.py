@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from cos_installer import shell
+from cos_installer.live import shell
 
 
 class WizardEngine:
@@ -33,7 +33,9 @@ class WizardEngine:
         self.all_nics = all_nics
         self.log_path = log_path
         self.snap_dir: str | None = None  # where bundles go (default /tmp)
-        self._journal: Any = None  # cos_installer.snap.Journal, once a line is written
+        self._journal: Any = (
+            None  # cos_installer.support.installlog.Journal, once a line is written
+        )
 
     # --- the log and the diagnostics bundle -------------------------------------------------
 
@@ -43,7 +45,7 @@ class WizardEngine:
             return
         try:
             if self._journal is None:
-                from cos_installer.snap import Journal
+                from cos_installer.support.installlog import Journal
 
                 self._journal = Journal(self.log_path)
             self._journal.note(line)
@@ -54,7 +56,7 @@ class WizardEngine:
         if not self.log_path:
             return
         from cos_installer.hardware import snapshot_json
-        from cos_installer.snap import keep_probe
+        from cos_installer.support.installlog import keep_probe
 
         try:
             keep_probe(snapshot_json(machine, all_nics=self.all_nics), self.log_path)
@@ -64,7 +66,7 @@ class WizardEngine:
     def log_text(self) -> str:
         if not self.log_path:
             return ""
-        from cos_installer.private import read_text
+        from cos_installer.common.private import read_text
 
         try:
             return read_text(self.log_path)
@@ -72,8 +74,9 @@ class WizardEngine:
             return f"{self.log_path}: {exc.strerror}"
 
     def write_bundle(self) -> str:
-        """The diagnostics bundle's path (cos_installer.snap); may raise OSError."""
-        from cos_installer.snap import default_log, write_bundle
+        """The diagnostics bundle's path (cos_installer.support.bundle); may raise OSError."""
+        from cos_installer.support.bundle import write_bundle
+        from cos_installer.support.installlog import default_log
 
         log = self.log_path or default_log(self.dry_run)
         return write_bundle(log, self.profile, self.snap_dir)
@@ -95,7 +98,7 @@ class WizardEngine:
 
     def build_config(self, answers: dict[str, Any]) -> tuple[Any, list[str]]:
         """(InstallConfig, []) for good answers, (None, the engine's messages) otherwise."""
-        from cos_installer.answers import AnswersError, from_mapping
+        from cos_installer.answers.document import AnswersError, from_mapping
 
         try:
             return from_mapping(answers, "wizard"), []
@@ -106,7 +109,7 @@ class WizardEngine:
         """The config as it would be written, redacted, beside the log (for the bundle); the
         line for the log. Never raises: the pipeline's preflight reports a config that does
         not render."""
-        from cos_installer.session import Session
+        from cos_installer.install.session import Session
 
         session = Session(config, dry_run=self.dry_run, log_path=self.log_path)
         try:
@@ -133,7 +136,7 @@ class WizardEngine:
         """chosen, chosen_data: the Disks shown on the confirmation screen; the pipeline
         refuses disks that are no longer those (size, serial, by-id). clear_holders: the
         confirmation said RAID/LVM on them would be stopped (after every check passed)."""
-        from cos_installer.session import Session
+        from cos_installer.install.session import Session
 
         session = Session(
             config,

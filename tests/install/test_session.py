@@ -8,9 +8,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from cos_installer.answers import load_answers
-from cos_installer.session import Session
-from cos_installer.snap import CONFIG_NAME
+from cos_installer.answers.document import load_answers
+from cos_installer.install.session import Session
+from cos_installer.support.installlog import CONFIG_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "cos_installer" / "samples" / "agent-ipvlan.yaml"
@@ -49,17 +49,17 @@ def test_a_session_runs_closes_the_backend_and_keeps_the_config_redacted(tmp_pat
 def test_the_cli_and_the_wizard_engine_both_install_through_the_session():
     for path in ("cos_installer/commands/install.py", "cos_installer/commands/wizard_engine.py"):
         names = _imports(ROOT / path)
-        assert "cos_installer.session" in names, path
-        direct = {"cos_installer.install", "cos_installer.backends.open_backend"}
+        assert "cos_installer.install.session" in names, path
+        direct = {"cos_installer.install.pipeline", "cos_installer.install.backends.open_backend"}
         assert not names & direct, (path, names)
 
 
 def test_screens_import_no_backend_render_hardware_internals_or_subprocess():
-    banned = ("cos_installer.backends", "cos_installer.render", "cos_installer.install",
+    banned = ("cos_installer.install", "cos_installer.render", "cos_installer.live",
               "cos_installer.hardware.", "subprocess", "importlib")  # fmt: skip
     for path in sorted((ROOT / "screens").glob("*.py")):
         for name in _imports(path):
-            if name.startswith(("cos_installer.hardware.types", "cos_installer.nextsteps")):
+            if name.startswith(("cos_installer.hardware.types", "cos_installer.render.nextsteps")):
                 continue  # the types the screens display; the guide's next steps (text)
             assert not name.startswith(banned) and name != "cos_installer.hardware", (path, name)
 

@@ -108,8 +108,8 @@ class FakeEngine(WizardEngine):
         self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None,
         clear_holders=False,
     ):  # fmt: skip
-        from cos_installer.events import Event
-        from cos_installer.render import render_config
+        from cos_installer.render.config import render_config
+        from cos_installer.support.events import Event
 
         self.installs.append(config)
         self.cleared.append(clear_holders)
@@ -156,7 +156,7 @@ class Harness:
     def confirm(self) -> str:
         """Erase on the Summary as an operator does: read it (drawn, a second passes), move
         to [Erase and install], Enter."""
-        from cos_installer.typeahead import GUARD_S
+        from cos_installer.common.typeahead import GUARD_S
 
         assert self.step == "confirm", f"not on the Summary but on {self.step}"
         self.show()

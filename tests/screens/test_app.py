@@ -8,7 +8,7 @@ import copy
 import pytest
 from cos_installer.screens import theme
 
-from cos_installer.events import Event
+from cos_installer.support.events import Event
 
 from .conftest import CONTROLLER_VALUES, FakeEngine, FakeMachine, Harness, _Result, at
 

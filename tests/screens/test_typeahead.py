@@ -13,8 +13,8 @@ import select
 import pytest
 import urwid.testing
 
+from cos_installer.common.typeahead import GUARD_S, flush_input
 from cos_installer.flow import Step
-from cos_installer.typeahead import GUARD_S, flush_input
 
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeEngine, Harness, at, changed
 from .test_layout import held_machine

@@ -1,0 +1,158 @@
+"""The guide's steps after an install of one node ("Next steps"), as data and as plain text.
+
+The installer cannot do them (they need the other nodes), and a forgotten one leaves docker or
+the containers unable to start. The Done screen (screens/done.py) shows them; `cos-installer
+install` prints them, with every command, after its success line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import textwrap
+from typing import Any
+
+from cos_installer.answers.model import (
+    DEFAULT_CLUSTER_SIZE,
+    DEFAULT_HA,
+    DEFAULT_HTTP_PORT,
+    NetworkModel,
+)
+from cos_installer.i18n import N_, _
+
+# Commands as the guide gives them (3.1.2, 3.4); never translated. The pool is the operator's:
+# the guide's example is 192.168.122.200/24 - 192.168.122.250/24, in the hosts' mask.
+POOL = "net-plugin ip-range --ip-start=<first IP>/{prefix} --ip-end=<last IP>/{prefix}"
+IPVLAN_POOL = "net-plugin ip-range --ip-start=172.17.0.1/16 --ip-end=172.17.0.254/16"
+MONGO_ONLY = ("sudo cspherectl stop", "sudo cspherectl start mongodb")
+REPLICA_SET = (
+    'rs.initiate({ _id: "rs0", version: 1, members: [ { _id: 0, host: "IP1:27017"}, '
+    '{ _id: 1, host: "IP2:27017"}, { _id: 2, host: "IP3:27017"} ] });'
+)
+START_REST = (
+    "sudo cspherectl start etcd",
+    "sudo cspherectl start docker",
+    "sudo cspherectl start monitor",
+    "sudo systemctl enable csphere-monitor",
+)
+HEADING = N_("Next steps (sections of the install guide in brackets):")
+
+Step = tuple[str, str]  # ("say", a translated sentence) or ("run", a command typed as shown)
+
+
+def next_steps(
+    role: str,
+    *,
+    ha: bool = DEFAULT_HA,
+    network_model: str = NetworkModel.BRIDGE,
+    address: str | None = None,
+    http_port: Any = DEFAULT_HTTP_PORT,
+    cluster_size: Any = DEFAULT_CLUSTER_SIZE,
+    data_disk: str | None = None,
+    every_command: bool = False,
+) -> list[Step]:
+    """The guide's post-install steps for this node. `every_command` adds the cspherectl lines
+    the Done screen only describes (no room at 80x24; the CLI output has no such limit)."""
+    if role == "agent":
+        return _agent_steps(network_model, address, data_disk)
+    if role != "controller":
+        return []
+    if not ha:
+        return [_browse(address, http_port, cluster_size, primary=False)]
+    return [
+        ("say", _("All three controllers: stop all components, start mongodb alone (3.1.2.1).")),
+        *[("run", cmd) for cmd in MONGO_ONLY if every_command],
+        ("say", _("On controller1, in mongo; IP1 (controller1) becomes the primary (3.1.2.2):")),
+        *([("run", "mongo")] if every_command else []),
+        ("run", REPLICA_SET),
+        (
+            "say",
+            _(
+                "All three: start etcd, docker, monitor; enable monitor at boot; never start "
+                "prometheus, controller or agent by hand (3.1.2.3)."
+            ),
+        ),
+        *[("run", cmd) for cmd in START_REST if every_command],
+        _browse(None, http_port, cluster_size, primary=True),
+    ]
+
+
+def _agent_steps(network_model: str, address: str | None, data_disk: str | None) -> list[Step]:
+    steps: list[Step] = [
+        (
+            "say",
+            _(
+                "After its first boot this agent waits for the others: do not reboot it until "
+                "at least Cluster Size agents (3 by default) are installed (3.2)."
+            ),
+        ),
+        (
+            "say",
+            _(
+                "Then, on any one node, set the container IP pool in the hosts' mask; without "
+                'it containers do not start ("Key not found in store", 3.4, 5.4):'
+            ),
+        ),
+        ("run", POOL.format(prefix=_prefix(address))),
+    ]
+    if network_model == "ipvlan":
+        steps.append(("say", _("Ipvlan: also run this, or docker does not start (3.4):")))
+        steps.append(("run", IPVLAN_POOL))
+    if not data_disk:
+        xfs = _("Docker data is on the OS disk: for disk quotas move it to XFS (3.5).")
+        steps.append(("say", xfs))
+    return steps
+
+
+def _browse(address: str | None, port: Any, size: Any, *, primary: bool) -> Step:
+    host = _("<controller1 IP>") if primary else (_ip(address) or _("<this controller's IP>"))
+    url = f"http://{host}/" if str(port) == "80" else f"http://{host}:{port}/"
+    say = _(
+        "Browse to {url}: first account, Enterprise license, then the install code for the "
+        "agents, at least {size} of them (3.1.3, 3.2)."
+    ).format(url=url, size=size)
+    return ("say", say)
+
+
+def _ip(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.IPv4Interface(str(address)).ip) if address else None
+    except ValueError:
+        return None
+
+
+def _prefix(address: str | None) -> str:
+    """The hosts' prefix length: the guide wants the pool in the hosts' mask."""
+    try:
+        return str(ipaddress.IPv4Interface(str(address)).network.prefixlen)
+    except ValueError:
+        return "<mask>"
+
+
+def steps_of(config: Any, *, every_command: bool = False) -> list[Step]:
+    """Next steps from an InstallConfig: the Done screen's (`every_command` off: 80x24) and the
+    unattended install's (with every command)."""
+    ctl, agent, net = config.controller, config.agent, config.network
+    return next_steps(
+        str(config.role),
+        ha=ctl.ha if ctl is not None else DEFAULT_HA,
+        network_model=str(agent.network_model) if agent is not None else str(NetworkModel.BRIDGE),
+        address=None if net.dhcp or net.address is None else str(net.address),
+        http_port=ctl.http_port if ctl is not None else DEFAULT_HTTP_PORT,
+        cluster_size=ctl.cluster_size if ctl is not None else DEFAULT_CLUSTER_SIZE,
+        data_disk=config.data_disk,
+        every_command=every_command,
+    )
+
+
+def plain_text(steps: list[Step], width: int = 78) -> str:
+    """The steps for a terminal or a log: sentences wrapped after "- ", commands indented
+    further and never wrapped (a command stays one line to be copied)."""
+    if not steps:
+        return ""
+    lines = [_(HEADING)]
+    for kind, line in steps:
+        if kind == "run":
+            lines.append("      " + line)
+        else:
+            lines += textwrap.wrap(line, width, initial_indent="  - ", subsequent_indent="    ")
+    return "\n".join(lines) + "\n"
