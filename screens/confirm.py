@@ -15,6 +15,7 @@ from cos_installer.i18n import N_, _
 
 from . import diskinfo
 from .guarded import GuardedConfirm
+from .state import chosen
 from .widgets import blank, text
 
 # the guide (3.5): container disk quotas need every agent's Docker data on XFS with prjquota
@@ -124,3 +125,14 @@ class View(GuardedConfirm):
     def erase(self) -> None:
         if not self.errors:
             self.ctx.done({})
+
+
+def validate_answers(app: Any) -> None:
+    """Before the Summary is drawn: the answers that apply, validated into the InstallConfig
+    (or the engine's messages), and the rendered config kept for the diagnostics bundle."""
+    config, errors = app.engine.build_config(chosen(app.wizard.answers))
+    app.facts.config, app.facts.config_errors = config, errors
+    if errors:
+        app.note("config: refused: " + "; ".join(errors))
+        return
+    app.note(app.engine.keep_rendered(config))  # the bundle has it even if never installed

@@ -68,3 +68,15 @@ class View(ChoiceScreen):
         if name is not None:
             self.message.set_text("" if self.linked.get(name) else _(" (no cable detected now)"))
         super().submit()
+
+
+LINK_POLL_S = 0.5
+
+
+def watch_links(app: Any) -> None:
+    """While the NIC screen is shown: re-read the carriers and redraw the rows that changed."""
+    view, machine = app.view, app.machine
+    names = list(getattr(view, "names", []))
+    if machine is None or not names:
+        return
+    app.work.every(LINK_POLL_S, lambda: view.update_links(machine.link_states(names)))

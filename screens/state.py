@@ -9,6 +9,8 @@ A screen reads the mapping and reports a patch in the same shape (`merge`); the 
 from __future__ import annotations
 
 import copy
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,28 @@ EDITED: dict[str, tuple[str, ...]] = {
     where: tuple(key for key in keys if key != "mac") for where, keys in KEYS.items()
 }
 SECRETS = {"password", "password_hash", "install_code", "password_again"}
+
+
+@dataclass
+class Context:
+    """What a view gets: the answers so far (a copy, in the answers file's nested shape), the
+    UI-only state, what was probed, and the two callbacks. `done(patch, entered)` reports a
+    patch in the answers' shape and, for the UI-only state, keyword values of `Entered`."""
+
+    answers: dict[str, Any]
+    entered: Entered
+    facts: Facts
+    done: Callable[..., None]
+    back: Callable[[], None]
+    dry_run: bool = False
+    ascii_only: bool = False
+    set_keys: Callable[[str], None] = lambda keys: None
+    set_status: Callable[[str], None] = lambda message: None  # the line above the key bar
+    offer_language: bool = False  # Welcome: the terminal can show Chinese
+    set_language: Callable[[str], None] = lambda lang: None
+    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
+    clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
+    flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
 @dataclass

@@ -1,7 +1,11 @@
-"""Which view shows which step: `flow.Step` -> the screen module's `View`, by plain imports
-(the reader and the import checker see every edge)."""
+"""Which view shows which step, and the work around it: `flow.Step` -> the screen module's
+`View`, what runs before it is built (`BEFORE`) and once it is shown (`ENTER`), by plain imports
+(the reader and the import checker see every edge). The work lives beside its view."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from cos_installer.flow import Step
 
@@ -42,6 +46,14 @@ VIEWS: dict[Step, type] = {
     Step.PROGRESS: progress.View,
     Step.REVIEW: review.View,
     Step.DONE: done.View,
+}
+BEFORE: dict[Step, Callable[[Any], None]] = {
+    Step.CONFIRM: confirm.validate_answers,  # the Summary shows the InstallConfig
+}
+ENTER: dict[Step, Callable[[Any], None]] = {
+    Step.NIC: nic.watch_links,
+    Step.DHCP: dhcp.start_probe,
+    Step.PROGRESS: progress.start_install,
 }
 MEDIA_NOT_READY = media.View  # shown instead of Welcome while the install medium is missing
 

@@ -7,9 +7,7 @@ A screen is a view: it shows values and reports what the user chose through its 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import urwid
@@ -41,28 +39,6 @@ def clip(line: str, width: int) -> str:
 
 def blank() -> urwid.Divider:
     return urwid.Divider()
-
-
-@dataclass
-class Context:
-    """What a view gets: the answers so far (a copy, in the answers file's nested shape), the
-    UI-only state, what was probed, and the two callbacks. `done(patch, entered)` reports a
-    patch in the answers' shape and, for the UI-only state, keyword values of `Entered`."""
-
-    answers: dict[str, Any]
-    entered: Any  # screens.state.Entered
-    facts: Any
-    done: Callable[..., None]
-    back: Callable[[], None]
-    dry_run: bool = False
-    ascii_only: bool = False
-    set_keys: Callable[[str], None] = lambda keys: None
-    set_status: Callable[[str], None] = lambda message: None  # the line above the key bar
-    offer_language: bool = False  # Welcome: the terminal can show Chinese
-    set_language: Callable[[str], None] = lambda lang: None
-    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
-    clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
-    flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
 class Field(urwid.WidgetWrap):

@@ -4,6 +4,7 @@ no English sentence: a user-facing string that bypasses gettext fails here."""
 from __future__ import annotations
 
 import pytest
+from cos_installer.screens.steps import ENTER
 
 from cos_installer.flow import Step
 from tests.screens.conftest import (
@@ -37,7 +38,7 @@ def test_review_dhcp_and_media_fit(zh, tmp_path, monkeypatch):
     assert h.step == "review"
     assert_fits(h, scrolls=True)
     h = at("welcome", CONTROLLER_VALUES)
-    h.app._enter_dhcp = lambda: None  # show the screen without starting a probe
+    monkeypatch.setitem(ENTER, Step.DHCP, lambda app: None)  # the screen, without a probe
     h.app.show(Step.DHCP)
     lines = assert_fits(h)
     assert "正在 eth0 上用DHCP自动获取地址" in "\n".join(lines)

@@ -174,11 +174,11 @@ class Harness:
 
     def press(self, *keys: str) -> str:
         for key in keys:
-            keys_left = self.app._input_filter([key], [])
+            keys_left = self.app.keys.filter([key], [])
             for k in keys_left:
                 left = self.app.loop.widget.keypress(self.screen.size, k)
                 if left is not None:
-                    self.app._unhandled(left)
+                    self.app.keys.unhandled(left)
         return self.show()
 
     def type(self, text: str) -> str:
@@ -186,10 +186,10 @@ class Harness:
 
     def paste(self, text: str) -> str:
         """`text` as a terminal delivers a paste: every character in one input batch."""
-        for k in self.app._input_filter(list(text), []):
+        for k in self.app.keys.filter(list(text), []):
             left = self.app.loop.widget.keypress(self.screen.size, k)
             if left is not None:
-                self.app._unhandled(left)
+                self.app.keys.unhandled(left)
         return self.show()
 
     @property

@@ -75,7 +75,7 @@ def test_review_layout_matches_golden():
 def test_dhcp_layout_matches_golden_and_esc_skips_the_probe():
     machine = SlowDhcpMachine()
     h = at("nic", CONTROLLER_VALUES, machine=machine)
-    h.app.sync = False  # the probe runs in a thread; the screen waits for it
+    h.app.work.sync = False  # the probe runs in a thread; the screen waits for it
     h.press("enter")
     assert h.step == "dhcp"
     h.app.view.tick(3.2)

@@ -201,7 +201,7 @@ def test_enter_and_esc_keep_the_error_screen_and_ctrl_d_restarts():
     h = failed(FAULTS["reread-busy"])
     h.press("enter", "esc")
     assert "Installation failed" in h.show()
-    assert "will not boot" in h.app.disk_state()
+    assert "will not boot" in h.app.keys.disk_state()
     h.press("ctrl d")
     assert h.step == "welcome" and "Welcome to the COS installer" in h.show()
 
