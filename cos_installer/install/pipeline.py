@@ -19,6 +19,7 @@ from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfi
 from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.install import blockdev as bd
 from cos_installer.install import testhook
+from cos_installer.install.backends import open_data_disk
 from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.install.payload import PayloadError
 from cos_installer.install.preflight import (
@@ -26,7 +27,6 @@ from cos_installer.install.preflight import (
     check_target,
     describe_target,
     find_payload,
-    open_data_disk,
     render,
 )
 from cos_installer.install.stream import Cancelled, Progress
@@ -125,7 +125,8 @@ class _Run:
         except CheckError as exc:
             raise StageError(name, exc.device or device, exc.cause, exc.hint) from exc
         except (BackendError, PayloadError) as exc:
-            raise StageError(name, device, exc.cause, exc.hint) from exc
+            where = getattr(exc, "device", "") or device
+            raise StageError(name, where, exc.cause, exc.hint) from exc
         except Cancelled as exc:
             raise StageError(
                 name, device, f"cancelled by the user after {exc.args[0]} bytes"

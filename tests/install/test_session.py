@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from cos_installer.answers.document import load_answers
 from cos_installer.install.session import Session
 from cos_installer.support.installlog import CONFIG_NAME
@@ -73,3 +75,18 @@ def _imports(path: Path) -> set[str]:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+def test_the_backends_open_the_data_disk_and_refuse_the_os_disk_under_another_name(tmp_path):
+    from cos_installer.install.backends import BackendError, open_backend, open_data_disk
+
+    disk = tmp_path / "sda"  # absent: a dry run's profile disk
+    alias = tmp_path / "by-id-link"
+    alias.symlink_to(disk)
+    os_disk, opened = open_backend(str(disk), dry_run=True), []
+    with pytest.raises(BackendError) as refused:
+        open_data_disk(str(alias), os_disk, opened.append)
+    assert refused.value.cause.startswith("the data disk is the OS disk")
+    assert refused.value.device == opened[0].describe(), "the message names the data disk"
+    other = open_data_disk(str(tmp_path / "sdb"), os_disk, opened.append)
+    assert opened[-1] is other and other.target == str(tmp_path / "sdb")
