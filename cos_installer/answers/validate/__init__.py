@@ -13,8 +13,8 @@ from cos_installer.answers.validate.base import (  # noqa: F401
 )
 from cos_installer.answers.validate.cluster import (  # noqa: F401
     cluster_size,
-    http_port,
     controller_list,
+    http_port,
     install_code,
     network_model,
     optional_ipv4,
