@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import urwid
-from urwid.str_util import calc_width
-
 from cos_installer.screens import theme
+from urwid.str_util import calc_width
 
 SIZE = (theme.MIN_COLS, theme.MIN_ROWS)
 
@@ -25,7 +24,7 @@ def rows_of(canvas: urwid.Canvas) -> list[dict[str, Any]]:
         for attr, _charset, raw in line:
             chunk = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             width = calc_width(chunk, 0, len(chunk))
-            name = attr if isinstance(attr, str) else "body"
+            name = attribute_name(attr)
             if runs and runs[-1][0] == name:
                 runs[-1][1] += width
             else:
@@ -33,6 +32,15 @@ def rows_of(canvas: urwid.Canvas) -> list[dict[str, Any]]:
             text += chunk
         rows.append({"text": text, "runs": runs})
     return rows
+
+
+def attribute_name(attr: object) -> str:
+    """The palette name that colours a run: urwid stacks the AttrMaps' names (LayeredAttr,
+    innermost first) and the console draws the innermost (no palette entry inherits)."""
+    if isinstance(attr, str):
+        return attr
+    layers = [layer for layer in getattr(attr, "layers", ()) if isinstance(layer, str)]
+    return layers[0] if layers else "body"
 
 
 def palette(names: set[str]) -> dict[str, list[str]]:

@@ -22,10 +22,10 @@ from unittest import mock
 
 import urwid
 import yaml
+from cos_installer.screens.services import Services
 from passlib.hash import sha512_crypt
 
 from cos_installer import i18n
-from cos_installer.screens.services import Services
 
 from ..screens.conftest import Harness
 from .canvasdata import SIZE, picture_data
