@@ -73,7 +73,10 @@ class Walk:
         self.services = DocServices(str(profile), dry_run=dry_run)
         self.h = Harness(self.services, offer_language=True)
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str | None) -> None:
+        """A picture of the screen as it is now, named `name` (None: none)."""
+        if name is None:
+            return
         urwid.CanvasCache.clear()
         canvas = self.h.app.loop.widget.render(SIZE, focus=True)
         assert name not in self.shots, f"two pictures named {name}"
@@ -98,19 +101,18 @@ class Walk:
 # --- the walks -----------------------------------------------------------------------------
 
 
-def head(w: Walk, role: str, prefix: str, pictures: bool) -> None:
+def head(w: Walk, role: str, welcome: str | None = None, chosen: str | None = None) -> None:
     """Welcome and Role."""
     w.expect("welcome")
-    if pictures:
-        w.shot(f"{prefix}welcome")
+    w.shot(welcome)
     w.keys("enter")
     w.expect("role")
     w.keys(*(["down"] if role == "agent" else []), " ")
-    w.shot(f"{prefix}role")
+    w.shot(chosen)
     w.keys("enter")
 
 
-def system(w: Walk, name: str, hostname: str) -> None:
+def system(w: Walk, name: str | None, hostname: str) -> None:
     w.expect("system")
     w.field(hostname)
     w.keys("tab")
@@ -151,17 +153,16 @@ def disks(w: Walk, os_name: str | None, data_name: str | None, data: bool = True
     w.expect("confirm")
 
 
-def tail(w: Walk, prefix: str, review: bool = True) -> None:
+def tail(w: Walk, prefix: str, progress: bool = True) -> None:
     """Summary, Progress, Cloud Config, Done."""
     w.h.show()  # drawn: the Summary's one-second guard starts
     w.shot(f"{prefix}summary")
     w.h.confirm()
     w.expect("progress")
-    w.shot(f"{prefix}progress")
+    w.shot(f"{prefix}progress" if progress else None)
     w.keys("enter")
     w.expect("review")
-    if review:
-        w.shot(f"{prefix}cloud-config")
+    w.shot(f"{prefix}cloud-config")
     w.keys("enter")
     w.expect("done")
     w.shot(f"{prefix}done")
@@ -171,7 +172,7 @@ def controller(shots: dict[str, Any], demo: Path) -> None:
     """controller1 of the HA group: the guide's section 3.1.1, screen by screen."""
     w = Walk(shots, demo)
     w.services.on_dhcp = lambda: w.shot("controller-dhcp")
-    head(w, "controller", "controller-", pictures=True)
+    head(w, "controller", "controller-welcome", "controller-role")
     w.expect("controller")
     w.shot("controller-settings")
     w.keys("enter")
@@ -188,7 +189,7 @@ def controller(shots: dict[str, Any], demo: Path) -> None:
 def agent_bridge(shots: dict[str, Any], demo: Path) -> None:
     """node1: an agent with the Bridge model and a Docker data disk (guide 3.2)."""
     w = Walk(shots, demo)
-    head(w, "agent", "agent-", pictures=False)
+    head(w, "agent", None, "agent-role")
     w.expect("agent")
     w.field(CONTROLLERS, 80)
     w.keys("tab")
@@ -205,18 +206,18 @@ def agent_bridge(shots: dict[str, Any], demo: Path) -> None:
     w.keys("enter")
     address(w, "192.168.122.173/24", "agent-address")
     disks(w, None, "agent-data-disk")
-    tail(w, "agent-")
+    tail(w, "agent-", progress=False)
 
 
 def agent_ipvlan(shots: dict[str, Any], demo: Path) -> None:
     """node2 on vSphere: Ipvlan, addresses two apart, no data disk (the Summary warns)."""
     w = Walk(shots, demo)
-    head(w, "agent", "ipvlan-", pictures=False)
+    head(w, "agent")
     w.field(CONTROLLERS, 80)
     w.keys("tab")
     w.type("8070")
     w.keys("enter")
-    system(w, "ipvlan-system", "node2")
+    system(w, None, "node2")
     nic(w, 0, None)
     w.expect("network_model")
     w.keys("down", " ")
@@ -234,10 +235,9 @@ def agent_ipvlan(shots: dict[str, Any], demo: Path) -> None:
 def no_link_no_dhcp(shots: dict[str, Any], demo: Path) -> None:
     """eth1 has a cable but no DHCP server answers; eth2 has no cable."""
     w = Walk(shots, demo)
-    head(w, "controller", "x-", pictures=False)
+    head(w, "controller")
     w.keys("enter", "enter")
-    system(w, "x-system", "controller1")
-    del shots["x-role"], shots["x-system"]
+    system(w, None, "controller1")
     nic(w, 1, None)
     w.shot("address-no-dhcp")
     w.keys("esc")  # back to the NIC screen (DHCP is passed over)
@@ -254,14 +254,12 @@ def media_not_found(shots: dict[str, Any], profile: Path) -> None:
     w.shot("error-media")
 
 
-def leftovers(shots: dict[str, Any], profile: Path, name: str) -> Walk:
+def leftovers(shots: dict[str, Any], profile: Path, name: str | None) -> Walk:
     """A controller walk to the Summary on a machine whose /dev/sda is in use or held."""
     w = Walk(shots, profile)
-    head(w, "controller", "x-", pictures=False)
-    del shots["x-role"]
+    head(w, "controller")
     w.keys("enter", "enter")
-    system(w, "x-system", "controller1")
-    del shots["x-system"]
+    system(w, None, "controller1")
     nic(w, 0, None)
     w.keys("enter")  # the address from DHCP
     disks(w, None, None, data=False)
@@ -288,8 +286,7 @@ def failing_stage(shots: dict[str, Any], profile: Path, name: str, backend: type
     def open_backend(target: str, **_kw: Any) -> Any:
         return backend(target)
 
-    w = leftovers(shots, profile, "x-summary")
-    del shots["x-summary"]
+    w = leftovers(shots, profile, None)
     with mock.patch.object(backends, "open_backend", open_backend):
         w.h.confirm()
     w.shot(name)

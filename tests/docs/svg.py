@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from urwid.str_util import get_width
+from urwid.str_util import calc_width
 
 CELL_W, CELL_H, FONT_PX = 10, 20, 16
 FONTS = (
@@ -38,7 +38,7 @@ def style(entry: list[str]) -> tuple[str, str, bool]:
 
 def _cells(text: str) -> list[tuple[str, int]]:
     """(character, columns) of a row; a wide character's second cell is not repeated."""
-    return [(c, get_width(ord(c))) for c in text]
+    return [(c, calc_width(c, 0, 1)) for c in text]
 
 
 def _runs(row: dict[str, Any]) -> list[tuple[str, int, str]]:
