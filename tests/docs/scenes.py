@@ -281,7 +281,7 @@ def raid_lvm(shots: dict[str, Any], profile: Path) -> None:
 def failing_stage(shots: dict[str, Any], profile: Path, name: str, backend: type) -> None:
     """An install that fails in the pipeline at a disk stage: the dry run's backend, with the
     one step that fails doing what the real backend does (or raising what it raises)."""
-    import cos_installer.backends as backends
+    import cos_installer.install.backends as backends
 
     def open_backend(target: str, **_kw: Any) -> Any:
         return backend(target)
@@ -307,9 +307,9 @@ class _FileSink:
 
 
 def _backends() -> tuple[type, type]:
-    from cos_installer.backends import BackendError, DryRunBackend
-    from cos_installer.backends.block import BlockDeviceBackend
-    from cos_installer.stream import copy_payload
+    from cos_installer.install.backends import BackendError, DryRunBackend
+    from cos_installer.install.backends.block import BlockDeviceBackend
+    from cos_installer.install.stream import copy_payload
 
     class Checksum(DryRunBackend):
         """Streams the payload for real (into a scratch file): the checksum is verified."""
