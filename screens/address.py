@@ -8,10 +8,12 @@ from typing import Any
 import urwid
 
 from cos_installer.answers import validate
+from cos_installer.answers.model import DEFAULT_DHCP
 from cos_installer.i18n import N_, _
 
+from .radiolist import RadioList
 from .state import as_text, section, yes_no_or
-from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
+from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
 
 
 class View(Screen):
@@ -24,7 +26,7 @@ class View(Screen):
         network = section(ctx.answers, "network")
         values = {key: as_text(value) for key, value in network.items() if key != "dhcp"}
         self.shown_address = values.get("address", "")
-        dhcp = yes_no_or(network.get("dhcp"), False)
+        dhcp = yes_no_or(network.get("dhcp"), DEFAULT_DHCP)
         interface = values.get("interface", "")
         self.mode = RadioList(
             [

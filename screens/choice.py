@@ -10,7 +10,8 @@ import urwid
 
 from cos_installer.i18n import _
 
-from .widgets import KEYS_LIST, RadioList, Screen, text
+from .radiolist import RadioList
+from .widgets import KEYS_LIST, Screen, text
 
 
 class ChoiceScreen(Screen):

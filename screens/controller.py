@@ -8,8 +8,9 @@ from cos_installer.answers import validate
 from cos_installer.answers.model import CLUSTER_SIZES, DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT
 from cos_installer.i18n import N_, _
 
+from .radiolist import RadioList
 from .state import as_text, section
-from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
+from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
 
 
 class View(Screen):

@@ -16,6 +16,7 @@ from typing import Any
 
 from cos_installer.answers import validate
 from cos_installer.answers.document import KEYS
+from cos_installer.answers.model import DEFAULT_DHCP
 
 # The keys the wizard edits: an answers file's keys but the NIC's MAC (the NIC chosen on screen
 # may be another one than the file's; the networkd file then matches on the name).
@@ -138,7 +139,7 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     role = mapping.get("role")
     mapping.pop("agent" if role == "controller" else "controller", None)
     network = mapping.get("network")
-    if isinstance(network, dict) and yes_no_or(network.get("dhcp"), False):
+    if isinstance(network, dict) and yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
         for key in ("address", "gateway", "dns"):
             network.pop(key, None)
     system = mapping.setdefault("system", {})

@@ -9,7 +9,8 @@ import urwid
 
 from cos_installer.i18n import LANGUAGES, N_, _, language
 
-from .widgets import RadioList, Screen, blank, text
+from .radiolist import RadioList
+from .widgets import Screen, blank, text
 
 INTRO = N_(
     "This wizard installs COS, the container OS, on this machine as a cluster "

@@ -208,6 +208,27 @@ def _print_next_steps(config) -> None:
     sys.stderr.flush()
 
 
+def _confirm_erase(backend) -> int | None:
+    """Ask before erasing the target, named by size, serial and by-id; the exit status when
+    the answer is not yes (or the question cannot be asked), None to go on."""
+    try:
+        facts = backend.facts()
+        what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
+        what += f", serial {facts.serial}" if facts.serial else ""
+        what += f", {facts.by_id[0]}" if facts.by_id else ""
+        return None if _confirm(what) else 2
+    except OSError as exc:
+        hint = "; run as root" if exc.errno in (errno.EACCES, errno.EPERM) else ""
+        print(
+            f"cos-installer install: cannot read {backend.describe()}: {exc.strerror or exc}{hint}",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
+        return 1
+
+
 def run(args) -> int:
     from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
@@ -258,24 +279,9 @@ def run(args) -> int:
     before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if not (dry_run or args.yes):
-            try:
-                facts = backend.facts()
-                what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
-                what += f", serial {facts.serial}" if facts.serial else ""
-                what += f", {facts.by_id[0]}" if facts.by_id else ""
-                if not _confirm(what):
-                    return 2
-            except OSError as exc:
-                hint = "; run as root" if exc.errno in (errno.EACCES, errno.EPERM) else ""
-                print(
-                    f"cos-installer install: cannot read {backend.describe()}: "
-                    f"{exc.strerror or exc}{hint}",
-                    file=sys.stderr,
-                )
-                return 2
-            except KeyboardInterrupt:
-                print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
-                return 1
+            refused = _confirm_erase(backend)
+            if refused is not None:
+                return refused
         previous = {
             s: signal.signal(s, lambda *_: cancel.set()) for s in (signal.SIGINT, signal.SIGTERM)
         }
@@ -292,7 +298,13 @@ def run(args) -> int:
     finally:
         session.close()  # an early return (not confirmed) detaches an image file's loop too
         signal.signal(signal.SIGTERM, before)
-    if dry_run and not args.json and result.plan:
+    _report(result, config, dry_run=dry_run, as_json=args.json, log=log)
+    return 0 if result.ok else 1
+
+
+def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:
+    """After the install: a dry run's plan, the guide's next steps, or where the log is."""
+    if dry_run and not as_json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
@@ -303,4 +315,3 @@ def run(args) -> int:
             f"the log is {log}; for a support request run: cos-installer snap --log {log}",
             file=sys.stderr,
         )
-    return 0 if result.ok else 1
