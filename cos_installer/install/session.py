@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from cos_installer.answers.model import InstallConfig
-from cos_installer.install.backends import open_backend
+from cos_installer.install import backends
 from cos_installer.install.backends.base import Backend
 from cos_installer.install.pipeline import InstallResult, run_install
 from cos_installer.render.config import render_config
@@ -53,7 +53,9 @@ class Session:
     def open(self, target: str | None = None, **options: Any) -> Backend:
         """The backend for `target` (default: the config's disk); `options` as open_backend's
         (create_size, image_file, force). Raises BackendError or OSError."""
-        self.backend = open_backend(target or self.config.disk, dry_run=self.dry_run, **options)
+        self.backend = backends.open_backend(
+            target or self.config.disk, dry_run=self.dry_run, **options
+        )
         return self.backend
 
     def close(self) -> None:
