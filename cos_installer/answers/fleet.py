@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 
+from cos_installer.answers.fleet_cluster import fill_cluster
 from cos_installer.answers.fleet_rules import (
     MAC_RE,
     MATCH_KEYS,
@@ -159,6 +160,7 @@ def host_entry(mapping: dict, index: int | None) -> dict:
     for section, own in (("controller", "controller"), ("agent", "agent")):
         if role and role != own and section in merged and section not in entry:
             del merged[section]  # a shared section for the other role does not apply here
+    fill_cluster(mapping, index, merged)  # the HA group, the agent that sets the IP pool
     return merged
 
 

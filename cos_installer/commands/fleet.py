@@ -68,6 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data-disk", metavar="RULE", help="path or rule, e.g. '{largest: true}'")
     parser.add_argument("--interface", default=DEFAULT_INTERFACE, metavar="RULE")
+    parser.add_argument(
+        "--ip-pool",
+        action="append",
+        default=[],
+        metavar="START-END",
+        help="container IP pool, e.g. 192.168.122.200-192.168.122.250; repeat for more ranges",
+    )
     parser.add_argument("--password-hash", metavar="HASH", help="'$6$...' instead of 'cos'")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600)")
 
@@ -119,6 +126,24 @@ def _opt(option: str, check, value: object) -> object:
         raise _Bad(f"{option}: {exc}") from None
 
 
+def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
+          hosts: list[ipaddress.IPv4Interface]) -> list:  # fmt: skip
+    """--ip-pool START-END ranges, checked as agent.ip_pool is, and against every host."""
+    if not texts:
+        return []
+    items = []
+    for text in texts:
+        low, sep, high = text.partition("-")
+        if not sep:
+            raise _Bad(f"--ip-pool {text!r}: expected START-END, e.g. 192.168.122.200-192.168.122.250")
+        items.append({"start": low.strip(), "end": high.strip()})
+    pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), items)
+    problem = validate.pool_conflicts(pool, [h.ip for h in hosts])
+    if problem:
+        raise _Bad(f"--ip-pool: {problem}")
+    return pool
+
+
 def build(args: argparse.Namespace) -> str:
     """The fleet file's text; raises _Bad for options that cannot make a valid fleet."""
     for name in ("controllers", "agents"):
@@ -162,6 +187,7 @@ def build(args: argparse.Namespace) -> str:
             validate.gateway(str(gateway), addr)
         except validate.FieldError as exc:
             raise _Bad(f"{name} {addr}: gateway {exc}; give --gateway or other addresses") from None
+    pool = _pool(args.ip_pool, agent_start, gateway, ctl + agents)
     disk = _rule(args.disk, "--disk", "disk")
     data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None
     interface = _rule(args.interface, "--interface", "network.interface")
@@ -209,6 +235,9 @@ def build(args: argparse.Namespace) -> str:
         if len(ctl) == HA_GROUP_SIZE
         else "  ha: false   # a single controller; an HA group is exactly three",
     ]
+    if len(ctl) == HA_GROUP_SIZE:
+        lines.append(f"  group: [{', '.join(str(a.ip) for a in ctl)}]   # rs0's members in this "
+                     "order, the PRIMARY first: set up at first boot (guide 3.1.2)")  # fmt: skip
     if agents:
         lines += [
             "agent:        # shared by the agents",
@@ -218,6 +247,10 @@ def build(args: argparse.Namespace) -> str:
             f"  network_model: {args.network_model}"
             + ("   # Ipvlan: agents' addresses are not consecutive" if ipvlan else ""),
         ]
+        if pool:
+            ranges = ", ".join(f"{{start: {r.start}, end: {r.end}}}" for r in pool)
+            lines.append(f"  ip_pool: [{ranges}]   # containers' IPs: node1 sets them at "
+                         "first boot (guide 3.4)")  # fmt: skip
     lines.append("hosts:")
     for kind, role, name, addrs in ((0, "controller", "controller", ctl), (1, "agent", "node",
                                                                            agents)):  # fmt: skip
