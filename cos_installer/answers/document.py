@@ -24,8 +24,15 @@ __all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_ma
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
     "controller": ("http_port", "cluster_size", "ha", "group"),
-    "agent": ("controllers", "install_code", "network_model", "docker_gateway", "docker_dns",
-              "ip_pool", "ip_pool_owner"),  # fmt: skip
+    "agent": (
+        "controllers",
+        "install_code",
+        "network_model",
+        "docker_gateway",
+        "docker_dns",
+        "ip_pool",
+        "ip_pool_owner",
+    ),  # fmt: skip
     "system": ("hostname", "password", "password_hash"),
     "network": ("interface", "dhcp", "address", "gateway", "dns", "mac"),
 }

@@ -28,7 +28,9 @@ def redacted_answers(config: model.InstallConfig) -> dict:
             "docker_dns": str(ag.docker_dns or ""),
         }
         if ag.ip_pool:
-            out["agent"]["ip_pool"] = [{"start": str(r.start), "end": str(r.end)} for r in ag.ip_pool]
+            out["agent"]["ip_pool"] = [
+                {"start": str(r.start), "end": str(r.end)} for r in ag.ip_pool
+            ]
         if ag.ip_pool_owner:
             out["agent"]["ip_pool_owner"] = True
     out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}

@@ -154,8 +154,10 @@ def _pool_problems(configs: list[tuple[str, Any]], agents: list[tuple[str, Any]]
             errors.append(f"{source}: {label}: agent.ip_pool: {problem}")
     owners = [label for label, cfg in agents if cfg.agent.ip_pool_owner]
     if len(owners) > 1:
-        errors.append(f"{source}: agent.ip_pool_owner: {len(owners)} agents would set the IP "
-                      f"pool ({', '.join(owners)}): set ip_pool_owner: true on one agent only")  # fmt: skip
+        errors.append(
+            f"{source}: agent.ip_pool_owner: {len(owners)} agents would set the IP pool "
+            f"({', '.join(owners)}): set ip_pool_owner: true on one agent only"
+        )
     return errors
 
 

@@ -135,7 +135,9 @@ def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
     for text in texts:
         low, sep, high = text.partition("-")
         if not sep:
-            raise _Bad(f"--ip-pool {text!r}: expected START-END, e.g. 192.168.122.200-192.168.122.250")
+            raise _Bad(
+                f"--ip-pool {text!r}: expected START-END, e.g. 192.168.122.200-192.168.122.250"
+            )
         items.append({"start": low.strip(), "end": high.strip()})
     pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), items)
     problem = validate.pool_conflicts(pool, [h.ip for h in hosts])

@@ -47,9 +47,9 @@ def ha_group(value: object, addr: ipaddress.IPv4Interface | None) -> list[ipaddr
         )
     if addr.ip not in group:
         raise FieldError(
-            _("this machine's address {ip} is not in the group {value}: put it in its place").format(
-                ip=addr.ip, value=", ".join(str(g) for g in group)
-            )
+            _(
+                "this machine's address {ip} is not in the group {value}: put it in its place"
+            ).format(ip=addr.ip, value=", ".join(str(g) for g in group))
         )
     return group
 
@@ -59,7 +59,9 @@ def _end(value: object, which: str, prefix: int | None) -> ipaddress.IPv4Interfa
     ip = ipv4(text.partition("/")[0])
     if "/" in text:
         given = text.partition("/")[2]
-        if not (given.isascii() and given.isdigit()) or (prefix is not None and int(given) != prefix):
+        if not (given.isascii() and given.isdigit()) or (
+            prefix is not None and int(given) != prefix
+        ):
             raise FieldError(
                 _("{which} {value}: the pool's mask must be the hosts' mask /{prefix}").format(
                     which=which, value=quoted(value), prefix=prefix if prefix is not None else "?"
@@ -96,8 +98,10 @@ def ip_pool(value: object, addr: ipaddress.IPv4Interface | None,
         for point in (start, end):
             if point.ip not in net or point.ip in (net.network_address, net.broadcast_address):
                 raise FieldError(
-                    _("range {n}: {ip} is not a host address inside {net}: the containers "
-                      "must reach the hosts").format(n=n, ip=point.ip, net=net)  # fmt: skip
+                    _(
+                        "range {n}: {ip} is not a host address inside {net}: the containers "
+                        "must reach the hosts"
+                    ).format(n=n, ip=point.ip, net=net)  # fmt: skip
                 )
         if start.ip > end.ip:
             raise FieldError(
