@@ -191,3 +191,35 @@ def test_the_fleet_command_writes_the_group_and_the_pool(tmp_path):
                   "192.168.122.172-192.168.122.180")  # fmt: skip
     assert bad.returncode == 2 and bad.stdout == b""
     assert bad.stderr.decode().startswith("cos-installer fleet: --ip-pool: range ")
+
+
+# --- the Done screen's and the CLI's next steps ---------------------------------------------
+
+
+def steps(host: str, path=FLEET) -> list[tuple[str, str]]:
+    from cos_installer.render.nextsteps import steps_of_config
+
+    return steps_of_config(load_for_machine(str(path), None, host=host))  # type: ignore[arg-type]
+
+
+def test_next_steps_say_rs0_is_set_up_instead_of_the_commands():
+    said = steps("controller2")
+    assert [kind for kind, _ in said] == ["say", "say"]  # no command left to type
+    assert (
+        "192.168.122.170 initiates rs0 with 192.168.122.170, 192.168.122.171, "
+        "192.168.122.172 in this order" in said[0][1]
+    )
+    assert "journalctl -u cos-ha-group.service" in said[0][1]
+
+
+def test_next_steps_say_the_pool_is_set_instead_of_the_commands():
+    owner = " ".join(text for _, text in steps("node1"))
+    assert (
+        "sets the container IP pool 192.168.122.200/24-192.168.122.250/24, "
+        "192.168.122.20/24-192.168.122.29/24 at first boot" in owner
+    )
+    assert [k for k, _ in steps("node1")] == ["say"] * 3
+    other = [text for _, text in steps("node2")]
+    assert "Another agent sets the container IP pool" in other[1]
+    ipvlan = " ".join(t for k, t in steps("node1", GOLDEN / "agent-ipvlan-pool.yaml"))
+    assert "192.168.122.200/24-192.168.122.250/24, 172.17.0.1/16-172.17.0.254/16" in ipvlan
