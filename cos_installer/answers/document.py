@@ -190,7 +190,7 @@ def from_mapping(
                 "controller.cluster_size",
                 validate.cluster_size,
                 default=model.DEFAULT_CLUSTER_SIZE,
-            ),
+            ),  # fmt: skip
             ha=c.value(d, "controller.ha", validate.yes_no, default=model.DEFAULT_HA),
         )
     agent = None

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cos_installer.answers import validate
+from cos_installer.answers.cluster_checks import group_problems, pool_problems
 from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
 from cos_installer.commands.fleet import HA_GROUP_SIZE
 from cos_installer.common.shown import printable
@@ -132,32 +133,12 @@ def fleet_problems(configs: list[tuple[str, Any]], source: str) -> list[str]:
         for label, cfg in agents
         if cfg.agent.network_model.value == "ipvlan" and cfg.network.address
     )
-    errors += _pool_problems(configs, agents, source)
+    errors += pool_problems(configs, source) + group_problems(configs, source)
     for (low, low_label), (high, high_label) in zip(ipvlan, ipvlan[1:], strict=False):
         if int(high) - int(low) == 1:
             errors.append(f"{source}: {high_label}: network.address {high} follows {low_label}'s "
                           f"{low}: Ipvlan agents' addresses must not be consecutive (the guide: "
                           ".101, .103, .105)")  # fmt: skip
-    return errors
-
-
-def _pool_problems(configs: list[tuple[str, Any]], agents: list[tuple[str, Any]],
-                   source: str) -> list[str]:  # fmt: skip
-    """The pool against every address and gateway the file knows; one agent sets it."""
-    errors: list[str] = []
-    taken = {ip for _, cfg in configs for ip in
-             (cfg.network.address.ip if cfg.network.address else None, cfg.network.gateway)
-             if ip is not None}  # fmt: skip
-    for label, cfg in agents:
-        problem = validate.pool_conflicts(cfg.agent.ip_pool, sorted(taken))
-        if problem:
-            errors.append(f"{source}: {label}: agent.ip_pool: {problem}")
-    owners = [label for label, cfg in agents if cfg.agent.ip_pool_owner]
-    if len(owners) > 1:
-        errors.append(
-            f"{source}: agent.ip_pool_owner: {len(owners)} agents would set the IP pool "
-            f"({', '.join(owners)}): set ip_pool_owner: true on one agent only"
-        )
     return errors
 
 

@@ -223,3 +223,15 @@ def test_next_steps_say_the_pool_is_set_instead_of_the_commands():
     assert "Another agent sets the container IP pool" in other[1]
     ipvlan = " ".join(t for k, t in steps("node1", GOLDEN / "agent-ipvlan-pool.yaml"))
     assert "192.168.122.200/24-192.168.122.250/24, 172.17.0.1/16-172.17.0.254/16" in ipvlan
+
+
+def test_controllers_naming_different_orders_are_refused(tmp_path):
+    mapping = yaml.safe_load(FLEET.read_text())
+    mapping["hosts"][1]["controller"] = {"group": [GROUP[1], GROUP[0], GROUP[2]]}
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump(mapping))
+    done = run_cli("check-answers", str(path))
+    assert done.returncode == 2
+    assert "controller.group: the controllers name different groups or orders" in (
+        done.stderr.decode()
+    )
