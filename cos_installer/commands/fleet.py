@@ -132,15 +132,7 @@ def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
     """--ip-pool START-END ranges, checked as agent.ip_pool is, and against every host."""
     if not texts:
         return []
-    items = []
-    for text in texts:
-        low, sep, high = text.partition("-")
-        if not sep:
-            raise _Bad(
-                f"--ip-pool {text!r}: expected START-END, e.g. 192.168.122.200-192.168.122.250"
-            )
-        items.append({"start": low.strip(), "end": high.strip()})
-    pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), items)
+    pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), " ".join(texts))
     problem = validate.pool_conflicts(pool, [h.ip for h in hosts])
     if problem:
         raise _Bad(f"--ip-pool: {problem}")

@@ -77,10 +77,18 @@ def _end(value: object, which: str, prefix: int | None) -> ipaddress.IPv4Interfa
     return ipaddress.IPv4Interface(f"{ip}/{prefix}")
 
 
+def _range_text(text: str) -> dict | str:
+    """'192.168.122.200-192.168.122.250' as {start, end}; anything else as given."""
+    low, sep, high = text.partition("-")
+    return {"start": low, "end": high} if sep and low and high else text
+
+
 def ip_pool(value: object, addr: ipaddress.IPv4Interface | None,
             gateway: ipaddress.IPv4Address | None = None) -> list[IpRange]:  # fmt: skip
     """One or more {start, end} ranges in the hosts' mask, start <= end, inside the hosts'
     network, not overlapping each other, this machine's address or its gateway."""
+    if isinstance(value, str):  # the wizard's and --ip-pool's form: START-END[, START-END]
+        value = [_range_text(part) for part in value.replace(",", " ").split()]
     items = value if isinstance(value, list | tuple) else [value]
     prefix = addr.network.prefixlen if addr is not None else None
     ranges: list[IpRange] = []
@@ -88,8 +96,8 @@ def ip_pool(value: object, addr: ipaddress.IPv4Interface | None,
         if not isinstance(item, dict) or set(item) != {"start", "end"}:
             raise FieldError(
                 _(
-                    "range {n}: {value}: expected a mapping with start and end, e.g. "
-                    "{{start: 192.168.122.200, end: 192.168.122.250}}"
+                    "range {n}: {value}: expected {{start: 192.168.122.200, end: "
+                    "192.168.122.250}} or 192.168.122.200-192.168.122.250"
                 ).format(n=n, value=quoted(item))
             )
         start = _end(item["start"], "start", prefix)
