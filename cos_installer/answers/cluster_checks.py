@@ -27,8 +27,11 @@ def pool_problems(configs: list[tuple[str, Any]], source: str) -> list[str]:
              (cfg.network.address.ip if cfg.network.address else None, cfg.network.gateway)
              if ip is not None}  # fmt: skip
     agents = [(label, cfg) for label, cfg in configs if cfg.agent is not None]
+    ordered = sorted(taken)  # once: a fleet may have 10,000 hosts
     for label, cfg in agents:
-        problem = validate.pool_conflicts(cfg.agent.ip_pool, sorted(taken))
+        if not cfg.agent.ip_pool:
+            continue
+        problem = validate.pool_conflicts(cfg.agent.ip_pool, ordered)
         if problem:
             errors.append(f"{source}: {label}: agent.ip_pool: {problem}")
     owners = [label for label, cfg in agents if cfg.agent.ip_pool_owner]

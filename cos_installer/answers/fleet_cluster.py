@@ -10,6 +10,7 @@ to report.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 
 from cos_installer.answers.model import HA_GROUP_SIZE
 
@@ -40,17 +41,34 @@ def _ip(merged: dict) -> str | None:
         return None
 
 
-def fill_cluster(mapping: dict, index: int, merged: dict) -> None:
-    """Add the group and the pool owner to entry `index`'s merged mapping, in place."""
+@dataclass(frozen=True)
+class ClusterFacts:
+    """What the whole file says, computed once per file (a fleet may have 10,000 hosts)."""
+
+    group: list[str] | None  # the three HA controllers' addresses, in file order
+    first_agent: int | None  # the index of the first agent entry
+    owner_given: bool  # some entry or the shared section sets agent.ip_pool_owner itself
+
+
+def cluster_facts(mapping: dict) -> ClusterFacts:
     entries = [_merged(mapping, e) for e in mapping.get("hosts") or []]
+    group = [_ip(m) for m in entries if _role(m) == "controller" and _ha(m)]
+    agents = [i for i, m in enumerate(entries) if _role(m) == "agent"]
+    owner_given = any(isinstance(m.get("agent"), dict) and "ip_pool_owner" in m["agent"]
+                      for m in entries)  # fmt: skip
+    return ClusterFacts(
+        group=group if len(group) == HA_GROUP_SIZE and all(group) else None,  # type: ignore[arg-type]
+        first_agent=agents[0] if agents else None,
+        owner_given=owner_given,
+    )
+
+
+def fill_cluster(facts: ClusterFacts, index: int, merged: dict) -> None:
+    """Add the group and the pool owner to entry `index`'s merged mapping, in place."""
     role = _role(merged)
-    if role == "controller" and _ha(merged) and isinstance(merged.get("controller", {}), dict):
-        group = [_ip(m) for m in entries if _role(m) == "controller" and _ha(m)]
-        if len(group) == HA_GROUP_SIZE and all(group):
-            merged.setdefault("controller", {}).setdefault("group", group)
-    if role == "agent" and isinstance(merged.get("agent"), dict):
-        owners = [m for m in entries if isinstance(m.get("agent"), dict)
-                  and "ip_pool_owner" in m["agent"]]  # fmt: skip
-        agents = [i for i, m in enumerate(entries) if _role(m) == "agent"]
-        if not owners and agents:
-            merged["agent"]["ip_pool_owner"] = index == agents[0]
+    if role == "controller" and _ha(merged) and facts.group is not None:
+        section = merged.setdefault("controller", {})
+        if isinstance(section, dict):
+            section.setdefault("group", list(facts.group))
+    if role == "agent" and isinstance(merged.get("agent"), dict) and not facts.owner_given:
+        merged["agent"]["ip_pool_owner"] = index == facts.first_agent

@@ -133,7 +133,7 @@ def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
     if not texts:
         return []
     pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), " ".join(texts))
-    problem = validate.pool_conflicts(pool, [h.ip for h in hosts])
+    problem = validate.pool_conflicts(pool, sorted(h.ip for h in hosts))
     if problem:
         raise _Bad(f"--ip-pool: {problem}")
     return pool

@@ -136,6 +136,7 @@ POOL_CASES = [
      "contains 192.168.122.101, a host's address or gateway"),
     ([{"start": "192.168.122.1", "end": "192.168.122.9"}], "contains 192.168.122.1, a host's"),
     ([R, {"start": "192.168.122.240", "end": "192.168.122.245"}], "overlap"),
+    ([R, R], "overlap"),
     (["192.168.122.200-192.168.122.250"], "range 1: '192.168.122.200-192.168.122.250': expected"),
     ([{"start": "192.168.122.200"}], "range 1: "),
     ([{"start": "x", "end": "192.168.122.250"}], "'x' is not an IPv4 address"),

@@ -7,8 +7,8 @@ gateway); `pool_conflicts` is also what a fleet check uses against every host it
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
-from collections.abc import Iterable
 
 from cos_installer.answers.model import HA_GROUP_SIZE, IpRange
 from cos_installer.answers.validate.base import FieldError, as_text, quoted
@@ -118,24 +118,25 @@ def ip_pool(value: object, addr: ipaddress.IPv4Interface | None,
                 )
             )
         ranges.append(IpRange(start, end))
-    taken = [a for a in (addr.ip if addr else None, gateway) if a is not None]
+    taken = sorted(a for a in (addr.ip if addr else None, gateway) if a is not None)
     problem = pool_conflicts(ranges, taken)
     if problem:
         raise FieldError(problem)
     return ranges
 
 
-def pool_conflicts(ranges: list[IpRange], taken: Iterable[ipaddress.IPv4Address]) -> str | None:
-    """The first overlap of the ranges with each other or with an address already in use."""
-    spans = sorted((int(r.start.ip), int(r.end.ip), r) for r in ranges)
-    for (_lo, hi, low), (lo2, _hi2, high) in zip(spans, spans[1:], strict=False):
-        if lo2 <= hi:
+def pool_conflicts(ranges: list[IpRange], taken: list[ipaddress.IPv4Address]) -> str | None:
+    """The first overlap of the ranges with each other or with an address in use (`taken`,
+    sorted: a fleet's check passes its 10,000 addresses once for every agent)."""
+    spans = sorted(ranges, key=lambda r: (r.start.ip, r.end.ip))
+    for low, high in zip(spans, spans[1:], strict=False):
+        if high.start.ip <= low.end.ip:
             return _("ranges {a} and {b} overlap: give each address once").format(a=low, b=high)
-    for ip in taken:
-        for r in ranges:
-            if r.start.ip <= ip <= r.end.ip:
-                return _(
-                    "range {range} contains {ip}, a host's address or gateway: containers "
-                    "would take it; leave it out of the pool"
-                ).format(range=r, ip=ip)
+    for r in ranges:  # the first taken address at or after the range's start
+        at = bisect.bisect_left(taken, r.start.ip)
+        if at < len(taken) and taken[at] <= r.end.ip:
+            return _(
+                "range {range} contains {ip}, a host's address or gateway: containers "
+                "would take it; leave it out of the pool"
+            ).format(range=r, ip=taken[at])
     return None
