@@ -3,8 +3,8 @@
 A forgotten one leaves docker or the containers unable to start. When the answers carry the
 HA group (controller.group) or this agent sets the IP pool (agent.ip_pool_owner), the
 installed system does those steps itself at first boot (render.oneshots), and the steps say
-so instead of listing commands to type. The Done screen (screens/done.py) shows them; `cos-installer
-install` prints them, with every command, after its success line.
+so instead of listing commands to type. The Done screen (screens/done.py) shows them;
+`cos-installer install` prints them, with every command, after its success line.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ import ipaddress
 import textwrap
 from typing import Any
 
-from cos_installer.answers.model import IPVLAN_POOL
+from cos_installer.answers.model import (
+    DEFAULT_CLUSTER_SIZE,
+    DEFAULT_HA,
+    DEFAULT_HTTP_PORT,
+    IPVLAN_POOL,
+    NetworkModel,
+)
 from cos_installer.i18n import N_, _
 from cos_installer.render.oneshots import HA_UNIT, POOL_UNIT, replica_set_document
 
@@ -37,11 +43,11 @@ Step = tuple[str, str]  # ("say", a translated sentence) or ("run", a command ty
 def next_steps(
     role: str,
     *,
-    ha: bool = True,
-    network_model: str = "bridge",
+    ha: bool = DEFAULT_HA,
+    network_model: str = NetworkModel.BRIDGE,
     address: str | None = None,
-    http_port: Any = 80,
-    cluster_size: Any = 3,
+    http_port: Any = DEFAULT_HTTP_PORT,
+    cluster_size: Any = DEFAULT_CLUSTER_SIZE,
     data_disk: str | None = None,
     every_command: bool = False,
     group: list[str] | None = None,
@@ -167,31 +173,19 @@ def _prefix(address: str | None) -> str:
         return "<mask>"
 
 
-def steps_of_values(values: dict[str, Any]) -> list[Step]:
-    """Next steps from the wizard's values (strings as typed, booleans from choice screens)."""
-    return next_steps(
-        str(values.get("role", "")),
-        ha=bool(values.get("ha", True)),
-        network_model=str(values.get("network_model") or "bridge"),
-        address=None if values.get("dhcp") else values.get("address"),
-        http_port=values.get("http_port") or 80,
-        cluster_size=values.get("cluster_size") or 3,
-        data_disk=values.get("data_disk") or None,
-    )
-
-
-def steps_of_config(config: Any) -> list[Step]:
-    """Next steps from an InstallConfig (the unattended install), with every command."""
+def steps_of(config: Any, *, every_command: bool = False) -> list[Step]:
+    """Next steps from an InstallConfig: the Done screen's (`every_command` off: 80x24) and the
+    unattended install's (with every command)."""
     ctl, agent, net = config.controller, config.agent, config.network
     return next_steps(
         str(config.role),
-        ha=ctl.ha if ctl is not None else True,
-        network_model=str(agent.network_model) if agent is not None else "bridge",
+        ha=ctl.ha if ctl is not None else DEFAULT_HA,
+        network_model=str(agent.network_model) if agent is not None else str(NetworkModel.BRIDGE),
         address=None if net.dhcp or net.address is None else str(net.address),
-        http_port=ctl.http_port if ctl is not None else 80,
-        cluster_size=ctl.cluster_size if ctl is not None else 3,
+        http_port=ctl.http_port if ctl is not None else DEFAULT_HTTP_PORT,
+        cluster_size=ctl.cluster_size if ctl is not None else DEFAULT_CLUSTER_SIZE,
         data_disk=config.data_disk,
-        every_command=True,
+        every_command=every_command,
         group=[str(ip) for ip in ctl.group] if ctl is not None and ctl.group else None,
         pool=[str(r) for r in agent.ip_pool] if agent is not None else None,
         pool_owner=agent is not None and agent.ip_pool_owner,

@@ -200,9 +200,10 @@ def test_the_fleet_command_writes_the_group_and_the_pool(tmp_path):
 
 
 def steps(host: str, path=FLEET) -> list[tuple[str, str]]:
-    from cos_installer.render.nextsteps import steps_of_config
+    from cos_installer.render.nextsteps import steps_of
 
-    return steps_of_config(load_for_machine(str(path), None, host=host))  # type: ignore[arg-type]
+    config = load_for_machine(str(path), None, host=host)  # type: ignore[arg-type]
+    return steps_of(config, every_command=True)
 
 
 def test_next_steps_say_rs0_is_set_up_instead_of_the_commands():
