@@ -162,7 +162,8 @@ def host_entry(mapping: dict, index: int | None, facts: ClusterFacts | None = No
     for section, own in (("controller", "controller"), ("agent", "agent")):
         if role and role != own and section in merged and section not in entry:
             del merged[section]  # a shared section for the other role does not apply here
-    fill_cluster(facts or cluster_facts(mapping), index, merged)
+    own_group = get_path(entry, "controller.group") is not None
+    fill_cluster(facts or cluster_facts(mapping), index, merged, own_group)
     return merged
 
 

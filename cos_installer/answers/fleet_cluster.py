@@ -63,12 +63,17 @@ def cluster_facts(mapping: dict) -> ClusterFacts:
     )
 
 
-def fill_cluster(facts: ClusterFacts, index: int, merged: dict) -> None:
-    """Add the group and the pool owner to entry `index`'s merged mapping, in place."""
+def fill_cluster(facts: ClusterFacts, index: int, merged: dict, own_group: bool = False) -> None:
+    """Add the group and the pool owner to entry `index`'s merged mapping, in place. A shared
+    `controller.group` applies to the HA group only: a controller with ha: false, or a file
+    without exactly three HA controllers (check-answers says so), does not get it;
+    `own_group`: the entry gives its own, which is kept and checked as given."""
     role = _role(merged)
-    if role == "controller" and _ha(merged) and facts.group is not None:
-        section = merged.setdefault("controller", {})
-        if isinstance(section, dict):
+    section = merged.get("controller")
+    if role == "controller" and isinstance(section, dict):
+        if not own_group and (not _ha(merged) or facts.group is None):
+            section.pop("group", None)
+        elif _ha(merged) and facts.group is not None:
             section.setdefault("group", list(facts.group))
     if role == "agent" and isinstance(merged.get("agent"), dict) and not facts.owner_given:
         merged["agent"]["ip_pool_owner"] = index == facts.first_agent
