@@ -23,8 +23,16 @@ __all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_ma
 
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
-    "controller": ("http_port", "cluster_size", "ha"),
-    "agent": ("controllers", "install_code", "network_model", "docker_gateway", "docker_dns"),
+    "controller": ("http_port", "cluster_size", "ha", "group"),
+    "agent": (
+        "controllers",
+        "install_code",
+        "network_model",
+        "docker_gateway",
+        "docker_dns",
+        "ip_pool",
+        "ip_pool_owner",
+    ),  # fmt: skip
     "system": ("hostname", "password", "password_hash"),
     "network": ("interface", "dhcp", "address", "gateway", "dns", "mac"),
 }
@@ -39,7 +47,8 @@ EXAMPLES = {
     "network.dns": "192.168.122.1",
     "disk": "/dev/sda",
 }
-LIST_FIELDS = {"agent.controllers", "network.dns"}
+LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group"}
+RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
                "data_disk", "agent.network_model", "agent.install_code"}  # fmt: skip
 
@@ -130,6 +139,8 @@ def _kind(value: object) -> str:
 def _type_problem(path: str, raw: object) -> str | None:
     """YAML typing gotchas: mappings and lists where one value belongs, unquoted yes/no or
     numbers that YAML changed (a leading zero lost, 1e3 read as 1000.0)."""
+    if path in RANGE_FIELDS:
+        return None  # its validator reads the mappings and names the range at fault
     if isinstance(raw, dict) or (isinstance(raw, list | tuple) and path not in LIST_FIELDS):
         return f"expected a single value, got {_kind(raw)}"
     if isinstance(raw, list | tuple):
@@ -179,7 +190,7 @@ def from_mapping(
                 "controller.cluster_size",
                 validate.cluster_size,
                 default=model.DEFAULT_CLUSTER_SIZE,
-            ),
+            ),  # fmt: skip
             ha=c.value(d, "controller.ha", validate.yes_no, default=model.DEFAULT_HA),
         )
     agent = None
@@ -193,9 +204,11 @@ def from_mapping(
             ),
             docker_gateway=c.value(d, "agent.docker_gateway", validate.optional_ipv4),
             docker_dns=c.value(d, "agent.docker_dns", validate.optional_ipv4),
+            ip_pool_owner=c.value(d, "agent.ip_pool_owner", validate.yes_no, default=False),
         )
     system = _system(c, c.section(data, "system", required=True), hasher)
     network = _network(c, c.section(data, "network", required=True))
+    _group_and_pool(c, controller_data, agent_data, controller, agent, network)
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
     if c.errors:
@@ -209,6 +222,23 @@ def from_mapping(
         agent=agent if role is model.Role.AGENT else None,
         data_disk=data_disk,
     )
+
+
+def _group_and_pool(c: _Checker, controller_data: dict | None, agent_data: dict | None,
+                    controller: model.ControllerSettings | None,
+                    agent: model.AgentSettings | None,
+                    network: model.NetworkSettings | None) -> None:  # fmt: skip
+    """The fields checked against this machine's address: the HA group and the IP pool."""
+    addr = network.address if network is not None and not network.dhcp else None
+    gateway = network.gateway if network is not None else None
+    if controller is not None and controller_data:
+        group = c.value(controller_data, "controller.group", validate.ha_group, addr)
+        if group is not None and controller.ha is False:
+            c.error("controller.group", "is for an HA group: set ha: true, or remove group")
+        controller.group = group
+    if agent is not None and agent_data:
+        pool = c.value(agent_data, "agent.ip_pool", validate.ip_pool, addr, gateway)
+        agent.ip_pool = pool or []
 
 
 def _system(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cos_installer.answers import validate
+from cos_installer.answers.cluster_checks import group_problems, pool_problems
 from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
 from cos_installer.commands.fleet import HA_GROUP_SIZE
 from cos_installer.common.shown import printable
@@ -132,6 +133,7 @@ def fleet_problems(configs: list[tuple[str, Any]], source: str) -> list[str]:
         for label, cfg in agents
         if cfg.agent.network_model.value == "ipvlan" and cfg.network.address
     )
+    errors += pool_problems(configs, source) + group_problems(configs, source)
     for (low, low_label), (high, high_label) in zip(ipvlan, ipvlan[1:], strict=False):
         if int(high) - int(low) == 1:
             errors.append(f"{source}: {high_label}: network.address {high} follows {low_label}'s "

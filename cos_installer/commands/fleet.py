@@ -69,6 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data-disk", metavar="RULE", help="path or rule, e.g. '{largest: true}'")
     parser.add_argument("--interface", default=DEFAULT_INTERFACE, metavar="RULE")
+    parser.add_argument(
+        "--ip-pool",
+        action="append",
+        default=[],
+        metavar="START-END",
+        help="container IP pool, e.g. 192.168.122.200-192.168.122.250; repeat for more ranges",
+    )
     parser.add_argument("--password-hash", metavar="HASH", help="'$6$...' instead of 'cos'")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600)")
 
@@ -120,6 +127,18 @@ def _opt(option: str, check, value: object) -> object:
         raise _Bad(f"{option}: {exc}") from None
 
 
+def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
+          hosts: list[ipaddress.IPv4Interface]) -> list:  # fmt: skip
+    """--ip-pool START-END ranges, checked as agent.ip_pool is, and against every host."""
+    if not texts:
+        return []
+    pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), " ".join(texts))
+    problem = validate.pool_conflicts(pool, sorted(h.ip for h in hosts))
+    if problem:
+        raise _Bad(f"--ip-pool: {problem}")
+    return pool
+
+
 @dataclasses.dataclass(frozen=True)
 class _Plan:
     """What the options ask for, every value checked: the addresses of each host and the
@@ -137,6 +156,7 @@ class _Plan:
     disk: object
     data_disk: object
     interface: object
+    pool: list  # agent.ip_pool ranges (IpRange), checked against every host
 
 
 def build(args: argparse.Namespace) -> str:
@@ -186,11 +206,12 @@ def _plan(args: argparse.Namespace) -> _Plan:
             validate.gateway(str(gateway), addr)
         except validate.FieldError as exc:
             raise _Bad(f"{name} {addr}: gateway {exc}; give --gateway or other addresses") from None
+    pool = _pool(args.ip_pool, agent_start, gateway, ctl + agents)
     disk = _rule(args.disk, "--disk", "disk")
     data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None
     interface = _rule(args.interface, "--interface", "network.interface")
     return _Plan(first, ctl, agents, port, cluster, ipvlan, gateway, dns, pw_hash, disk,
-                 data_disk, interface)  # fmt: skip
+                 data_disk, interface, pool)  # fmt: skip
 
 
 def _fleet_text(args: argparse.Namespace, plan: _Plan) -> str:
@@ -242,6 +263,9 @@ def _fleet_text(args: argparse.Namespace, plan: _Plan) -> str:
         if len(ctl) == HA_GROUP_SIZE
         else "  ha: false   # a single controller; an HA group is exactly three",
     ]
+    if len(ctl) == HA_GROUP_SIZE:
+        lines.append(f"  group: [{', '.join(str(a.ip) for a in ctl)}]   # rs0's members in this "
+                     "order, the PRIMARY first: set up at first boot (guide 3.1.2)")  # fmt: skip
     if agents:
         lines += [
             "agent:        # shared by the agents",
@@ -251,6 +275,10 @@ def _fleet_text(args: argparse.Namespace, plan: _Plan) -> str:
             f"  network_model: {args.network_model}"
             + ("   # Ipvlan: agents' addresses are not consecutive" if ipvlan else ""),
         ]
+        if plan.pool:
+            ranges = ", ".join(f"{{start: {r.start}, end: {r.end}}}" for r in plan.pool)
+            lines.append(f"  ip_pool: [{ranges}]   # containers' IPs: node1 sets them at "
+                         "first boot (guide 3.4)")  # fmt: skip
     lines.append("hosts:")
     for kind, role, name, addrs in ((0, "controller", "controller", ctl), (1, "agent", "node",
                                                                            agents)):  # fmt: skip
