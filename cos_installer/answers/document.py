@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from cos_installer.answers import model, validate
 from cos_installer.answers.passwords import hash_password
-from cos_installer.answers.yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
+from cos_installer.answers.yamlfile import YamlInt, dump_yaml
 from cos_installer.common.shown import printable
 
-__all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping"]
+__all__ = ["AnswersError", "dump_yaml", "from_mapping"]
 
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
@@ -89,7 +88,7 @@ class _Checker:
             return {} if name in data else None
         if not isinstance(value, dict):
             self.error(name, f"expected a mapping of keys ({', '.join(KEYS[name])}), "
-                       f"got {_kind(value)}")  # fmt: skip
+                       f"got {kind_of(value)}")  # fmt: skip
             return None
         self.unknown_keys(value, name)
         return value
@@ -129,7 +128,7 @@ class _Checker:
             return None
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     kinds = ((bool, "yes/no"), (int | float, "a number"), (dict, "a mapping"),
              (list | tuple, "a list"), (datetime.date, "a date"), (bytes, "binary data"),
              (set, "a set"))  # fmt: skip
@@ -142,19 +141,19 @@ def _type_problem(path: str, raw: object) -> str | None:
     if path in RANGE_FIELDS:
         return None  # its validator reads the mappings and names the range at fault
     if isinstance(raw, dict) or (isinstance(raw, list | tuple) and path not in LIST_FIELDS):
-        return f"expected a single value, got {_kind(raw)}"
+        return f"expected a single value, got {kind_of(raw)}"
     if isinstance(raw, list | tuple):
         bad = [item for item in raw if isinstance(item, dict | list | tuple)]
         return "expected a list of single values" if bad else None
     quote = f'put it in quotes, e.g. {path.rpartition(".")[2]}: "..."'
     if path == "system.password" and not isinstance(raw, str):
-        return f"YAML read the password as {_kind(raw)}, not text: {quote}"
+        return f"YAML read the password as {kind_of(raw)}, not text: {quote}"
     if isinstance(raw, YamlInt) and raw.source != str(int(raw)):
         return f"YAML read this as a number and changed it (a leading zero or 0x form): {quote}"
     if isinstance(raw, datetime.date | bytes | set) or (
         path in TEXT_FIELDS and isinstance(raw, bool | float)
     ):  # no field takes a date, bytes (!!binary) or a set: YAML changed what was written
-        return f"YAML read this as {_kind(raw)}, not text: {quote}"
+        return f"YAML read this as {kind_of(raw)}, not text: {quote}"
     return None
 
 
@@ -165,7 +164,7 @@ def from_mapping(
     a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
     c = _Checker(source)
     if not isinstance(data, dict):
-        c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {_kind(data)}")
+        c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {kind_of(data)}")
         raise AnswersError(c.errors)
     c.unknown_keys(data, "")
     role = c.value(data, "role", validate.role, required=True)
@@ -283,25 +282,3 @@ def _dns_or_empty(value: object) -> list:
     if value == "" or value == []:
         return []
     return validate.dns_servers(value)
-
-
-def read_mapping(path: str | Path) -> dict:
-    """Read an answers file as YAML; a syntax error names the line. Raises AnswersError."""
-    source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise AnswersError([f"{source}: cannot read the answers file: {exc.strerror}"]) from None
-    try:
-        data = load_yaml(raw)
-    except YamlFileError as exc:
-        raise AnswersError([f"{source}: {exc}"]) from None
-    if not isinstance(data, dict):
-        got = "an empty file" if data is None else _kind(data)
-        raise AnswersError([f"{source}: expected a mapping of keys (role, system, ...), got {got}"])
-    return data
-
-
-def load_answers(path: str | Path) -> model.InstallConfig:
-    """read_mapping + from_mapping: the unattended install's single entry point."""
-    return from_mapping(read_mapping(path), source=str(path))

@@ -124,7 +124,7 @@ def _confirm(what: str) -> bool:
 def _needs_machine(args) -> bool:
     """Probe only when something needs it: no --image (the media's payload), a profile, or a
     fleet file whose host entry and disk/NIC rules are matched against this machine."""
-    from cos_installer.answers.document import read_mapping
+    from cos_installer.answers.loader import read_mapping
 
     if args.machine or not args.image:
         return True
