@@ -30,7 +30,8 @@ from cos_installer.preflight import (
     open_data_disk,
     render,
 )
-from cos_installer.stream import Cancelled, PayloadError, Progress
+from cos_installer.signature import UNSIGNED_WARNING, Trust, prove_payload
+from cos_installer.stream import Cancelled, Payload, PayloadError, Progress
 
 ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"
 LOG_COPY = "/var/log/cos-installer/install.log"
@@ -178,12 +179,18 @@ def run_install(
     clear_holders: bool = False,
     chosen: object | None = None,
     chosen_data: object | None = None,
+    trust: Trust | None = None,
+    notes: tuple[str, ...] = (),
 ) -> InstallResult:
     """Install COS on the backend's disk. Never raises for expected failures.
 
     chosen, chosen_data: the Disks the operator confirmed (the wizard's probe); the disks
-    written must still have their size, serial and by-id name."""
+    written must still have their size, serial and by-id name. trust: the keyring the
+    payload's signature is checked against, or --allow-unsigned (default: the live one).
+    notes: said first (where the answers came from, and whether they were authenticated)."""
     run = _Run(listener, log_path, cancel)
+    for note in notes:
+        run.bus.emit(Event("message", "preflight", note))
     run.backends.append(backend)
     user_data, root, data = "", "", None
     try:
@@ -195,7 +202,10 @@ def run_install(
                     "pass --log FILE in a writable directory, or run the installer as root",
                 )
             user_data = render(config)
-            info = find_payload(payload, machine, backend.dry_run)
+            trust = trust or Trust()
+            if trust.allow_unsigned:
+                run.bus.emit(Event("message", "preflight", UNSIGNED_WARNING))
+            info = find_payload(payload, machine, backend.dry_run, trust)
             warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
             facts = check_target(
                 backend, config, info, machine, warn=warn, allow_holders=clear_holders,
@@ -212,6 +222,8 @@ def run_install(
                     media_files=(info.path, info.sha256_file) if info else (),
                     allow_holders=clear_holders, chosen=chosen_data,
                 )  # fmt: skip
+            if info is not None:
+                _authenticate(run, info, backend)
             if clear_holders:  # only now: every check of both disks has passed
                 for b in (backend, data):
                     held = list(b.facts().holders) if b is not None else []
@@ -266,6 +278,21 @@ def run_install(
             other.close()
         if run.log:
             run.log.close()
+
+
+def _authenticate(run: _Run, info: Payload, backend: Backend) -> None:
+    """The whole image hashed against its signed checksum: last of the checks (the slow one),
+    before the first write. A dry run plans it."""
+    if not info.signer:
+        return
+    where = f"signed by key {info.signer}"
+    if backend.dry_run:
+        backend.plan.append(f"verify the sha256 of {info.name} ({where}) before writing")
+        return
+    run.bus.emit(Event("message", "preflight", f"{info.name}: signature good ({where}); "
+                       f"hashing {info.stored_size} bytes before writing"))  # fmt: skip
+    prove_payload(info)
+    run.bus.emit(Event("message", "preflight", f"{info.name}: sha256 matches the signed checksum"))
 
 
 def _plan(run: _Run) -> list[str]:

@@ -16,6 +16,7 @@ from cos_installer import blockdev as bd
 from cos_installer.backends.base import Backend, DeviceFacts
 from cos_installer.hardware.types import human_size
 from cos_installer.holders import holder_clear_text
+from cos_installer.signature import Trust, signed_digest
 from cos_installer.storage import StorageMap, file_extent, overlap
 from cos_installer.stream import Payload, PayloadError, inspect_payload
 
@@ -45,8 +46,10 @@ def render(config: object) -> str:
         ) from exc
 
 
-def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> Payload | None:
-    """The OS image: the one given, else the install media's; None only in a dry run."""
+def find_payload(
+    payload: str | None, machine: object | None, dry_run: bool, trust: Trust | None = None
+) -> Payload | None:
+    """The OS image (given, or the media's), its signature checked; None only in a dry run."""
     if payload is None:
         if machine is None:
             if dry_run:
@@ -70,7 +73,8 @@ def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> 
             raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
         payload = media.payload
     try:
-        return inspect_payload(payload)
+        digest, signer = signed_digest(payload + ".sha256", trust or Trust())
+        return inspect_payload(payload, digest, signer)
     except PayloadError as exc:
         raise CheckError("", exc.cause, exc.hint) from exc
 

@@ -151,8 +151,10 @@ class Services:
         profile: str | None = None,
         all_nics: bool = False,
         log_path: str | None = None,
+        trust: Any = None,
     ) -> None:
         self.dry_run = dry_run
+        self.trust = trust  # cos_installer.signature.Trust; None: the live keyring
         self.profile = profile
         self.all_nics = all_nics
         self.log_path = log_path
@@ -275,6 +277,7 @@ class Services:
                 chosen=chosen,
                 chosen_data=chosen_data,
                 clear_holders=clear_holders,
+                trust=self.trust,
             )
         finally:
             backend.close()  # an image-file target detaches its loop device here

@@ -95,8 +95,11 @@ def run(args: argparse.Namespace) -> int:
 
     lang, offer = i18n.choose(getattr(args, "lang", None))
     i18n.set_language(lang)
+    from cos_installer.commands.trust import trust_of
+
     services = Services(
         dry_run=dry_run,
+        trust=trust_of(args),
         profile=getattr(args, "machine", None),
         all_nics=bool(getattr(args, "all_nics", False)),
         log_path=getattr(args, "log", None) or default_log(dry_run),
