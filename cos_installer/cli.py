@@ -89,6 +89,9 @@ def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:
     from cos_installer.commands.trust import add_trust_arguments
 
     add_trust_arguments(parser)
+    parser.add_argument(  # autostart: where the answers came from, for the log
+        "--answers-note", action="append", default=[], help=argparse.SUPPRESS
+    )
     parser.add_argument(
         "--lang",
         metavar="LANG",

@@ -3,7 +3,7 @@
 
 (a) boot the ISO with `cos.answers=label:COSCFG:/answers.yaml cos.autoinstall` (the answers on a
     small ext4 drive labelled COSCFG) -> unattended install onto /dev/vda (OS) and /dev/vdb
-    (data) -> the live system powers off;
+    (data) of the signed payload (its signature and hash checked first) -> power off;
 (b) boot the installed disk alone (UEFI) and read the demo OS's report on the serial console:
     hostname, the cos password hash, the static address, the role env file, the /xfs mount
     must be what the answers said;
@@ -133,6 +133,20 @@ def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path | None, os
         return guest.text()
     finally:
         guest.stop()
+
+
+def signed_install(text: str, who: str = "(a)") -> list[str]:
+    """The install's serial text: the payload's signature was checked against the live
+    system's keyring and the image hashed against it before anything was written."""
+    problems = []
+    for line in ("signature good (signed by key ", "sha256 matches the signed checksum"):
+        ok = f"cos-image.raw.zst: {line}" in text
+        print(f"  {'ok  ' if ok else 'FAIL'} {who} the install said: {line}...", flush=True)
+        if not ok:
+            problems.append(f"{who}: the install did not say {line!r} (a signed payload)")
+    if "NOT verified (--allow-unsigned" in text:
+        problems.append(f"{who}: the install ran with --allow-unsigned")
+    return problems
 
 
 def installed_report(workdir: Path, accel: str, os_disk: Path, data_disk: Path | None, *,
@@ -270,8 +284,8 @@ def main() -> int:
     os_disk, data_disk = qcow2(workdir / "os.qcow2", "10G"), qcow2(workdir / "data.qcow2", "4G")
     steps = {
         "a": ("(a) unattended install from the ISO",
-              lambda: unattended_install(workdir, args.iso, accel, cfg, os_disk, data_disk,
-                                         kernel, initrd) and []),
+              lambda: signed_install(unattended_install(workdir, args.iso, accel, cfg, os_disk,
+                                                        data_disk, kernel, initrd))),
         "b": ("(b) boot the installed disk (UEFI) and check it",
               lambda: check_report(installed_report(workdir, accel, os_disk, data_disk), password)),
         "c": ("(c) interactive install over the serial console (BIOS, controller)",

@@ -41,7 +41,7 @@ demo_key() {
     gpg --homedir "$home_dir" --batch --quiet --passphrase '' --quick-gen-key \
       "COS demo payload key (throw-away, not for production) <demo@cos.invalid>" \
       ed25519 sign never 2>"$tmp/gen.log" || { cat "$tmp/gen.log" >&2; die "gpg could not make the demo key"; }
-    gpg --homedir "$home_dir" --batch --with-colons --list-secret-keys |
+    gpg --homedir "$home_dir" --batch --with-colons --list-secret-keys 2>/dev/null |
       awk -F: '$1 == "fpr" { print $10; exit }' >"$home_dir/fingerprint"
     gpgconf --homedir "$home_dir" --kill gpg-agent 2>/dev/null || true
     mkdir -p "$CACHE_ROOT"
@@ -63,7 +63,7 @@ elif [ -f "$SIGNING_KEY" ]; then
   mkdir -m 700 "$home_dir"
   gpg --homedir "$home_dir" --batch --quiet --import "$SIGNING_KEY" 2>"$tmp/import.log" ||
     { cat "$tmp/import.log" >&2; die "SIGNING_KEY=$SIGNING_KEY: gpg cannot import it as a secret key"; }
-  key=$(gpg --homedir "$home_dir" --batch --with-colons --list-secret-keys |
+  key=$(gpg --homedir "$home_dir" --batch --with-colons --list-secret-keys 2>/dev/null |
     awk -F: '$1 == "fpr" { print $10; exit }')
   [ -n "$key" ] || die "SIGNING_KEY=$SIGNING_KEY holds no secret key (gpg --export-secret-keys KEY)"
 else

@@ -110,13 +110,24 @@ def installer() -> list[str]:
     return [sys.executable, "-m", "cos_installer.cli"]
 
 
+def answers_note(options: boot.BootOptions) -> str:
+    """How far downloaded answers were authenticated ("" for the medium's and a drive's)."""
+    if not (options.answers or "").startswith(("http://", "https://")):
+        return ""
+    return boot.authenticity(options.answers or "", options.answers_pin)
+
+
+def note_args(note: str) -> list[str]:
+    return ["--answers-note", f"answers: {note}"] if note else []
+
+
 def install_command(answers: str, medium: str, note: str = "") -> list[str]:
     """No --target: `install` takes the disk from the answers, for a fleet file from this
     machine's entry (a --target from the file's defaults would override the entry's disk).
     note: how the answers were authenticated, the install's first event."""
     image = os.path.join(medium, PAYLOAD)
-    notes = ["--answers-note", f"answers: {note}"] if note else []
-    return installer() + ["install", "--answers", answers, "--image", image, "--yes", *notes]
+    return installer() + ["install", "--answers", answers, "--image", image, "--yes",
+                          *note_args(note)]  # fmt: skip
 
 
 def unattended(answers: str, medium: str, after: str, note: str = "") -> int:
@@ -190,19 +201,17 @@ def run(args: argparse.Namespace) -> int:
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")
             answers = None
+        note = answers_note(options)
         if answers and options.autoinstall:
             disk = answers_disk(answers) or "the disk named in the answers"
             if countdown(args.countdown, disk):
-                note = ""
-                if options.answers.startswith(("http://", "https://")):
-                    note = boot.authenticity(options.answers, options.answers_pin)
                 code = unattended(answers, args.medium, options.after, note)
                 if code == 0 and options.after != "wizard":
                     return 0
                 say("Press Enter for the wizard.")
                 wait_key(3600)
         if answers:
-            wizard += ["--answers", answers]
+            wizard += ["--answers", answers, *note_args(note)]
     children.append(subprocess.Popen(wizard))
     code = children[-1].wait()
     os.close(lock)
@@ -221,7 +230,7 @@ def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
     except (boot.SourceError, OSError) as error:
         say(f"cos-installer: {error}")
         return installer()
-    return installer() + ["--answers", answers]
+    return installer() + ["--answers", answers, *note_args(answers_note(options))]
 
 
 def mirrored_wizard(

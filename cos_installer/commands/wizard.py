@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if answers_note:
         services.note(f"wizard: answers {args.answers}: {answers_note}")
+    for note in getattr(args, "answers_note", None) or []:
+        services.note(f"wizard: {note}")
     services.note(
         f"wizard: start, {'dry run, ' if dry_run else ''}language {lang} "
         f"(choice {'offered' if offer else 'not offered'}), TERM={os.environ.get('TERM', '')}, "

@@ -157,3 +157,28 @@ def test_pin_forms() -> None:
     digest = hashlib.sha256(b"x").hexdigest()
     colons = ":".join(digest[i : i + 2] for i in range(0, 64, 2)).upper()
     assert boot.parse_pin(f"sha256:{colons}") == boot.parse_pin(f"SHA256:{digest}") == digest
+
+
+def test_the_wizard_and_the_install_are_told_how_the_answers_came() -> None:
+    pin = "a" * 64
+    said = {
+        cmdline: autostart.note_args(autostart.answers_note(boot.parse_cmdline(cmdline)))
+        for cmdline in (
+            "cos.answers=http://h/a.yaml",
+            "cos.answers=https://h/a.yaml",
+            f"cos.answers=https://h/a.yaml cos.answers_pin=sha256:{pin}",
+            "cos.answers=cdrom:/a.yaml",
+        )
+    }
+    notes = [args[1] if args else "" for args in said.values()]
+    assert notes[0].startswith("answers: WARNING: http://h/a.yaml came over plain HTTP")
+    assert (
+        notes[1] == "answers: https://h/a.yaml: authenticated by the live system's CA "
+        "certificates (not pinned)"
+    )
+    assert notes[2].endswith("authenticated (the server certificate matches cos.answers_pin)")
+    assert notes[3] == ""
+    from cos_installer.cli import build_parser
+
+    args = build_parser()[0].parse_args(["--answers-note", notes[0]])
+    assert args.answers_note == [notes[0]]  # the wizard keeps it for its log
