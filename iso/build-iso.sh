@@ -28,7 +28,7 @@ PACKAGES=(systemd systemd-sysv udev kmod iproute2 procps linux-image-amd64 live-
 # it since bookworm); prune_live.py keeps the files a kept driver names.
 FIRMWARE=(firmware-bnx2 firmware-bnx2x firmware-qlogic firmware-netxen firmware-realtek)
 COMPONENTS="main non-free-firmware"
-LIVE_KEYRING=/usr/share/keyrings/cos-payload.gpg  # = cos_installer.signature.DEFAULT_KEYRING
+LIVE_KEYRING=/usr/share/keyrings/cos-payload.gpg  # = cos_installer.install.signature.DEFAULT_KEYRING
 t0=$SECONDS
 work=$(mktemp -d /var/tmp/cos-iso.XXXXXX)
 root=$work/root

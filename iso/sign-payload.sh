@@ -2,7 +2,7 @@
 # Signs the OS image payloads of a directory: every DIR/*.sha256 gets a detached OpenPGP
 # signature DIR/*.sha256.sig, and the public key goes to KEYRING_OUT (binary, gpg --export),
 # the keyring the live system ships at /usr/share/keyrings/cos-payload.gpg
-# (cos_installer.signature.DEFAULT_KEYRING). Used by build-iso.sh; any other tree of payloads
+# (cos_installer.install.signature.DEFAULT_KEYRING). Used by build-iso.sh; any other tree of payloads
 # (a netboot tree) is signed the same way: iso/sign-payload.sh TREE/cos KEYRING_OUT.
 #
 # Usage: iso/sign-payload.sh PAYLOAD_DIR KEYRING_OUT

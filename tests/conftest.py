@@ -23,12 +23,12 @@ def term():
 
 @pytest.fixture(scope="session", autouse=True)
 def signing_key(tmp_path_factory):
-    """Every test payload is signed (cos_installer.payload.write_sha256) by a session key whose
+    """Every test payload is signed (tests.payloadkit.write_sha256) by a session key whose
     public keyring the installer trusts ($COS_KEYRING, for subprocesses too), as on the ISO."""
     import shutil
 
-    from cos_installer.payload import SIGNING_HOME_ENV
-    from cos_installer.signature import KEYRING_ENV
+    from cos_installer.install.signature import KEYRING_ENV
+    from tests.payloadkit import SIGNING_HOME_ENV
     from tests.signkit import make_key, stop_agent
 
     if shutil.which("gpg") is None or shutil.which("gpgv") is None:

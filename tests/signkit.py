@@ -37,7 +37,7 @@ def make_key(where: Path, name: str) -> Key:
 
 def sign(path: str, key: Key) -> str:
     """Sign `<path>.sha256` with `key`; returns the signature's path."""
-    from cos_installer.payload import sign_sha256
+    from tests.payloadkit import sign_sha256
 
     sig = sign_sha256(path, key.home)
     assert sig is not None and os.path.getsize(sig) > 0

@@ -1,12 +1,12 @@
 """--keyring and --allow-unsigned: how the OS image must be authenticated, for `install` and
-the wizard alike (cos_installer.signature does the checking)."""
+the wizard alike (cos_installer.install.signature does the checking)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cos_installer.signature import DEFAULT_KEYRING, KEYRING_ENV, UNSIGNED_WARNING, Trust
+from cos_installer.install.signature import DEFAULT_KEYRING, KEYRING_ENV, UNSIGNED_WARNING, Trust
 
 
 def add_trust_arguments(parser: argparse.ArgumentParser) -> None:

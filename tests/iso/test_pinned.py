@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer import boot
 from cos_installer.commands import autostart
+from cos_installer.live import boot
 from tests.realparts import need_tools
 
 ANSWERS = "role: agent\ndisk: /dev/vda\n"
@@ -120,9 +120,9 @@ def test_plain_http_says_not_authenticated_in_the_log_and_first_event(tmp_path):
     note = command[command.index("--answers-note") + 1]
     assert note.startswith(warning)
 
-    from cos_installer.answers import load_answers
-    from cos_installer.backends import open_backend
-    from cos_installer.install import run_install
+    from cos_installer.answers.document import load_answers
+    from cos_installer.install.backends import open_backend
+    from cos_installer.install.pipeline import run_install
     from tests.install.conftest import Events, answers_file
 
     events = Events()

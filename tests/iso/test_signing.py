@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.signature import DEFAULT_KEYRING, Trust, signed_digest
+from cos_installer.install.signature import DEFAULT_KEYRING, Trust, signed_digest
 from tests.realparts import need_tools
 
 ISO = Path(__file__).resolve().parents[2] / "iso"
