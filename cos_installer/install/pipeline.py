@@ -291,7 +291,7 @@ def _authenticate(run: _Run, info: Payload, backend: Backend) -> None:
         return
     run.bus.emit(Event("message", "preflight", f"{info.name}: signature good ({where}); "
                        f"hashing {info.stored_size} bytes before writing"))  # fmt: skip
-    prove_payload(info)
+    prove_payload(info, run.cancel)
     run.bus.emit(Event("message", "preflight", f"{info.name}: sha256 matches the signed checksum"))
 
 

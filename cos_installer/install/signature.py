@@ -17,9 +17,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 
-from cos_installer.install.stream import Payload, PayloadError, parse_sha256
+from cos_installer.install.stream import Cancelled, Payload, PayloadError, parse_sha256
 
 DEFAULT_KEYRING = "/usr/share/keyrings/cos-payload.gpg"  # the live system's (iso/build-iso.sh)
 KEYRING_ENV = "COS_KEYRING"  # overrides the default (tests, a development box)
@@ -161,11 +162,12 @@ def signed_digest(sha256_file: str, trust: Trust) -> tuple[str, str]:
     return parse_sha256(sha256_file, data), signer
 
 
-def prove_payload(payload: Payload) -> None:
+def prove_payload(payload: Payload, cancel: threading.Event | None = None) -> None:
     """Hash the whole image as stored against its signed checksum, before the first write:
-    a changed byte is refused with the disk untouched (the write pass checks it again)."""
+    a changed byte is refused with the disk untouched (the write pass checks it again).
+    Cancelled (the bytes hashed) when `cancel` is set."""
     try:
-        digest = file_sha256(payload.path)
+        digest = file_sha256(payload.path, cancel=cancel)
     except OSError as exc:
         raise PayloadError(
             f"cannot read the OS image {payload.path}: {exc.strerror}", AGAIN
@@ -179,10 +181,13 @@ def prove_payload(payload: Payload) -> None:
         )
 
 
-def file_sha256(path: str, bufsize: int = 4 << 20) -> str:
+def file_sha256(path: str, bufsize: int = 4 << 20, cancel: threading.Event | None = None) -> str:
     """The sha256 of the file as stored: the pass that proves the image before any write."""
-    sha = hashlib.sha256()
+    sha, done = hashlib.sha256(), 0
     with open(path, "rb", buffering=0) as f:
         while chunk := f.read(bufsize):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(done)
             sha.update(chunk)
+            done += len(chunk)
     return sha.hexdigest()

@@ -173,3 +173,27 @@ def test_allow_unsigned_installs_and_says_so_loudly(payload, loops, tmp_path):
     warning = "WARNING: the OS image's signature is NOT verified (--allow-unsigned"
     assert err.startswith(f"cos-installer: {warning}"), err
     assert f"[preflight] {warning}" in err and warning in log
+
+
+def test_a_cancel_while_the_image_is_hashed_stops_the_hashing(payload, loops, tmp_path):
+    """Ctrl+C during the (possibly long) hash of a big image stops it at a buffer, in
+    preflight, with nothing written."""
+    from cos_installer.answers.document import load_answers
+    from cos_installer.install.backends import open_backend
+    from cos_installer.install.pipeline import run_install
+    from tests.install.conftest import CancelOn
+
+    disk, before = patterned_disk(loops)
+    events = CancelOn("message", "preflight")  # the target line comes before the hashing
+    config = load_answers(answers_file(tmp_path, disk=disk))
+    backend = open_backend(disk)
+    try:
+        result = run_install(config, backend=backend, payload=payload, listener=events,
+                             cancel=events.cancel)  # fmt: skip
+    finally:
+        backend.close()
+    assert not result.ok and result.stage == "preflight", result.message
+    assert "cancelled by the user after 0 bytes" in result.message
+    assert result.message.endswith("no disk was changed."), result.message
+    assert not any("sha256 matches" in e.message for e in events)
+    assert digest_of(disk) == before
