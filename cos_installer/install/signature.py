@@ -27,7 +27,7 @@ KEYRING_ENV = "COS_KEYRING"  # overrides the default (tests, a development box)
 SIG_SUFFIX = ".sig"  # <payload>.sha256.sig
 ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 UNSIGNED_HINT = (
-    "use a signed image (README, 'Signing a COS image'), or, for development only, run with "
+    "use a signed image (README, 'Signing a real COS image'), or, for development only, run with "
     "--allow-unsigned"
 )
 AGAIN = "download the image, its .sha256 and .sha256.sig again from a trusted source"
