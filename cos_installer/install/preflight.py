@@ -12,13 +12,13 @@ import os
 import stat
 from collections.abc import Callable
 
+from cos_installer.hardware.holders import holder_clear_text
+from cos_installer.hardware.storage import StorageMap, file_extent, overlap
 from cos_installer.hardware.types import human_size
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.backends.base import Backend, DeviceFacts
-from cos_installer.install.holders import holder_clear_text
+from cos_installer.install.payload import Payload, PayloadError, inspect_payload
 from cos_installer.install.signature import Trust, signed_digest
-from cos_installer.install.storage import StorageMap, file_extent, overlap
-from cos_installer.install.stream import Payload, PayloadError, inspect_payload
 
 LIVE_MEDIUM = "/run/live/medium"
 XFS_MIN_BYTES = 300 * 1000 * 1000  # mkfs.xfs refuses smaller filesystems
@@ -204,7 +204,7 @@ def _holds_media(
         try:
             media_dev = machine.install_media().device
             if media_dev and os.path.exists(media_dev) and stat.S_ISBLK(os.stat(media_dev).st_mode):
-                devices.append(bd.kernel_name(media_dev, sysfs))
+                devices.append(blockdev.kernel_name(media_dev, sysfs))
         except Exception:  # no media known: nothing to protect
             pass
     for path in reads:

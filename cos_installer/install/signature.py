@@ -20,7 +20,8 @@ import tempfile
 import threading
 from dataclasses import dataclass
 
-from cos_installer.install.stream import Cancelled, Payload, PayloadError, parse_sha256
+from cos_installer.install.payload import Payload, PayloadError, parse_sha256
+from cos_installer.install.stream import Cancelled
 
 DEFAULT_KEYRING = "/usr/share/keyrings/cos-payload.gpg"  # the live system's (iso/build-iso.sh)
 KEYRING_ENV = "COS_KEYRING"  # overrides the default (tests, a development box)

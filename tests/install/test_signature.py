@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cos_installer.install.payload import PayloadError
 from cos_installer.install.signature import KEYRING_ENV, Trust, signed_digest
-from cos_installer.install.stream import PayloadError
 from tests.install.conftest import answers_file, copy_payload, run_cli
 from tests.realparts import need_tools
 from tests.signkit import make_key, sign, stop_agent

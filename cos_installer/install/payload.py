@@ -1,0 +1,79 @@
+"""The OS image to install, as found before the first write: its compression, its expected
+sha256 (from the `.sha256` file beside it) and its decompressed size (`imagesize`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from cos_installer.install.compression import detect_compression
+from cos_installer.install.imagesize import SizeError, uncompressed_size
+
+
+class PayloadError(Exception):
+    """The payload is missing, unverifiable, damaged, truncated or has trailing data."""
+
+    def __init__(self, cause: str, hint: str = "") -> None:
+        super().__init__(cause)
+        self.cause, self.hint = cause, hint
+
+
+@dataclass(frozen=True)
+class Payload:
+    path: str
+    stored_size: int
+    compression: str  # raw, zstd, xz, gzip, bzip2
+    sha256: str  # expected, from the .sha256 file
+    sha256_file: str
+    content_size: int  # decompressed size, established before the first write (imagesize)
+    size_source: str = "its file size"  # where content_size came from, for messages
+    signer: str = ""  # the fingerprint of the key that signed the .sha256; "" unsigned
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+
+def read_sha256_file(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise PayloadError(
+            f"no checksum file {path} ({exc.strerror})",
+            "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
+        ) from exc
+    return parse_sha256(path, data)
+
+
+def parse_sha256(path: str, data: bytes) -> str:
+    """The digest in a checksum file's bytes (sha256sum format: the first word)."""
+    words = data.decode("utf-8", "replace").split()
+    digest = words[0].lower() if words else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise PayloadError(f"{path} holds no sha256 checksum", "regenerate it with sha256sum")
+    return digest
+
+
+def inspect_payload(path: str, digest: str | None = None, signer: str = "") -> Payload:
+    """Open-time facts about the payload: its compression, its .sha256 (digest: as already
+    read and authenticated, install.signature), and its decompressed size (PayloadError when
+    that cannot be established: "big enough" needs it)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        raise PayloadError(
+            f"cannot read the OS image {path}: {exc.strerror}",
+            "check the path or the install media",
+        ) from exc
+    if size == 0:
+        raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
+    kind = detect_compression(head)
+    digest = digest or read_sha256_file(path + ".sha256")
+    try:
+        content, source = uncompressed_size(path, kind, size)
+    except SizeError as exc:
+        raise PayloadError(exc.cause, exc.hint) from exc
+    return Payload(path, size, kind, digest, path + ".sha256", content, source, signer)
