@@ -21,7 +21,7 @@ from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfi
 from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.install import blockdev, testhook
 from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
-from cos_installer.install.payload import Payload, PayloadError
+from cos_installer.install.payload import PayloadError
 from cos_installer.install.preflight import (
     CheckError,
     check_target,
@@ -30,7 +30,7 @@ from cos_installer.install.preflight import (
     open_data_disk,
     render,
 )
-from cos_installer.install.signature import UNSIGNED_WARNING, Trust, prove_payload
+from cos_installer.install.signature import UNSIGNED_WARNING, Trust, authenticate
 from cos_installer.install.stream import Cancelled, Progress
 from cos_installer.support.events import Event, EventBus, Listener
 from cos_installer.support.installlog import LogListener
@@ -220,7 +220,8 @@ def run_install(
                     allow_holders=clear_holders, chosen=chosen_data,
                 )  # fmt: skip
             if info is not None:
-                _authenticate(run, info, backend)
+                plan = backend.plan if backend.dry_run else None
+                authenticate(info, warn, plan, run.cancel)  # the slow check, the last one
             if clear_holders:  # only now: every check of both disks has passed
                 for b in (backend, data):
                     held = list(b.facts().holders) if b is not None else []
@@ -275,21 +276,6 @@ def run_install(
             other.close()
         if run.log:
             run.log.close()
-
-
-def _authenticate(run: _Run, info: Payload, backend: Backend) -> None:
-    """The whole image hashed against its signed checksum: last of the checks (the slow one),
-    before the first write. A dry run plans it."""
-    if not info.signer:
-        return
-    where = f"signed by key {info.signer}"
-    if backend.dry_run:
-        backend.plan.append(f"verify the sha256 of {info.name} ({where}) before writing")
-        return
-    run.bus.emit(Event("message", "preflight", f"{info.name}: signature good ({where}); "
-                       f"hashing {info.stored_size} bytes before writing"))  # fmt: skip
-    prove_payload(info, run.cancel)
-    run.bus.emit(Event("message", "preflight", f"{info.name}: sha256 matches the signed checksum"))
 
 
 def _plan(run: _Run) -> list[str]:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cos_installer.install.payload import Payload, PayloadError, parse_sha256
@@ -161,6 +162,25 @@ def signed_digest(sha256_file: str, trust: Trust) -> tuple[str, str]:
         ) from exc
     signer = "" if trust.allow_unsigned else verify_checksum_file(sha256_file, data, trust)
     return parse_sha256(sha256_file, data), signer
+
+
+def authenticate(
+    info: Payload,
+    say: Callable[[str], None],
+    plan: list[str] | None,
+    cancel: threading.Event | None,
+) -> None:
+    """A signed image is hashed whole against its signed checksum before the first write
+    (prove_payload), saying so; a dry run (`plan`) only plans it."""
+    if not info.signer:
+        return
+    where = f"signed by key {info.signer}"
+    if plan is not None:
+        plan.append(f"verify the sha256 of {info.name} ({where}) before writing")
+        return
+    say(f"{info.name}: signature good ({where}); hashing {info.stored_size} bytes before writing")
+    prove_payload(info, cancel)
+    say(f"{info.name}: sha256 matches the signed checksum")
 
 
 def prove_payload(payload: Payload, cancel: threading.Event | None = None) -> None:

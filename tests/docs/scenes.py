@@ -308,7 +308,7 @@ class _FileSink:
 
 def _backends() -> tuple[type, type]:
     from cos_installer.install.backends import BackendError, DryRunBackend
-    from cos_installer.install.backends.block import BlockDeviceBackend
+    from cos_installer.install.backends.rereadfail import kernel_kept_old_table
     from cos_installer.install.stream import copy_payload
 
     class Checksum(DryRunBackend):
@@ -322,9 +322,8 @@ def _backends() -> tuple[type, type]:
         """The kernel keeps the old table (EBUSY): the block backend's own error."""
 
         def reread(self) -> Any:
-            fake = type("Disk", (), {"device": self.device, "sysfs": "/sys"})()
             busy = OSError(errno.EBUSY, os.strerror(errno.EBUSY))
-            error = BlockDeviceBackend._reread_error(fake, busy, [])
+            error = kernel_kept_old_table(self.device, busy, [])
             assert isinstance(error, BackendError)
             raise error
 
@@ -350,16 +349,25 @@ def _disk(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _payload(folder: Path) -> str:
-    """A small raw OS image whose .sha256 names another file's checksum."""
+    """A small raw OS image whose .sha256 names another file's checksum, signed (by a key of
+    this run, which the installer then trusts: $COS_KEYRING), so that the signature passes
+    and the write's own checksum check is what fails."""
+    from cos_installer.install.signature import KEYRING_ENV
+    from tests.signkit import make_key, sign, stop_agent
+
     image = folder / "cos-image.raw"
     image.write_bytes(b"COS" * 700_000)
     (folder / "cos-image.raw.sha256").write_text(f"{'5e' * 32}  cos-image.raw\n")
+    key = make_key(folder, "guide")
+    sign(str(image), key)
+    stop_agent(key)
+    os.environ[KEYRING_ENV] = key.keyring  # restored by profiles()
     return str(image)
 
 
 @contextlib.contextmanager
 def profiles() -> Iterator[dict[str, Path]]:
-    with tempfile.TemporaryDirectory(prefix="cos-guide-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cos-guide-") as tmp, mock.patch.dict(os.environ):
         folder = Path(tmp)
         payload = _payload(folder)
 
