@@ -197,3 +197,17 @@ def test_a_cancel_while_the_image_is_hashed_stops_the_hashing(payload, loops, tm
     assert result.message.endswith("no disk was changed."), result.message
     assert not any("sha256 matches" in e.message for e in events)
     assert digest_of(disk) == before
+
+
+def test_the_wizard_takes_the_same_trust_options(capsys, tmp_path):
+    """`cos-installer --keyring FILE --allow-unsigned` (the wizard) reaches its engine, which
+    hands it to the install session; the warning is said at once."""
+    from cos_installer.cli import build_parser
+    from cos_installer.commands.trust import trust_of
+    from cos_installer.commands.wizard_engine import WizardEngine
+
+    args = build_parser()[0].parse_args(["--keyring", str(tmp_path / "k.gpg"), "--allow-unsigned"])
+    trust = trust_of(args)
+    assert trust == Trust(str(tmp_path / "k.gpg"), True)
+    assert "WARNING: the OS image's signature is NOT verified" in capsys.readouterr().err
+    assert WizardEngine(dry_run=True, trust=trust).trust is trust
