@@ -87,6 +87,12 @@ def add_wizard_arguments(parser: argparse.ArgumentParser) -> None:
         "--all-nics", action="store_true", help="list virtual NICs too (veth, bridge, tun)"
     )
     parser.add_argument("--log", metavar="FILE", help="write the install log here")
+    from cos_installer.commands.trust import add_trust_arguments
+
+    add_trust_arguments(parser)
+    parser.add_argument(  # autostart: where the answers came from, for the log
+        "--answers-note", action="append", default=[], help=argparse.SUPPRESS
+    )
     parser.add_argument(
         "--lang",
         metavar="LANG",

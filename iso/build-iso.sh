@@ -5,6 +5,9 @@
 #
 # Usage: iso/build-iso.sh PAYLOAD OUT.iso
 #   PAYLOAD: a compressed raw GPT image with PAYLOAD.sha256 beside it (the demo OS or a real COS).
+#   SIGNING_KEY (and SIGNING_KEY_PASSPHRASE_FILE): the key that signs the checksum file
+#   (iso/sign-payload.sh); without it the demo's throw-away key in $COS_CACHE. The public key
+#   goes into the live root as /usr/share/keyrings/cos-payload.gpg, which the installer trusts.
 # The live root (debootstrap + packages) and the dependency wheels are cached in
 # $COS_CACHE (default /var/cache/cos-installer) keyed by a hash of their inputs; COS_NO_CACHE=1
 # builds cold. SQUASHFS_LEVEL (default 19) and SQUASHFS_BLOCK (1M) trade build time against size.
@@ -25,6 +28,7 @@ PACKAGES=(systemd systemd-sysv udev kmod iproute2 procps linux-image-amd64 live-
 # it since bookworm); prune_live.py keeps the files a kept driver names.
 FIRMWARE=(firmware-bnx2 firmware-bnx2x firmware-qlogic firmware-netxen firmware-realtek)
 COMPONENTS="main non-free-firmware"
+LIVE_KEYRING=/usr/share/keyrings/cos-payload.gpg  # = cos_installer.install.signature.DEFAULT_KEYRING
 t0=$SECONDS
 work=$(mktemp -d /var/tmp/cos-iso.XXXXXX)
 root=$work/root
@@ -81,7 +85,16 @@ fi
 cp "$wcache"/*.whl "$wheels/"
 log "wheels: $(cd "$wheels" && ls | tr '\n' ' ')"
 
-# 3. the installer and the live system's configuration
+# 3. the payload as the medium carries it, its checksum file signed (iso/sign-payload.sh)
+signed=$work/payload
+mkdir -p "$signed"
+ln "$payload" "$signed/cos-image.raw.zst" 2>/dev/null || cp "$payload" "$signed/cos-image.raw.zst"
+echo "$(cut -d' ' -f1 <"$payload.sha256")  cos-image.raw.zst" >"$signed/cos-image.raw.zst.sha256"
+"$ISO_DIR/sign-payload.sh" "$signed" "$work/cos-payload.gpg"
+
+# 4. the installer and the live system's configuration
+[ -x "$root/usr/bin/gpgv" ] || die "the live root has no gpgv: the installer could not check signatures"
+install -D -m 0644 "$work/cos-payload.gpg" "$root$LIVE_KEYRING"
 chroot_mount "$root"
 cp -r "$wheels" "$root/tmp/wheels"
 chroot "$root" python3 -m venv /opt/cos-installer
@@ -113,7 +126,7 @@ install -m 0644 "$ISO_DIR/live/sysctl-quiet.conf" "$root/etc/sysctl.d/10-cos-qui
 sed -i 's/^#\?ForwardToConsole=.*/ForwardToConsole=no/' "$root/etc/systemd/journald.conf"
 log "live root configured at $((SECONDS - t0)) s"
 
-# 4. the medium and the ISO
+# 5. the medium and the ISO
 kver=$(ls "$root/lib/modules" | head -n1)
 mv "$root/boot/vmlinuz-$kver" "$work/vmlinuz"
 mv "$root/boot/initrd.img-$kver" "$work/initrd.img"
@@ -123,5 +136,5 @@ mksquashfs "$root" "$work/filesystem.squashfs" -noappend -quiet -no-progress \
 log "live part: squashfs $(stat -c %s "$work/filesystem.squashfs"), initrd $(stat -c %s \
   "$work/initrd.img"), kernel $(stat -c %s "$work/vmlinuz") bytes at $((SECONDS - t0)) s"
 "$ISO_DIR/make-medium.sh" "$work/vmlinuz" "$work/initrd.img" "$work/filesystem.squashfs" \
-  "$payload" "$out"
+  "$signed/cos-image.raw.zst" "$out"
 log "ISO built in $((SECONDS - t0)) s"

@@ -3,7 +3,7 @@
 
 (a) boot the ISO with `cos.answers=label:COSCFG:/answers.yaml cos.autoinstall` (the answers on a
     small ext4 drive labelled COSCFG) -> unattended install onto /dev/vda (OS) and /dev/vdb
-    (data) -> the live system powers off;
+    (data) of the signed payload (its signature and hash checked first) -> power off;
 (b) boot the installed disk alone (UEFI) and read the demo OS's report on the serial console:
     hostname, the cos password hash, the static address, the role env file, the /xfs mount
     must be what the answers said;
@@ -44,6 +44,7 @@ from e2e_shared import (  # noqa: E402
     installed_report,
     make_cfg_drive,
     qcow2,
+    signed_install,
     unattended_install,
 )
 
@@ -116,8 +117,8 @@ def main() -> int:
     os_disk, data_disk = qcow2(workdir / "os.qcow2", "10G"), qcow2(workdir / "data.qcow2", "4G")
     steps = {
         "a": ("(a) unattended install from the ISO",
-              lambda: unattended_install(workdir, args.iso, accel, cfg, os_disk, data_disk,
-                                         kernel, initrd) and []),
+              lambda: signed_install(unattended_install(workdir, args.iso, accel, cfg, os_disk,
+                                                        data_disk, kernel, initrd))),
         "b": ("(b) boot the installed disk (UEFI) and check it",
               lambda: check_report(installed_report(workdir, accel, os_disk, data_disk), password)),
         "c": ("(c) interactive install over the serial console (BIOS, controller)",

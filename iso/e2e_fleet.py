@@ -112,8 +112,9 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
 
 
 def check_install(text: str, name: str, mac: str) -> list[str]:
-    """The serial text of one install: the live system got a network for the URL, and the
-    fleet entry matched by this VM's MAC was installed."""
+    """The serial text of one install: the live system got a network for the URL, the fleet
+    entry matched by this VM's MAC was installed, the answers were said to be unauthenticated
+    (plain HTTP) and the payload's signature was checked."""
     problems = []
     net = re.search(r"network: (ens16 is 10\.0\.2\.15/24 via 10\.0\.2\.2)", text)
     ok = net is not None
@@ -127,4 +128,10 @@ def check_install(text: str, name: str, mac: str) -> list[str]:
     print(f"  {'ok  ' if ok else 'FAIL'} {mac} installs as {name} (got {got})", flush=True)
     if not ok:
         problems.append(f"fleet: {mac} should install as {name} (got {got})")
-    return problems
+    warned = re.search(r"answers: WARNING: http://\S+ came over plain HTTP: the answers were NOT "
+                       r"authenticated", text)  # fmt: skip
+    print(f"  {'ok  ' if warned else 'FAIL'} the plain-HTTP answers are said to be "
+          "unauthenticated", flush=True)  # fmt: skip
+    if not warned:
+        problems.append(f"fleet {name}: no warning that the answers came unauthenticated")
+    return problems + e2e_shared.signed_install(text, f"fleet {name}")

@@ -96,6 +96,20 @@ def unattended_install(workdir: Path, iso: str, accel: str, cfg: Path | None, os
         guest.stop()
 
 
+def signed_install(text: str, who: str = "(a)") -> list[str]:
+    """The install's serial text: the payload's signature was checked against the live
+    system's keyring and the image hashed against it before anything was written."""
+    problems = []
+    for line in ("signature good (signed by key ", "sha256 matches the signed checksum"):
+        ok = f"cos-image.raw.zst: {line}" in text
+        print(f"  {'ok  ' if ok else 'FAIL'} {who} the install said: {line}...", flush=True)
+        if not ok:
+            problems.append(f"{who}: the install did not say {line!r} (a signed payload)")
+    if "NOT verified (--allow-unsigned" in text:
+        problems.append(f"{who}: the install ran with --allow-unsigned")
+    return problems
+
+
 def installed_report(workdir: Path, accel: str, os_disk: Path, data_disk: Path | None, *,
                      name: str = "e2e-b-installed", mac: str | None = None) -> dict:  # fmt: skip
     guest = vm.VM(name, str(workdir), uefi=True)

@@ -2,6 +2,7 @@
 # Lays out the installer medium and writes the hybrid ISO (BIOS + UEFI, volume label CDROM):
 #   /live/vmlinuz /live/initrd.img /live/filesystem.squashfs   (live-boot)
 #   /cos/cos-image.raw.zst /cos/cos-image.raw.zst.sha256       (the payload, a fixed path)
+#   /cos/cos-image.raw.zst.sha256.sig                           (when PAYLOAD.sha256.sig exists)
 #   /boot/grub/grub.cfg                                        (menu on VGA and serial)
 # Usage: iso/make-medium.sh KERNEL INITRD SQUASHFS PAYLOAD OUT.iso
 set -euo pipefail
@@ -26,7 +27,12 @@ ln "$kernel" "$medium/live/vmlinuz" 2>/dev/null || cp "$kernel" "$medium/live/vm
 ln "$initrd" "$medium/live/initrd.img" 2>/dev/null || cp "$initrd" "$medium/live/initrd.img"
 ln "$squashfs" "$medium/live/filesystem.squashfs" 2>/dev/null || cp "$squashfs" "$medium/live/filesystem.squashfs"
 ln "$payload" "$medium/$PAYLOAD_ON_MEDIUM" 2>/dev/null || cp "$payload" "$medium/$PAYLOAD_ON_MEDIUM"
-echo "$expected  $(basename "$PAYLOAD_ON_MEDIUM")" >"$medium/$PAYLOAD_ON_MEDIUM.sha256"
+if [ -f "$payload.sha256.sig" ]; then  # the signature covers the checksum file as it is
+  cp "$payload.sha256" "$medium/$PAYLOAD_ON_MEDIUM.sha256"
+  cp "$payload.sha256.sig" "$medium/$PAYLOAD_ON_MEDIUM.sha256.sig"
+else
+  echo "$expected  $(basename "$PAYLOAD_ON_MEDIUM")" >"$medium/$PAYLOAD_ON_MEDIUM.sha256"
+fi
 sed "s|@CMDLINE@|$(cat "$ISO_DIR/live/cmdline")|" "$ISO_DIR/live/grub.cfg" >"$medium/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
 grub-mkrescue -o "$out.tmp" --locales= --themes= --fonts= --compress=xz "$medium" -- \

@@ -22,6 +22,31 @@ def term():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory):
+    """Every test payload is signed (tests.payloadkit.write_sha256) by a session key whose
+    public keyring the installer trusts ($COS_KEYRING, for subprocesses too), as on the ISO."""
+    import shutil
+
+    from cos_installer.install.signature import KEYRING_ENV
+    from tests.payloadkit import SIGNING_HOME_ENV
+    from tests.signkit import make_key, stop_agent
+
+    if shutil.which("gpg") is None or shutil.which("gpgv") is None:
+        yield None  # the install tests then fail naming the missing signature
+        return
+    key = make_key(tmp_path_factory.mktemp("keys"), "session")
+    saved = {k: os.environ.get(k) for k in (SIGNING_HOME_ENV, KEYRING_ENV)}
+    os.environ[SIGNING_HOME_ENV], os.environ[KEYRING_ENV] = key.home, key.keyring
+    yield key
+    stop_agent(key)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
 def private_tmp(tmp_path_factory):
     """Dry-run logs and bundles go under the session's own directory, never the real /tmp:
     $TMPDIR and $XDG_RUNTIME_DIR point there (for subprocesses too) while the tests run."""

@@ -30,8 +30,27 @@ COMPRESSORS = {
 OS_RELEASE = 'NAME="COS test image"\nID=cos\nVERSION_ID=test\n'
 
 
+SIGNING_HOME_ENV = "COS_SIGNING_HOME"  # a GNUPGHOME whose default key signs the .sha256
+
+
+def sign_sha256(path: str, home: str | None = None) -> str | None:
+    """Sign `<path>.sha256` into `<path>.sha256.sig` with the default key of the GNUPGHOME
+    `home` (default $COS_SIGNING_HOME); None, and no signature, when there is none."""
+    home = home or os.environ.get(SIGNING_HOME_ENV)
+    if not home:
+        return None
+    sig = path + ".sha256.sig"
+    subprocess.run(
+        ["gpg", "--homedir", home, "--batch", "--yes", "--quiet", "--detach-sign",
+         "--output", sig, path + ".sha256"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return sig
+
+
 def write_sha256(path: str) -> str:
-    """Write `<path>.sha256` (sha256sum format) and return the hex digest."""
+    """Write `<path>.sha256` (sha256sum format), signed when $COS_SIGNING_HOME names a key
+    (sign_sha256), and return the hex digest."""
     sha = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -39,6 +58,7 @@ def write_sha256(path: str) -> str:
     digest = sha.hexdigest()
     with open(path + ".sha256", "w") as f:
         f.write(f"{digest}  {os.path.basename(path)}\n")
+    sign_sha256(path)
     return digest
 
 

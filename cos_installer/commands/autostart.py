@@ -110,16 +110,29 @@ def installer() -> list[str]:
     return [sys.executable, "-m", "cos_installer.cli"]
 
 
-def install_command(answers: str, medium: str) -> list[str]:
+def answers_note(options: boot.BootOptions) -> str:
+    """How far downloaded answers were authenticated ("" for the medium's and a drive's)."""
+    if not (options.answers or "").startswith(("http://", "https://")):
+        return ""
+    return boot.authenticity(options.answers or "", options.answers_pin)
+
+
+def note_args(note: str) -> list[str]:
+    return ["--answers-note", f"answers: {note}"] if note else []
+
+
+def install_command(answers: str, medium: str, note: str = "") -> list[str]:
     """No --target: `install` takes the disk from the answers, for a fleet file from this
-    machine's entry (a --target from the file's defaults would override the entry's disk)."""
+    machine's entry (a --target from the file's defaults would override the entry's disk).
+    note: how the answers were authenticated, the install's first event."""
     image = os.path.join(medium, PAYLOAD)
-    return installer() + ["install", "--answers", answers, "--image", image, "--yes"]
+    return installer() + ["install", "--answers", answers, "--image", image, "--yes",
+                          *note_args(note)]  # fmt: skip
 
 
-def unattended(answers: str, medium: str, after: str) -> int:
+def unattended(answers: str, medium: str, after: str, note: str = "") -> int:
     disk = answers_disk(answers)
-    command = install_command(answers, medium)
+    command = install_command(answers, medium, note)
     say(f"cos-installer: unattended install onto {disk or '(disk from the answers)'}")
     code = subprocess.run(command, check=False).returncode
     if code != 0:
@@ -183,20 +196,22 @@ def run(args: argparse.Namespace) -> int:
         try:
             if options.answers.startswith(("http://", "https://")):
                 network_for_download(options.answers)
-            answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say)
+            answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say,
+                                         pin=options.answers_pin)  # fmt: skip
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")
             answers = None
+        note = answers_note(options)
         if answers and options.autoinstall:
             disk = answers_disk(answers) or "the disk named in the answers"
             if countdown(args.countdown, disk):
-                code = unattended(answers, args.medium, options.after)
+                code = unattended(answers, args.medium, options.after, note)
                 if code == 0 and options.after != "wizard":
                     return 0
                 say("Press Enter for the wizard.")
                 wait_key(3600)
         if answers:
-            wizard += ["--answers", answers]
+            wizard += ["--answers", answers, *note_args(note)]
     children.append(subprocess.Popen(wizard))
     code = children[-1].wait()
     os.close(lock)
@@ -209,11 +224,13 @@ def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
         return installer()
     workdir = tempfile.mkdtemp(prefix="cos-boot-")
     try:
-        answers = boot.fetch_answers(options.answers, workdir, medium_dir=medium, log=say)
+        answers = boot.fetch_answers(
+            options.answers, workdir, medium_dir=medium, log=say, pin=options.answers_pin
+        )
     except (boot.SourceError, OSError) as error:
         say(f"cos-installer: {error}")
         return installer()
-    return installer() + ["--answers", answers]
+    return installer() + ["--answers", answers, *note_args(answers_note(options))]
 
 
 def mirrored_wizard(

@@ -16,6 +16,7 @@ import sys
 import threading
 
 from cos_installer.commands.printer import Printer
+from cos_installer.commands.trust import add_trust_arguments, trust_of
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
 from cos_installer.support.installlog import DEFAULT_LOG
@@ -24,9 +25,11 @@ HELP = "install COS unattended from an answers file onto a disk or an image file
 EPILOG = """\
 Nothing is written before every check passed (answers, cloud-config, target and data disk:
 whole disk, not the install media, not mounted or held under any of its names, no RAID/LVM,
-big enough; the OS image and its .sha256). Ctrl+C or SIGTERM cancels at a buffer boundary and
-resets the disk. An image file is a target only with --target FILE; an existing one is written
-only when it is empty or already a disk image (a partition table at its start), or with --force.
+big enough; the OS image, its .sha256 and the .sha256.sig over it, checked with gpgv against
+the keyring, then the whole image hashed against it). Ctrl+C or SIGTERM cancels at a buffer
+boundary and resets the disk. An image file is a target only with --target FILE; an existing
+one is written only when it is empty or already a disk image (a partition table at its start),
+or with --force.
 
 exit status: 0 installed (or dry run planned), 1 the install failed or was cancelled,
 2 invalid input (arguments, answers file, target path) or erasing not confirmed"""
@@ -53,6 +56,7 @@ def add_arguments(parser) -> None:
         help="the OS image (raw, .zst, .xz, .gz or .bz2) with PAYLOAD.sha256 beside it "
         "(default: the install media's)",
     )
+    add_trust_arguments(parser)
     parser.add_argument(
         "--size",
         metavar="SIZE",
@@ -90,6 +94,9 @@ def add_arguments(parser) -> None:
         "--log", dest="install_log", metavar="FILE", help=f"the install log (default {DEFAULT_LOG})"
     )
     parser.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+    parser.add_argument(  # autostart: where the answers came from (cos_installer.boot)
+        "--answers-note", action="append", default=[], help=argparse.SUPPRESS
+    )
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
@@ -237,6 +244,8 @@ def run(args) -> int:
                 cancel=cancel,
                 keep_on_error=args.keep_on_error,
                 clear_holders=args.clear_holders,
+                trust=trust_of(args),
+                notes=tuple(args.answers_note),
             )
         finally:
             for sig, handler in previous.items():

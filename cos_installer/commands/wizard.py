@@ -95,14 +95,19 @@ def run(args: argparse.Namespace) -> int:
 
     lang, offer = i18n.choose(getattr(args, "lang", None))
     i18n.set_language(lang)
+    from cos_installer.commands.trust import trust_of
+
     engine = WizardEngine(
         dry_run=dry_run,
+        trust=trust_of(args),
         profile=getattr(args, "machine", None),
         all_nics=bool(getattr(args, "all_nics", False)),
         log_path=getattr(args, "log", None) or default_log(dry_run),
     )
     if answers_note:
         engine.note(f"wizard: answers {args.answers}: {answers_note}")
+    for note in getattr(args, "answers_note", None) or []:
+        engine.note(f"wizard: {note}")
     engine.note(
         f"wizard: start, {'dry run, ' if dry_run else ''}language {lang} "
         f"(choice {'offered' if offer else 'not offered'}), TERM={os.environ.get('TERM', '')}, "

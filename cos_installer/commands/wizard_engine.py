@@ -27,8 +27,10 @@ class WizardEngine:
         profile: str | None = None,
         all_nics: bool = False,
         log_path: str | None = None,
+        trust: Any = None,
     ) -> None:
         self.dry_run = dry_run
+        self.trust = trust  # install.signature.Trust (--keyring, --allow-unsigned); None: default
         self.profile = profile
         self.all_nics = all_nics
         self.log_path = log_path
@@ -155,6 +157,7 @@ class WizardEngine:
             chosen=chosen,
             chosen_data=chosen_data,
             clear_holders=clear_holders,
+            trust=self.trust,
         )
         if session.problem:
             self.note(f"config: {session.problem}")

@@ -27,6 +27,7 @@ class Payload:
     sha256_file: str
     content_size: int  # decompressed size, established before the first write (imagesize)
     size_source: str = "its file size"  # where content_size came from, for messages
+    signer: str = ""  # the fingerprint of the key that signed the .sha256; "" unsigned
 
     @property
     def name(self) -> str:
@@ -35,22 +36,29 @@ class Payload:
 
 def read_sha256_file(path: str) -> str:
     try:
-        with open(path) as f:
-            words = f.read().split()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as exc:
         raise PayloadError(
             f"no checksum file {path} ({exc.strerror})",
             "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
         ) from exc
+    return parse_sha256(path, data)
+
+
+def parse_sha256(path: str, data: bytes) -> str:
+    """The digest in a checksum file's bytes (sha256sum format: the first word)."""
+    words = data.decode("utf-8", "replace").split()
     digest = words[0].lower() if words else ""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise PayloadError(f"{path} holds no sha256 checksum", "regenerate it with sha256sum")
     return digest
 
 
-def inspect_payload(path: str) -> Payload:
-    """Open-time facts about the payload: its compression, its .sha256, and its decompressed
-    size (PayloadError when that cannot be established: "big enough" needs it)."""
+def inspect_payload(path: str, digest: str | None = None, signer: str = "") -> Payload:
+    """Open-time facts about the payload: its compression, its .sha256 (digest: as already
+    read and authenticated, install.signature), and its decompressed size (PayloadError when
+    that cannot be established: "big enough" needs it)."""
     try:
         with open(path, "rb") as f:
             head = f.read(64)
@@ -63,9 +71,9 @@ def inspect_payload(path: str) -> Payload:
     if size == 0:
         raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
     kind = detect_compression(head)
-    digest = read_sha256_file(path + ".sha256")
+    digest = digest or read_sha256_file(path + ".sha256")
     try:
         content, source = uncompressed_size(path, kind, size)
     except SizeError as exc:
         raise PayloadError(exc.cause, exc.hint) from exc
-    return Payload(path, size, kind, digest, path + ".sha256", content, source)
+    return Payload(path, size, kind, digest, path + ".sha256", content, source, signer)

@@ -18,19 +18,10 @@ from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.install import blockdev
 from cos_installer.install.backends import open_data_disk
 from cos_installer.install.backends.base import Backend, BackendError, FileSpec
-from cos_installer.install.preflight import (
-    CheckError,
-    check_target,
-    describe_target,
-    find_payload,
-    render,
-)
-from cos_installer.install.stages import (
-    TITLES,  # noqa: E402,F401
-    InstallResult,
-    Run,
-    StageError,
-)
+from cos_installer.install.inputs import find_payload, render
+from cos_installer.install.preflight import CheckError, check_target, describe_target
+from cos_installer.install.signature import UNSIGNED_WARNING, Trust, authenticate
+from cos_installer.install.stages import InstallResult, Run, StageError
 from cos_installer.support.events import Event, Listener
 
 ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"
@@ -60,19 +51,25 @@ def run_install(
     clear_holders: bool = False,
     chosen: object | None = None,
     chosen_data: object | None = None,
+    trust: Trust | None = None,
+    notes: tuple[str, ...] = (),
 ) -> InstallResult:
     """Install COS on the backend's disk. Never raises for expected failures.
 
     chosen, chosen_data: the Disks the operator confirmed (the wizard's probe); the disks
-    written must still have their size, serial and by-id name."""
+    written must still have their size, serial and by-id name. trust: the keyring the
+    payload's signature is checked against, or --allow-unsigned (default: the live one).
+    notes: said first (where the answers came from, and whether they were authenticated)."""
     run = Run(listener, log_path, cancel)
+    for note in notes:
+        run.bus.emit(Event("message", "preflight", note))
     run.backends.append(backend)
     user_data, root, data = "", "", None
     try:
         with run.stage("preflight", backend):
             user_data, info, data = _preflight(
                 run, config, backend, payload, machine, log_path, clear_holders, chosen,
-                chosen_data,
+                chosen_data, trust,
             )  # fmt: skip
         with run.stage("wipe", backend, writes=True):
             backend.wipe()
@@ -110,10 +107,13 @@ def _preflight(
     clear_holders: bool,
     chosen: object | None,
     chosen_data: object | None,
+    trust: Trust | None,
 ) -> tuple[str, object, Backend | None]:
-    """Every check before the first write, on both disks; then (--clear-holders) the RAID/LVM
-    stopped. Returns the rendered config, the payload and the data disk's backend."""
+    """Every check before the first write, on both disks, the payload's signature last (the
+    slow one); then (--clear-holders) the RAID/LVM stopped. Returns the rendered config, the
+    payload and the data disk's backend."""
     data = None
+
     if run.log_error is not None:
         raise CheckError(
             "",
@@ -121,7 +121,10 @@ def _preflight(
             "pass --log FILE in a writable directory, or run the installer as root",
         )
     user_data = render(config)
-    info = find_payload(payload, machine, backend.dry_run)
+    trust = trust or Trust()
+    if trust.allow_unsigned:
+        run.bus.emit(Event("message", "preflight", UNSIGNED_WARNING))
+    info = find_payload(payload, machine, backend.dry_run, trust)
     warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
     facts = check_target(
         backend, config, info, machine, warn=warn, allow_holders=clear_holders,
@@ -138,6 +141,9 @@ def _preflight(
             media_files=(info.path, info.sha256_file) if info else (),
             allow_holders=clear_holders, chosen=chosen_data,
         )  # fmt: skip
+    if info is not None:
+        plan = backend.plan if backend.dry_run else None
+        authenticate(info, warn, plan, run.cancel)  # the slow check, the last one
     if clear_holders:  # only now: every check of both disks has passed
         for b in (backend, data):
             held = list(b.facts().holders) if b is not None else []

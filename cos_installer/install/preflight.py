@@ -17,7 +17,7 @@ from cos_installer.hardware.storage import StorageMap, file_extent, overlap
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev
 from cos_installer.install.backends.base import Backend, DeviceFacts
-from cos_installer.install.payload import Payload, PayloadError, inspect_payload
+from cos_installer.install.payload import Payload
 
 LIVE_MEDIUM = "/run/live/medium"
 XFS_MIN_BYTES = 300 * 1000 * 1000  # mkfs.xfs refuses smaller filesystems
@@ -29,50 +29,6 @@ class CheckError(Exception):
     def __init__(self, device: str, cause: str, hint: str = "", err: int | None = None) -> None:
         super().__init__(cause)
         self.device, self.cause, self.hint, self.errno = device, cause, hint, err
-
-
-def render(config: object) -> str:
-    """The cloud-config for this install; raises CheckError naming what does not render."""
-    from cos_installer.render.config import RenderError, render_config
-
-    try:
-        return render_config(config)
-    except RenderError as exc:
-        raise CheckError(
-            getattr(config, "disk", ""),
-            f"the configuration does not render: {exc}",
-            "fix the answers and run again",
-        ) from exc
-
-
-def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> Payload | None:
-    """The OS image: the one given, else the install media's; None only in a dry run."""
-    if payload is None:
-        if machine is None:
-            if dry_run:
-                return None
-            raise CheckError("", "no OS image given", "pass --image PAYLOAD")
-        from cos_installer.hardware.types import MediaNotReady
-
-        try:
-            media = machine.install_media()
-        except MediaNotReady as exc:
-            if dry_run:
-                return None
-            raise CheckError(
-                "",
-                f"CDROM Device Not Ready: {exc}",
-                "insert the install medium (a USB stick must be labelled CDROM)",
-            ) from exc
-        if media.payload is None:
-            if dry_run:
-                return None
-            raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
-        payload = media.payload
-    try:
-        return inspect_payload(payload)
-    except PayloadError as exc:
-        raise CheckError("", exc.cause, exc.hint) from exc
 
 
 def check_target(

@@ -4,6 +4,8 @@ Options (all optional):
   cos.answers=SOURCE   an answers file: `cdrom:/answers.yaml` (on the install medium),
                        `label:COSCFG:/answers.yaml` (on the filesystem labelled COSCFG),
                        `http://...` / `https://...`, or an absolute path in the live system
+  cos.answers_pin=sha256:HEX  with cos.answers=https://...: the server certificate's SHA-256
+                       fingerprint; any other certificate is refused (cos_installer.live.pinned)
   cos.autoinstall      install unattended from those answers after a 10 s countdown
   cos.after=ACTION     what follows a successful unattended install: poweroff (default),
                        reboot or wizard
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cos_installer.hardware.media import MEDIA_DIR
+from cos_installer.live.pinned import PinMismatch, fetch_pinned, parse_pin
 
 AFTER_ACTIONS = ("poweroff", "reboot", "wizard")
 SOURCE_FORMS = (
@@ -46,6 +49,7 @@ class BootOptions:
     autoinstall: bool = False
     after: str = "poweroff"
     consoles: tuple[str, ...] = ()
+    answers_pin: str = ""  # 64 hex digits: the answer server certificate's sha256
 
     @property
     def primary_console(self) -> str:
@@ -65,7 +69,7 @@ class AnswerSource:
 
 def parse_cmdline(text: str) -> BootOptions:
     """Parse a kernel command line; unknown cos.* options are errors, others are ignored."""
-    answers, autoinstall, after, consoles = None, False, "poweroff", []
+    answers, autoinstall, after, consoles, pin = None, False, "poweroff", [], ""
     try:
         words = shlex.split(text)
     except ValueError:
@@ -79,6 +83,11 @@ def parse_cmdline(text: str) -> BootOptions:
                 raise BootOptionError(f"cos.answers: empty; expected {SOURCE_FORMS}")
             parse_source(value)
             answers = value
+        elif key == "cos.answers_pin":
+            try:
+                pin = parse_pin(value)
+            except ValueError as error:
+                raise BootOptionError(str(error)) from None
         elif key == "cos.autoinstall":
             if has_value and value not in ("1", "yes", "true"):
                 raise BootOptionError(
@@ -93,12 +102,17 @@ def parse_cmdline(text: str) -> BootOptions:
             after = value
         elif key.startswith("cos."):
             raise BootOptionError(
-                f"{word}: unknown option; known: cos.answers=SOURCE, cos.autoinstall, "
+                f"{word}: unknown option; known: cos.answers=SOURCE, "
+                "cos.answers_pin=sha256:HEX, cos.autoinstall, "
                 f"cos.after={'|'.join(AFTER_ACTIONS)}"
             )
     if autoinstall and not answers:
         raise BootOptionError("cos.autoinstall needs cos.answers=SOURCE: " + SOURCE_FORMS)
-    return BootOptions(answers, autoinstall, after, tuple(consoles))
+    if pin and not (answers or "").startswith("https://"):
+        raise BootOptionError(
+            f"cos.answers_pin applies to cos.answers=https://...; got cos.answers={answers or ''}"
+        )
+    return BootOptions(answers, autoinstall, after, tuple(consoles), pin)
 
 
 def read_cmdline(path: str = "/proc/cmdline") -> BootOptions:
@@ -147,12 +161,15 @@ def fetch_answers(
     http_attempts: int = 5,
     http_deadline: float = 60.0,
     log: Log = print,
+    pin: str = "",
 ) -> str:
-    """Copy the answers file named by `spec` into dest_dir and return the copy's path."""
+    """Copy the answers file named by `spec` into dest_dir and return the copy's path.
+    pin: the https server's certificate sha256 (cos.answers_pin); any other is refused."""
     source = parse_source(spec)
     dest = os.path.join(dest_dir, "answers.yaml")
     if source.kind == "http":
-        _fetch_http(source.url, dest, http_attempts, http_deadline, log)
+        _fetch_http(source.url, dest, http_attempts, http_deadline, log, pin)
+        log(f"answers: {authenticity(source.url, pin)}")
     elif source.kind == "cdrom":
         _copy(os.path.join(medium_dir, source.path.lstrip("/")), dest, spec, "the install medium")
     elif source.kind == "file":
@@ -207,8 +224,22 @@ def _fetch_label(source: AnswerSource, dest: str, spec: str, log: Log) -> None:
         os.rmdir(mountpoint)
 
 
-def _fetch_http(url: str, dest: str, attempts: int, deadline: float, log: Log) -> None:
-    """Download with retries and exponential backoff, bounded in count and in total time."""
+def authenticity(url: str, pin: str = "") -> str:
+    """How far answers fetched from url can be trusted: said in the log and the install's
+    first event."""
+    if pin:
+        return f"{url}: authenticated (the server certificate matches cos.answers_pin)"
+    if url.startswith("https://"):
+        return f"{url}: authenticated by the live system's CA certificates (not pinned)"
+    return (
+        f"WARNING: {url} came over plain HTTP: the answers were NOT authenticated (anyone on "
+        "the network path could have changed them); use https:// with cos.answers_pin="
+    )
+
+
+def _fetch_http(url: str, dest: str, attempts: int, deadline: float, log: Log, pin: str) -> None:
+    """Download with retries and exponential backoff, bounded in count and in total time; a
+    certificate that does not match the pin is refused at once (no retry can fix it)."""
     start = time.monotonic()
     delay, last = 1.0, ""
     for attempt in range(1, attempts + 1):
@@ -216,14 +247,24 @@ def _fetch_http(url: str, dest: str, attempts: int, deadline: float, log: Log) -
         if remaining <= 0:
             break
         try:
-            with urllib.request.urlopen(url, timeout=min(10.0, remaining)) as response:
-                data = response.read(1024 * 1024 + 1)
+            if pin:
+                data = fetch_pinned(url, pin, min(10.0, remaining), 1024 * 1024)
+            else:
+                with urllib.request.urlopen(url, timeout=min(10.0, remaining)) as response:
+                    data = response.read(1024 * 1024 + 1)
             if len(data) > 1024 * 1024:
                 raise SourceError(f"answers {url}: larger than 1 MiB; is it an answers file?")
             with open(dest, "wb") as f:
                 f.write(data)
             log(f"answers: {url}: attempt {attempt}/{attempts} ok")
             return
+        except PinMismatch as error:
+            raise SourceError(
+                f"answers {url}: refused: the server's certificate has sha256 {error.got}, "
+                f"cos.answers_pin expects {error.want} (another server, or someone in "
+                "between); check the pin against the server's certificate (openssl x509 "
+                "-noout -fingerprint -sha256), or boot without cos.answers= to use the wizard"
+            ) from None
         except urllib.error.HTTPError as error:
             last = f"HTTP {error.code} {error.reason}"
             log(f"answers: {url}: attempt {attempt}/{attempts} failed: {last}")

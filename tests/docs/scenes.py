@@ -349,16 +349,25 @@ def _disk(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _payload(folder: Path) -> str:
-    """A small raw OS image whose .sha256 names another file's checksum."""
+    """A small raw OS image whose .sha256 names another file's checksum, signed (by a key of
+    this run, which the installer then trusts: $COS_KEYRING), so that the signature passes
+    and the write's own checksum check is what fails."""
+    from cos_installer.install.signature import KEYRING_ENV
+    from tests.signkit import make_key, sign, stop_agent
+
     image = folder / "cos-image.raw"
     image.write_bytes(b"COS" * 700_000)
     (folder / "cos-image.raw.sha256").write_text(f"{'5e' * 32}  cos-image.raw\n")
+    key = make_key(folder, "guide")
+    sign(str(image), key)
+    stop_agent(key)
+    os.environ[KEYRING_ENV] = key.keyring  # restored by profiles()
     return str(image)
 
 
 @contextlib.contextmanager
 def profiles() -> Iterator[dict[str, Path]]:
-    with tempfile.TemporaryDirectory(prefix="cos-guide-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cos-guide-") as tmp, mock.patch.dict(os.environ):
         folder = Path(tmp)
         payload = _payload(folder)
 

@@ -213,4 +213,6 @@ def copy_payload(payload: str, dest: Path) -> str:
     target = dest / os.path.basename(payload)
     shutil.copy(payload, target)
     shutil.copy(payload + ".sha256", str(target) + ".sha256")
+    if os.path.exists(payload + ".sha256.sig"):
+        shutil.copy(payload + ".sha256.sig", str(target) + ".sha256.sig")
     return str(target)

@@ -16,6 +16,7 @@ from pathlib import Path
 from cos_installer.answers.loader import load_answers
 from cos_installer.install.backends import BlockDeviceBackend, open_backend
 from cos_installer.install.pipeline import run_install
+from cos_installer.install.signature import KEYRING_ENV
 from tests.install.conftest import (
     CancelOn,
     Events,
@@ -195,9 +196,11 @@ def test_unreadable_target_without_yes_is_a_message_not_a_traceback(payload, loo
         os.chmod(answers, 0o644)
         image = shutil.copy(payload, shared)
         shutil.copy(payload + ".sha256", shared)
+        shutil.copy(payload + ".sha256.sig", shared)
+        keyring = shutil.copy(os.environ[KEYRING_ENV], shared)  # the session's is private
         argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         argv += [sys.executable, "-m", "cos_installer.cli", "install", "--answers", answers]
-        argv += ["--target", disk, "--image", image]
+        argv += ["--target", disk, "--image", image, "--keyring", keyring]
         as_nobody = lambda *extra: subprocess.run(  # noqa: E731
             argv + list(extra), capture_output=True, text=True, timeout=60,
             cwd=str(Path(__file__).parents[2]),

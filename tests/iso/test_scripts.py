@@ -62,12 +62,16 @@ def test_make_medium_rejects_a_checksum_file_without_a_checksum(tmp_path: Path) 
     assert "no sha256 checksum in it" in result.stderr
 
 
-def test_medium_layout_label_and_payload_path(tmp_path: Path) -> None:
-    """A real (tiny) ISO from fake parts: volume CDROM, live/ files, the payload at its path."""
+@pytest.mark.parametrize("signed", [False, True])
+def test_medium_layout_label_and_payload_path(tmp_path: Path, signed: bool) -> None:
+    """A real (tiny) ISO from fake parts: volume CDROM, live/ files, the payload at its path;
+    a signed checksum file travels as it is, with its signature."""
     need_tools("grub-mkrescue", "xorriso", "mformat")
     files = _fake_medium_inputs(tmp_path)
     digest = hashlib.sha256(b"payload bytes").hexdigest()
     Path(files[3] + ".sha256").write_text(f"{digest}  my-image.raw.zst\n")
+    if signed:
+        Path(files[3] + ".sha256.sig").write_bytes(b"a detached signature")
     iso = tmp_path / "out" / "x.iso"
     result = run(str(ISO / "make-medium.sh"), *files, str(iso))
     assert result.returncode == 0, result.stderr
@@ -80,10 +84,18 @@ def test_medium_layout_label_and_payload_path(tmp_path: Path) -> None:
     assert "Volume id    : 'CDROM'" in pvd.stdout + pvd.stderr
     out = tmp_path / "x"
     out.mkdir()
-    for path in (f"/{PAYLOAD}.sha256", "/boot/grub/grub.cfg", f"/{PAYLOAD}"):
+    for path in (
+        f"/{PAYLOAD}.sha256",
+        "/boot/grub/grub.cfg",
+        f"/{PAYLOAD}",
+        f"/{PAYLOAD}.sha256.sig",
+    ):
         target = out / Path(path).name
         run("xorriso", "-osirrox", "on", "-indev", str(iso), "-extract", path, str(target))
-    assert (out / "cos-image.raw.zst.sha256").read_text() == f"{digest}  cos-image.raw.zst\n"
+    name = "my-image.raw.zst" if signed else "cos-image.raw.zst"  # signed bytes stay as they are
+    assert (out / "cos-image.raw.zst.sha256").read_text() == f"{digest}  {name}\n"
+    sig = out / "cos-image.raw.zst.sha256.sig"
+    assert (sig.read_bytes() == b"a detached signature") if signed else not sig.exists()
     assert (out / "cos-image.raw.zst").read_bytes() == b"payload bytes"
     grub = (out / "grub.cfg").read_text()
     assert "boot=live components" in grub and "console=ttyS0,115200n8" in grub
