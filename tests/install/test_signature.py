@@ -178,7 +178,7 @@ def test_allow_unsigned_installs_and_says_so_loudly(payload, loops, tmp_path):
 def test_a_cancel_while_the_image_is_hashed_stops_the_hashing(payload, loops, tmp_path):
     """Ctrl+C during the (possibly long) hash of a big image stops it at a buffer, in
     preflight, with nothing written."""
-    from cos_installer.answers.document import load_answers
+    from cos_installer.answers.loader import load_answers
     from cos_installer.install.backends import open_backend
     from cos_installer.install.pipeline import run_install
     from tests.install.conftest import CancelOn

@@ -120,7 +120,7 @@ def test_plain_http_says_not_authenticated_in_the_log_and_first_event(tmp_path):
     note = command[command.index("--answers-note") + 1]
     assert note.startswith(warning)
 
-    from cos_installer.answers.document import load_answers
+    from cos_installer.answers.loader import load_answers
     from cos_installer.install.backends import open_backend
     from cos_installer.install.pipeline import run_install
     from tests.install.conftest import Events, answers_file
