@@ -17,8 +17,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
 
 from cos_installer.decode import DecodeError, Source, open_source
 from cos_installer.imagesize import (
@@ -71,10 +71,16 @@ class Payload:
     sha256_file: str
     content_size: int  # decompressed size, established before the first write (imagesize)
     size_source: str = "its file size"  # where content_size came from, for messages
+    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)  # a download
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
+
+    def open_stored(self) -> BinaryIO:
+        """The stored (compressed) bytes, read once from the start: the file, or the download
+        (cos_installer.remotepayload) for an image named by URL."""
+        return self.opener() if self.opener else open(self.path, "rb", buffering=0)  # noqa: SIM115
 
 
 def detect_compression(head: bytes) -> str:
@@ -98,7 +104,12 @@ def read_sha256_file(path: str) -> str:
 
 def inspect_payload(path: str) -> Payload:
     """Open-time facts about the payload: its compression, its .sha256, and its decompressed
-    size (PayloadError when that cannot be established: "big enough" needs it)."""
+    size (PayloadError when that cannot be established: "big enough" needs it). An http(s)
+    URL is asked over the network (cos_installer.remotepayload), nothing downloaded yet."""
+    if path.startswith(("http://", "https://")):
+        from cos_installer.remotepayload import inspect_remote
+
+        return inspect_remote(path)
     try:
         with open(path, "rb") as f:
             head = f.read(64)
@@ -273,11 +284,14 @@ AGAIN = "download the image again or use another install medium"
 def _verify(payload: Payload, source: Source, offset: int) -> None:
     """After the last byte: reading errors, decoder complaints, frame structure, checksum,
     and the size the image was said to have."""
+    if source.fatal is not None:
+        raise source.fatal
     if source.error is not None:
         raise PayloadError(f"cannot read {payload.name}: {source.error.strerror}", AGAIN)
     digest = source.sha.hexdigest()
     mismatch = digest != payload.sha256
-    problem = zstd_frames_problem(payload.path) if payload.compression == "zstd" else None
+    walk = payload.compression == "zstd" and payload.opener is None  # a download: sha256 only
+    problem = zstd_frames_problem(payload.path) if walk else None
     failure = source.failure.lower()
     if problem or failure:
         also = " (and its sha256 does not match)" if mismatch else ""

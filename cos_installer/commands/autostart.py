@@ -20,7 +20,7 @@ import termios
 import time
 
 from .. import boot, consoles, ptyrelay, takeover
-from ..hardware.media import MEDIA_DIR, PAYLOAD
+from ..hardware.media import MEDIA_DIR, PAYLOAD, PAYLOAD_URL_ENV
 from ..hardware.types import Machine
 from ..takeover import take_lock, wait_key
 
@@ -110,16 +110,17 @@ def installer() -> list[str]:
     return [sys.executable, "-m", "cos_installer.cli"]
 
 
-def install_command(answers: str, medium: str) -> list[str]:
+def install_command(answers: str, medium: str, payload: str | None = None) -> list[str]:
     """No --target: `install` takes the disk from the answers, for a fleet file from this
-    machine's entry (a --target from the file's defaults would override the entry's disk)."""
-    image = os.path.join(medium, PAYLOAD)
+    machine's entry (a --target from the file's defaults would override the entry's disk).
+    The image: cos.payload's URL when netbooted, else the medium's."""
+    image = payload or os.path.join(medium, PAYLOAD)
     return installer() + ["install", "--answers", answers, "--image", image, "--yes"]
 
 
-def unattended(answers: str, medium: str, after: str) -> int:
+def unattended(answers: str, medium: str, after: str, payload: str | None = None) -> int:
     disk = answers_disk(answers)
-    command = install_command(answers, medium)
+    command = install_command(answers, medium, payload)
     say(f"cos-installer: unattended install onto {disk or '(disk from the answers)'}")
     code = subprocess.run(command, check=False).returncode
     if code != 0:
@@ -139,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         option_error = ""
     except boot.BootOptionError as error:
         options, option_error = boot.BootOptions(), str(error)
+    if options.payload:  # netbooted: no medium; the wizard and the install stream this URL
+        os.environ[PAYLOAD_URL_ENV] = options.payload
     mark = os.environ.pop("COS_FBTERM_MARK", "")
     if mark:  # fbterm started this autostart: the one outside need not fall back
         open(mark, "w").close()
@@ -174,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
         lock = take_lock_in_turn(args, options)
     say(f"COS-INSTALLER-START on {args.console}")
     wizard = installer()
+    if options.payload and not (options.answers or "").startswith(("http://", "https://")):
+        network_for_download(options.payload)  # an http answers source brings it up below
     if option_error:
         say(f"cos-installer: kernel command line: {option_error}")
         say("Press Enter for the wizard.")
@@ -183,14 +188,16 @@ def run(args: argparse.Namespace) -> int:
         try:
             if options.answers.startswith(("http://", "https://")):
                 network_for_download(options.answers)
-            answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say)
+            answers = boot.fetch_answers(
+                options.answers, workdir, medium_dir=args.medium, log=say, bootif=options.bootif
+            )
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")
             answers = None
         if answers and options.autoinstall:
             disk = answers_disk(answers) or "the disk named in the answers"
             if countdown(args.countdown, disk):
-                code = unattended(answers, args.medium, options.after)
+                code = unattended(answers, args.medium, options.after, options.payload)
                 if code == 0 and options.after != "wizard":
                     return 0
                 say("Press Enter for the wizard.")
@@ -209,7 +216,9 @@ def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
         return installer()
     workdir = tempfile.mkdtemp(prefix="cos-boot-")
     try:
-        answers = boot.fetch_answers(options.answers, workdir, medium_dir=medium, log=say)
+        answers = boot.fetch_answers(
+            options.answers, workdir, medium_dir=medium, log=say, bootif=options.bootif
+        )
     except (boot.SourceError, OSError) as error:
         say(f"cos-installer: {error}")
         return installer()

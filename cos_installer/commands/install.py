@@ -54,7 +54,8 @@ def add_arguments(parser) -> None:
         "--image",
         metavar="PAYLOAD",
         help="the OS image (raw, .zst, .xz, .gz or .bz2) with PAYLOAD.sha256 beside it "
-        "(default: the install media's)",
+        "(default: the install media's); an http(s) URL is streamed (URL.sha256 and URL.size "
+        "beside it, resumed after a broken connection)",
     )
     parser.add_argument(
         "--size",
@@ -209,6 +210,19 @@ def _print_next_steps(config) -> None:
     sys.stderr.flush()
 
 
+def _download_notes() -> None:
+    """An image named by URL: its facts and every resume of its download, on stderr."""
+    import logging
+
+    log = logging.getLogger("cos_installer.netboot")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
 def run(args) -> int:
     from cos_installer.answers import AnswersError
     from cos_installer.backends import BackendError, open_backend
@@ -235,7 +249,10 @@ def run(args) -> int:
         return 2
     if not args.target:
         args.target = config.disk
-    if args.image and not os.path.exists(args.image):
+    remote = (args.image or "").startswith(("http://", "https://"))
+    if remote:
+        _download_notes()
+    if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
     if config.disk != args.target:
