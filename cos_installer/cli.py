@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "fleet": "fleet",
     "snap": "snap",
     "autostart": "autostart",
+    "netboot": "netboot",
 }
 
 

@@ -103,7 +103,8 @@ def test_a_download_that_keeps_breaking_gives_up_and_leaves_no_table(loops, tmp_
         server.faults.cuts = [100_000] + [0] * 20  # then nothing more: no progress
         payload = inspect_remote(server.url(name), NO_WAIT)
         disk = loops.device(16)
-        with pytest.raises(PayloadError, match=r"the download broke at byte 100000 of \d+ .*4 attempt"):
+        broke = r"the download broke at byte 100000 of \d+ .*4 attempt"
+        with pytest.raises(PayloadError, match=broke):
             write(payload, disk, 16 << 20)
     assert first_mib(disk) == bytes(1 << 20)
 
