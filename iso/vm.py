@@ -26,6 +26,7 @@ from pathlib import Path
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 PROBE_CACHE = "/run/cos-installer-kvm-probe"
+IPXE_ROM = "/usr/lib/ipxe/qemu/efi-virtio.rom"  # Debian's ipxe-qemu: BIOS and UEFI iPXE
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMNOZ]|\x0f|\x0e")
 
 
@@ -70,6 +71,7 @@ class VM:
     def __init__(self, name: str, workdir: str, *, uefi: bool = False, memory: int = 2048):
         self.name, self.workdir, self.uefi, self.memory = name, workdir, uefi, memory
         self.args: list[str] = []
+        self.prefix: list[str] = []  # e.g. ip netns exec NS: QEMU opens its taps there
         self.nics = 0
         self.proc: subprocess.Popen | None = None
         self.serial: socket.socket | None = None
@@ -105,13 +107,23 @@ class VM:
         if not link:
             self.down_links.append(nid)
 
+    def tap_nic(self, tap: str, mac: str, bootindex: int | None = None) -> None:
+        """A NIC on an existing tap device (its bridge decides the network); with
+        `bootindex`, the firmware boots from it through the NIC's own iPXE ROM."""
+        self.nics += 1
+        boot = f",bootindex={bootindex}" if bootindex is not None else ""
+        slot = 0x0F + self.nics
+        self.args += ["-netdev", f"tap,id=n{self.nics},ifname={tap},script=no,downscript=no",
+                      "-device", f"virtio-net-pci,netdev=n{self.nics},mac={mac},addr={slot:#x}"
+                      f",romfile={IPXE_ROM}{boot}"]  # fmt: skip
+
     def kernel(self, kernel: str, initrd: str, append: str) -> None:
         self.args += ["-kernel", kernel, "-initrd", initrd, "-append", append]
 
     def command(self, accel: str, serial_stdio: bool = False) -> list[str]:
         sock = os.path.join(self.workdir, f"{self.name}")
-        argv = ["qemu-system-x86_64", "-name", self.name, "-machine", "pc", "-accel", accel,
-                "-m", str(self.memory), "-smp", "2", "-S",
+        argv = [*self.prefix, "qemu-system-x86_64", "-name", self.name, "-machine", "pc",
+                "-accel", accel, "-m", str(self.memory), "-smp", "2", "-S",
                 "-qmp", f"unix:{sock}.qmp,server=on,wait=off"]  # fmt: skip
         if serial_stdio:
             # The serial line and QEMU's monitor share this terminal, so Ctrl+A x quits:
