@@ -56,7 +56,7 @@ def make_payload(workdir: Path, size: int) -> Path:
     subprocess.run(
         ["zstd", "-q", "-3", "-T0", "-f", "--rm", str(raw), "-o", str(payload)], check=True
     )
-    from cos_installer.payload import write_sha256
+    from tests.payloadkit import write_sha256
 
     write_sha256(str(payload))
     return payload
@@ -100,8 +100,8 @@ def vm_hwm_kib() -> int:
 
 def child(loop: str, payload: str) -> None:
     """The write stage in a fresh process; prints seconds and peak RSS as JSON."""
-    from cos_installer.backends.block import BlockDeviceBackend
-    from cos_installer.stream import inspect_payload
+    from cos_installer.install.backends.block import BlockDeviceBackend
+    from cos_installer.install.stream import inspect_payload
 
     backend = BlockDeviceBackend(loop)
     info = inspect_payload(payload)

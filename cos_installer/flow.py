@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Role
+from cos_installer.answers.model import Role
 
 
 class Step(enum.StrEnum):

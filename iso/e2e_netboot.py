@@ -31,7 +31,7 @@ BRIDGE_IP = "10.77.0.1"
 SERVER = f"http://{BRIDGE_IP}/cos/"
 STRANGER = "52:54:00:c0:f1:99"  # no fleet entry names it
 PAYLOAD_URL_PATH = "/cos/cos/cos-image.raw.zst"
-HEAD_FETCH = 1 << 20  # the install's preflight reads the first MiB (cos_installer.remotepayload)
+HEAD_FETCH = 1 << 20  # the install's preflight reads the first MiB (cos_installer.install.remote)
 
 
 def ip(*args: str) -> None:

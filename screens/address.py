@@ -7,7 +7,7 @@ from typing import Any
 
 import urwid
 
-from cos_installer import validate
+from cos_installer.answers import validate
 from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text

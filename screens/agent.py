@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cos_installer import validate
+from cos_installer.answers import validate
 from cos_installer.i18n import N_, _
 
 from .widgets import KEYS_FORM, Field, Screen, blank, text

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH
 from cos_installer.i18n import N_, _
-from cos_installer.model import DATA_MOUNT_POINT, USER_DATA_PATH
 
 from . import diskinfo
 from .guarded import GuardedConfirm

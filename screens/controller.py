@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cos_installer import validate
+from cos_installer.answers import validate
+from cos_installer.answers.model import CLUSTER_SIZES, DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT
 from cos_installer.i18n import N_, _
-from cos_installer.model import CLUSTER_SIZES, DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT
 
 from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
 

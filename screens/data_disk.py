@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.answers.model import DATA_MOUNT_POINT
 from cos_installer.i18n import N_, _
-from cos_installer.model import DATA_MOUNT_POINT
 
 from .disk import HEADER, disk_rows
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text

@@ -1,6 +1,6 @@
 """Screen 13, Done: COS is installed; Enter reboots (a dry run only says it would).
 
-Below that, the guide's steps that follow an install of this role (cos_installer.nextsteps):
+Below that, the guide's steps that follow an install of this role (cos_installer.render.nextsteps):
 the screen quotes the commands that fit 80x24 and names the guide's sections.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 import urwid
 
 from cos_installer.i18n import N_, _
-from cos_installer.nextsteps import HEADING, steps_of_values
+from cos_installer.render.nextsteps import HEADING, steps_of_values
 
 from .widgets import Screen, blank, text
 

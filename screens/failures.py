@@ -9,9 +9,10 @@ from typing import Any
 
 import urwid
 
-from cos_installer import advice, i18n
+from cos_installer import i18n
 from cos_installer.flow import Step
 from cos_installer.i18n import _
+from cos_installer.support import advice
 
 from . import theme
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cos_installer.answers.model import DEFAULT_HA
 from cos_installer.i18n import N_, _
-from cos_installer.model import DEFAULT_HA
 
 from .widgets import KEYS_LIST, RadioList, Screen, blank, text
 

@@ -74,7 +74,7 @@ def _text(value: Any) -> str:
 def _yes_no(value: Any) -> bool | None:
     """The engine's reading of yes/no ("no", "false", 0 are No); None when it is neither,
     so the screen keeps its default and the engine reports the value at the Summary."""
-    from cos_installer.validate import FieldError, yes_no
+    from cos_installer.answers.validate import FieldError, yes_no
 
     try:
         return yes_no(value)
@@ -167,7 +167,7 @@ class Services:
             return
         try:
             if self._journal is None:
-                from cos_installer.snap import Journal
+                from cos_installer.support.snap import Journal
 
                 self._journal = Journal(self.log_path)
             self._journal.note(line)
@@ -178,7 +178,7 @@ class Services:
         if not self.log_path:
             return
         from cos_installer.hardware import snapshot_json
-        from cos_installer.snap import keep_probe
+        from cos_installer.support.snap import keep_probe
 
         try:
             keep_probe(snapshot_json(machine, all_nics=self.all_nics), self.log_path)
@@ -189,7 +189,7 @@ class Services:
         """The rendered cloud-config, redacted, beside the log for the diagnostics bundle."""
         if not self.log_path or not user_data:
             return
-        from cos_installer.snap import keep_config
+        from cos_installer.support.snap import keep_config
 
         try:
             keep_config(user_data, self.log_path, secrets)
@@ -199,7 +199,7 @@ class Services:
     def log_text(self) -> str:
         if not self.log_path:
             return ""
-        from cos_installer.private import read_text
+        from cos_installer.support.private import read_text
 
         try:
             return read_text(self.log_path)
@@ -207,8 +207,8 @@ class Services:
             return f"{self.log_path}: {exc.strerror}"
 
     def write_bundle(self) -> str:
-        """The diagnostics bundle's path (cos_installer.snap); may raise OSError."""
-        from cos_installer.snap import default_log, write_bundle
+        """The diagnostics bundle's path (cos_installer.support.snap); may raise OSError."""
+        from cos_installer.support.snap import default_log, write_bundle
 
         log = self.log_path or default_log(self.dry_run)
         return write_bundle(log, self.profile, self.snap_dir)
@@ -229,7 +229,7 @@ class Services:
         return open_machine(self.profile, all_nics=self.all_nics)
 
     def build_config(self, mapping: dict[str, Any]) -> Any:
-        from cos_installer.answers import AnswersError, from_mapping
+        from cos_installer.answers.document import AnswersError, from_mapping
 
         try:
             return from_mapping(mapping, "wizard")
@@ -237,7 +237,7 @@ class Services:
             raise ConfigError(list(exc.errors)) from None
 
     def render(self, config: Any) -> str:
-        from cos_installer.render import render_config
+        from cos_installer.render.config import render_config
 
         return render_config(config)
 
@@ -256,8 +256,8 @@ class Services:
         """chosen, chosen_data: the Disks shown on the confirmation screen; the pipeline
         refuses disks that are no longer those (size, serial, by-id). clear_holders: the
         confirmation said RAID/LVM on them would be stopped (after every check passed)."""
-        from cos_installer.backends import open_backend
-        from cos_installer.install import run_install
+        from cos_installer.install.backends import open_backend
+        from cos_installer.install.pipeline import run_install
 
         backend = open_backend(config.disk, dry_run=self.dry_run)
         if self._journal is not None:

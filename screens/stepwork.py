@@ -8,8 +8,8 @@ import threading
 import time
 from typing import Any
 
-from cos_installer import advice
 from cos_installer.i18n import _
+from cos_installer.support import advice
 
 from .services import ConfigError, to_mapping
 

@@ -2,7 +2,7 @@
 
 One console installs at a time: the first to take the lock runs the wizard (or, with
 `cos.autoinstall`, the unattended install after a countdown any key cancels); the others say
-where the installer runs and offer to take it over. Kernel options: see cos_installer.boot.
+where the installer runs and offer to take it over. Kernel options: see cos_installer.live.boot.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import tempfile
 import termios
 import time
 
-from .. import boot, consoles, ptyrelay, takeover
-from ..hardware.media import MEDIA_DIR, PAYLOAD, PAYLOAD_URL_ENV
-from ..hardware.types import Machine
-from ..takeover import take_lock, wait_key
+from cos_installer.hardware.media import MEDIA_DIR, PAYLOAD, PAYLOAD_URL_ENV
+from cos_installer.hardware.types import Machine
+from cos_installer.live import boot, consoles, ptyrelay, takeover
+from cos_installer.live.takeover import take_lock, wait_key
 
 HELP = "start the installer on a console at boot (used by the live system's services)"
 LOCK_FD = "COS_LOCK_FD"  # the installer lock, taken before fbterm started this autostart
@@ -82,11 +82,11 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
         data = yaml.safe_load(f)
     if not isinstance(data, dict):
         return None
-    from ..fleet import is_fleet
+    from cos_installer.answers.fleet import is_fleet
 
     if is_fleet(data):
-        from ..fleet import load_for_machine
-        from ..hardware import open_machine
+        from cos_installer.answers.fleet import load_for_machine
+        from cos_installer.hardware import open_machine
 
         with contextlib.suppress(Exception):
             return load_for_machine(path, machine or open_machine(None)).disk
@@ -97,8 +97,8 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
 def network_for_download(url: str) -> None:
     """The live system has no network of its own: DHCP on a linked NIC from which the
     answers server can be reached."""
-    from .. import livenet
-    from ..hardware import open_machine
+    from cos_installer.hardware import open_machine
+    from cos_installer.live import livenet
 
     try:
         livenet.bring_up(open_machine(None), say, reach=livenet.server_of(url))
@@ -228,7 +228,7 @@ def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
 def mirrored_wizard(
     args: argparse.Namespace, options: boot.BootOptions, children: list[subprocess.Popen]
 ) -> int | None:
-    """The wizard on this console and the other at once (cos_installer.consoles): the exit
+    """The wizard on this console and the other at once (cos_installer.live.consoles): the exit
     status when this console got the first key and ran it; None when the other one did."""
     fd = os.open(args.lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:

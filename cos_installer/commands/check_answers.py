@@ -19,10 +19,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .. import validate as v
-from ..model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
-from ..shown import printable
-from .fleet import HA_GROUP_SIZE
+from cos_installer.answers import validate as v
+from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
+from cos_installer.commands.fleet import HA_GROUP_SIZE
+from cos_installer.support.shown import printable
 
 HELP = "check an answers or fleet file; show the entry and answers a machine would get"
 
@@ -47,7 +47,7 @@ def _err(lines: list[str]) -> int:
 
 
 def _open(profile: str) -> Any:
-    from ..hardware import ProfileError, open_machine
+    from cos_installer.hardware import ProfileError, open_machine
 
     try:
         return open_machine(None if profile == "local" else profile)
@@ -64,15 +64,15 @@ class _Problem(Exception):
 def _hash_once(plain: str) -> str:
     """The hosts of a fleet share a password: hash it once per check, not once per host (the
     hash is redacted in the report; nothing is installed from it)."""
-    from ..passwords import hash_password
+    from cos_installer.answers.passwords import hash_password
 
     return hash_password(plain)
 
 
 def _effective(plain: dict, shown: dict[str, str], source: str) -> tuple[Any, dict]:
     """Check one plain mapping; the config and its redacted mapping with rules described."""
-    from ..answers import AnswersError, from_mapping, to_mapping
-    from ..fleet_rules import set_path
+    from cos_installer.answers.document import AnswersError, from_mapping, to_mapping
+    from cos_installer.answers.fleet_rules import set_path
 
     try:
         config = from_mapping(plain, source=source, hasher=_hash_once)
@@ -86,7 +86,7 @@ def _effective(plain: dict, shown: dict[str, str], source: str) -> tuple[Any, di
 
 def placeholder_notes(mapping: dict, source: str) -> list[str]:
     """Warnings for what `cos-installer fleet` leaves for the operator to fill in."""
-    from .fleet import PLACEHOLDER_INSTALL_CODE, PLACEHOLDER_MAC_PREFIX
+    from cos_installer.commands.fleet import PLACEHOLDER_INSTALL_CODE, PLACEHOLDER_MAC_PREFIX
 
     notes, placeholders = [], []
     for i, entry in enumerate(mapping.get("hosts") or []):
@@ -197,9 +197,9 @@ def cluster_problems(entries: list[tuple[str, dict]], source: str) -> list[str]:
 
 def check_all(mapping: dict, source: str) -> tuple[list[str], list[str]]:
     """(errors, report lines) for every host entry, without a machine."""
-    from ..answers import dump_yaml
-    from ..fleet import expand_all
-    from ..fleet_rules import stand_in
+    from cos_installer.answers.document import dump_yaml
+    from cos_installer.answers.fleet import expand_all
+    from cos_installer.answers.fleet_rules import stand_in
 
     errors: list[str] = []
     configs, report = [], []
@@ -230,9 +230,16 @@ def check_all(mapping: dict, source: str) -> tuple[list[str], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..answers import AnswersError, dump_yaml, read_mapping
-    from ..fleet import FleetError, check_entries, host_entry, label, match_host, resolve_entry
-    from ..fleet_rules import stand_in
+    from cos_installer.answers.document import AnswersError, dump_yaml, read_mapping
+    from cos_installer.answers.fleet import (
+        FleetError,
+        check_entries,
+        host_entry,
+        label,
+        match_host,
+        resolve_entry,
+    )
+    from cos_installer.answers.fleet_rules import stand_in
 
     source = args.file
     try:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cloudconfig import check
+from cos_installer.render.checker import check
 
 HELP = "check a cloud-config file against coreos-cloudinit's rules (exit 1 on any entry)"
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from .. import validate as v
-from ..fleet_rules import rule_problems
-from ..model import DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT, NetworkModel
+from cos_installer.answers import validate as v
+from cos_installer.answers.fleet_rules import rule_problems
+from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT, NetworkModel
 
 HELP = "write a starter fleet answers file (controller1..N, node1..M) to stdout or -o FILE"
 PLACEHOLDER_MAC = "00:00:00:00:{kind:02x}:{n:02x}"  # kind 0: controllers, 1: agents

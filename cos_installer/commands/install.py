@@ -18,9 +18,9 @@ import sys
 import threading
 import time
 
-from cos_installer.events import Event
 from cos_installer.hardware.types import human_size
-from cos_installer.typeahead import flush_input
+from cos_installer.install.events import Event
+from cos_installer.support.typeahead import flush_input
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
 EPILOG = """\
@@ -99,8 +99,8 @@ def add_arguments(parser) -> None:
 
 
 def parse_size(text: str) -> int:
-    """--size: the shared size rule (cos_installer.units), and never zero."""
-    from cos_installer.units import parse_size as bytes_of
+    """--size: the shared size rule (cos_installer.answers.units), and never zero."""
+    from cos_installer.answers.units import parse_size as bytes_of
 
     try:
         size = bytes_of(text)
@@ -180,7 +180,7 @@ def _confirm(what: str) -> bool:
 def _needs_machine(args) -> bool:
     """Probe only when something needs it: no --image (the media's payload), a profile, or a
     fleet file whose host entry and disk/NIC rules are matched against this machine."""
-    from cos_installer.answers import read_mapping
+    from cos_installer.answers.document import read_mapping
 
     if args.machine or not args.image:
         return True
@@ -192,7 +192,7 @@ def _needs_machine(args) -> bool:
 
 def _load(args):
     """(config, machine) for plain and fleet answers files alike."""
-    from cos_installer.fleet import load_for_machine
+    from cos_installer.answers.fleet import load_for_machine
     from cos_installer.hardware import open_machine
 
     machine = open_machine(args.machine) if _needs_machine(args) else None
@@ -204,7 +204,7 @@ def _print_next_steps(config) -> None:
     """After the success line: the guide's steps that follow an install of this role (the Done
     screen's list, with every command), so an unattended install does not end at a node that
     waits, or a docker that cannot start, without saying why."""
-    from cos_installer.nextsteps import plain_text, steps_of_config
+    from cos_installer.render.nextsteps import plain_text, steps_of_config
 
     sys.stderr.write(plain_text(steps_of_config(config)))
     sys.stderr.flush()
@@ -224,11 +224,11 @@ def _download_notes() -> None:
 
 
 def run(args) -> int:
-    from cos_installer.answers import AnswersError
-    from cos_installer.backends import BackendError, open_backend
-    from cos_installer.fleet import FleetError
+    from cos_installer.answers.document import AnswersError
+    from cos_installer.answers.fleet import FleetError
     from cos_installer.hardware import ProfileError
-    from cos_installer.install import run_install
+    from cos_installer.install.backends import BackendError, open_backend
+    from cos_installer.install.pipeline import run_install
 
     dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
     try:
@@ -319,7 +319,7 @@ def run(args) -> int:
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
     if log and result.user_data:
-        from cos_installer.snap import keep_config
+        from cos_installer.support.snap import keep_config
 
         secrets = [config.agent.install_code] if config.agent is not None else []
         with contextlib.suppress(OSError):

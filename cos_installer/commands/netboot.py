@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _err(lines: list[str]) -> int:
-    from ..shown import printable
+    from cos_installer.support.shown import printable
 
     for line in lines:
         print(f"cos-installer netboot export: {printable(line)}", file=sys.stderr)
@@ -50,9 +50,9 @@ def _err(lines: list[str]) -> int:
 
 
 def _check_fleet(path: str) -> tuple[dict, list[str]]:
-    from ..answers import AnswersError, read_mapping
-    from ..fleet import FleetError
-    from .check_answers import check_all
+    from cos_installer.answers.document import AnswersError, read_mapping
+    from cos_installer.answers.fleet import FleetError
+    from cos_installer.commands.check_answers import check_all
 
     try:
         mapping = read_mapping(path)
@@ -66,8 +66,8 @@ def _check_fleet(path: str) -> tuple[dict, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..netboot import configs, documents, export, ipxe
-    from ..passwords import hash_password
+    from cos_installer.answers.passwords import hash_password
+    from cos_installer.netboot import configs, documents, export, ipxe
 
     mapping, errors = _check_fleet(args.fleet)
     if errors:

@@ -12,11 +12,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..answers import AnswersError, from_mapping, read_mapping
-from ..fleet import FleetError, check_entries, host_entry, label, match_host, resolve_entry
-from ..fleet_rules import get_path, match_values, stand_in
-from ..model import InstallConfig
-from ..render import RenderError, render_config
+from cos_installer.answers.document import AnswersError, from_mapping, read_mapping
+from cos_installer.answers.fleet import (
+    FleetError,
+    check_entries,
+    host_entry,
+    label,
+    match_host,
+    resolve_entry,
+)
+from cos_installer.answers.fleet_rules import get_path, match_values, stand_in
+from cos_installer.answers.model import InstallConfig
+from cos_installer.render.config import RenderError, render_config
 
 HELP = "print the cloud-config an answers file (or a fleet file's host) produces; exit 2 if bad"
 
@@ -54,7 +61,7 @@ def how_to_pick(mapping: dict, source: str) -> str:
 
 
 def _open(profile: str | None) -> object:
-    from ..hardware import ProfileError, open_machine
+    from cos_installer.hardware import ProfileError, open_machine
 
     if profile is None:
         return None

@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cos_installer.snap import DEFAULT_LOG, write_bundle
+    from cos_installer.support.snap import DEFAULT_LOG, write_bundle
 
     log = args.snap_log or getattr(args, "log", None) or DEFAULT_LOG
     try:

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_answers(path: str) -> dict | None:
-    from cos_installer.answers import read_mapping
+    from cos_installer.answers.document import read_mapping
 
     try:
         data = read_mapping(path)
@@ -41,8 +41,8 @@ def for_this_machine(data: dict, args: argparse.Namespace) -> tuple[dict, str]:
     """A fleet file pre-fills the wizard with this machine's entry, rules resolved; when no
     entry matches (or a rule finds nothing), with the shared defaults and no rule values.
     Returns the mapping and what was done, for the log."""
-    from cos_installer import fleet
-    from cos_installer.fleet_rules import RULE_FIELDS, get_path
+    from cos_installer.answers import fleet
+    from cos_installer.answers.fleet_rules import RULE_FIELDS, get_path
 
     if not fleet.is_fleet(data):
         return data, ""
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from cos_installer.screens import theme
     from cos_installer.screens.app import App
     from cos_installer.screens.services import Services
-    from cos_installer.snap import default_log
+    from cos_installer.support.snap import default_log
 
     lang, offer = i18n.choose(getattr(args, "lang", None))
     i18n.set_language(lang)

@@ -7,10 +7,10 @@ machine = open_machine("x.yaml")    # a profile file
 
 from __future__ import annotations
 
-from .media import MEDIA_DIR, MEDIA_DIR_ENV, PAYLOAD, PAYLOAD_SHA256
-from .profile_schema import ProfileError
-from .snapshot import disk_json, nic_json, snapshot_json
-from .types import (
+from cos_installer.hardware.media import MEDIA_DIR, MEDIA_DIR_ENV, PAYLOAD, PAYLOAD_SHA256
+from cos_installer.hardware.profile_schema import ProfileError
+from cos_installer.hardware.snapshot import disk_json, nic_json, snapshot_json
+from cos_installer.hardware.types import (
     MIN_DISK_BYTES,
     DhcpLease,
     DhcpResult,
@@ -22,7 +22,7 @@ from .types import (
     Partition,
     human_size,
 )
-from .watch import NicChange, NicWatcher
+from cos_installer.hardware.watch import NicChange, NicWatcher
 
 __all__ = [
     "MEDIA_DIR",
@@ -56,9 +56,9 @@ def open_machine(profile: str | None = None, *, all_nics: bool = False) -> Machi
     profile.
     """
     if profile is None:
-        from .real import RealMachine
+        from cos_installer.hardware.real import RealMachine
 
         return RealMachine(all_nics=all_nics)
-    from .profile import ProfileMachine
+    from cos_installer.hardware.profile import ProfileMachine
 
     return ProfileMachine(profile, all_nics=all_nics)

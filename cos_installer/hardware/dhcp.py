@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from .types import DhcpLease, DhcpResult
+from cos_installer.hardware.types import DhcpLease, DhcpResult
 
 CLIENT_ORDER = ("dhcpcd", "udhcpc", "dhclient")
 RESULT_FILE = "lease.env"

@@ -10,9 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..holders import Tree, dm_kind
-from ..storage import StorageMap
-from .sysfs import (
+from cos_installer.hardware.sysfs import (
     best_by_id,
     blkid_info,
     by_id_links,
@@ -22,7 +20,9 @@ from .sysfs import (
     read_int,
     swaps_by_devno,
 )
-from .types import Disk, OtherName, Partition
+from cos_installer.hardware.types import Disk, OtherName, Partition
+from cos_installer.install.holders import Tree, dm_kind
+from cos_installer.install.storage import StorageMap
 
 MEDIA_LABEL = "CDROM"  # the guide: a USB stick must carry the volume label CDROM
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cos_installer.hardware.disks import MEDIA_LABEL
+from cos_installer.hardware.sysfs import blkid_info, devno_of_sysfs, mounts_by_devno, read_int
+from cos_installer.hardware.types import InstallMedia, MediaNotReady
 from cos_installer.i18n import N_, _
-
-from .disks import MEDIA_LABEL
-from .sysfs import blkid_info, devno_of_sysfs, mounts_by_devno, read_int
-from .types import InstallMedia, MediaNotReady
 
 MEDIA_DIR = "/run/live/medium"  # where live-boot mounts the boot medium
 MEDIA_DIR_ENV = "COS_MEDIA_DIR"  # tests and dry runs point this at a directory of theirs

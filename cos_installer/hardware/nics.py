@@ -16,8 +16,8 @@ import struct
 import time
 from pathlib import Path
 
-from .sysfs import read_attr, read_int
-from .types import Nic
+from cos_installer.hardware.sysfs import read_attr, read_int
+from cos_installer.hardware.types import Nic
 
 SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914

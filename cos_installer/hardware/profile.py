@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .media import MEDIA_DIR_ENV, PAYLOAD, _payload_in, not_ready
-from .profile_schema import ProfileError, parse_profile
-from .types import DhcpResult, Disk, InstallMedia, Nic
+from cos_installer.hardware.media import MEDIA_DIR_ENV, PAYLOAD, _payload_in, not_ready
+from cos_installer.hardware.profile_schema import ProfileError, parse_profile
+from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
 
 
 def bundled_profiles() -> list[str]:
@@ -100,7 +100,7 @@ class ProfileMachine:
         return {name: linked.get(name, False) for name in names}
 
     def dhcp(self, interface: str, timeout: float = 10.0) -> DhcpResult:
-        from .dhcp import no_answer
+        from cos_installer.hardware.dhcp import no_answer
 
         entry = next((e for e in self._current()["nics"] if e[0].name == interface), None)
         if entry is None:

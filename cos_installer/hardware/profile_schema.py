@@ -19,8 +19,8 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from ..units import parse_size
-from .types import DhcpLease, Disk, Nic, Partition
+from cos_installer.answers.units import parse_size
+from cos_installer.hardware.types import DhcpLease, Disk, Nic, Partition
 
 
 class ProfileError(Exception):

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import time
 
-from . import nics as nicprobe
-from .dhcp import run_dhcp
-from .disks import ProbeContext, is_listed_disk, probe_block_device, probe_disks
-from .media import find_install_media, media_dir
-from .profile import no_link
-from .sysfs import read_attr
-from .types import DhcpResult, Disk, InstallMedia, Nic
+from cos_installer.hardware import nics as nicprobe
+from cos_installer.hardware.dhcp import run_dhcp
+from cos_installer.hardware.disks import (
+    ProbeContext,
+    is_listed_disk,
+    probe_block_device,
+    probe_disks,
+)
+from cos_installer.hardware.media import find_install_media, media_dir
+from cos_installer.hardware.profile import no_link
+from cos_installer.hardware.sysfs import read_attr
+from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
 
 LINK_WAIT = 3.0  # seconds a freshly brought-up NIC gets to negotiate before DHCP gives up
 
@@ -63,7 +68,7 @@ class RealMachine:
         remaining = max(0.5, timeout - (time.monotonic() - start))
         result = run_dhcp(interface, remaining)
         if result.lease is None and "no DHCP answer" in result.message:
-            from .dhcp import no_answer
+            from cos_installer.hardware.dhcp import no_answer
 
             return DhcpResult(interface, message=no_answer(interface, timeout))
         return result

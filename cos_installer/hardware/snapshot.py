@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .types import MIN_DISK_BYTES, Disk, Machine, Nic, human_size
+from cos_installer.hardware.types import MIN_DISK_BYTES, Disk, Machine, Nic, human_size
 
 
 def disk_json(disk: Disk, min_bytes: int = MIN_DISK_BYTES) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .types import Machine
+from cos_installer.hardware.types import Machine
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@
     BASE/answers/system_serial/<serial>.yaml
     BASE/answers/disk_serial/<serial>.yaml
 
-One file per value a fleet entry's `match:` names (the keys of cos_installer.fleet_rules);
+One file per value a fleet entry's `match:` names (the keys of cos_installer.answers.fleet_rules);
 404 when no entry names that value. Values are the fleet's normal form (lower case, MACs with
 colons); every character outside [a-z0-9._:-], and a leading dot, is written `~XX` (its UTF-8
 bytes in hex), so a serial cannot leave its directory or need URL escaping. The same names

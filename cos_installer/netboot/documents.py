@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import yaml
 
-from cos_installer.fleet_rules import MATCH_KEYS, get_path, match_values
+from cos_installer.answers.fleet_rules import MATCH_KEYS, get_path, match_values
 
 from .contract import relative_path, value_problem
 

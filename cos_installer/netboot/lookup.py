@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from cos_installer.fleet import FleetError, is_fleet, match_host
-from cos_installer.fleet_rules import norm_mac
+from cos_installer.answers.fleet import FleetError, is_fleet, match_host
+from cos_installer.answers.fleet_rules import norm_mac
 from cos_installer.hardware.types import Machine
 
 from .contract import bootif_mac, identity_path, value_problem
@@ -54,7 +54,7 @@ def identities(machine: Machine, bootif: str | None = None) -> list[tuple[str, s
 def _mismatch(path: str, machine: Machine, source: str) -> str:
     """Why the document at `path` is not for this machine ("" when it is, or when it is no
     fleet file: the install then reads it and reports what is wrong with it)."""
-    from cos_installer.answers import read_mapping
+    from cos_installer.answers.document import read_mapping
 
     try:
         mapping = read_mapping(path)

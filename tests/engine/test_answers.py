@@ -2,7 +2,7 @@
 
 import pytest
 
-from cos_installer.answers import (
+from cos_installer.answers.document import (
     AnswersError,
     dump_yaml,
     from_mapping,
@@ -10,8 +10,8 @@ from cos_installer.answers import (
     read_mapping,
     to_mapping,
 )
-from cos_installer.model import NetworkModel, Role
-from cos_installer.passwords import verify_password
+from cos_installer.answers.model import NetworkModel, Role
+from cos_installer.answers.passwords import verify_password
 from tests.engine.helpers import AGENT, CONTROLLER, DELETE, FIXED_HASH, SAMPLES, answers
 
 C, A = CONTROLLER, AGENT

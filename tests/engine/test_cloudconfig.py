@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from cos_installer.cloudconfig import Report, check
+from cos_installer.render.checker import Report, check
 from tests.engine.helpers import GOLDEN, run_cli
 
 GOOD = """\

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cos_installer.answers import from_mapping
-from cos_installer.render import DOCKER_DATA_SCRIPT, render_config
+from cos_installer.answers.document import from_mapping
+from cos_installer.render.config import DOCKER_DATA_SCRIPT, render_config
 from tests.engine.helpers import AGENT, CONTROLLER, answers
 from tests.realparts import need_root, need_tools
 

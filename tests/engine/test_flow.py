@@ -2,8 +2,8 @@
 
 import pytest
 
+from cos_installer.answers.model import Role
 from cos_installer.flow import POINT_OF_NO_RETURN, Step, Wizard, next_step, previous_step
-from cos_installer.model import Role
 
 CONTROLLER_ORDER = [
     "welcome", "role", "controller", "ha", "system", "nic", "dhcp", "address",

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from cos_installer.passwords import hash_password, verify_password
-from cos_installer.validate import password_hash
+from cos_installer.answers.passwords import hash_password, verify_password
+from cos_installer.answers.validate import password_hash
 from tests.realparts import need_tools
 
 

@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cos_installer.answers import AnswersError, from_mapping
-from cos_installer.cloudconfig import Report, check
-from cos_installer.model import ControllerAddress
-from cos_installer.render import RenderError, render_config
+from cos_installer.answers.document import AnswersError, from_mapping
+from cos_installer.answers.model import ControllerAddress
+from cos_installer.render.checker import Report, check
+from cos_installer.render.config import RenderError, render_config
 from tests.engine.helpers import AGENT, CONTROLLER, answers
 from tests.engine.hostile import assert_harmless, documents
 

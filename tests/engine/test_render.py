@@ -7,10 +7,16 @@ import subprocess
 import pytest
 import yaml
 
-from cos_installer.answers import from_mapping, load_answers
-from cos_installer.cloudconfig import check
-from cos_installer.model import ROLE_ENV_PATH
-from cos_installer.render import RenderError, env_value, render_config, yaml_block, yaml_scalar
+from cos_installer.answers.document import from_mapping, load_answers
+from cos_installer.answers.model import ROLE_ENV_PATH
+from cos_installer.render.checker import check
+from cos_installer.render.config import (
+    RenderError,
+    env_value,
+    render_config,
+    yaml_block,
+    yaml_scalar,
+)
 from tests.engine.helpers import (
     AGENT,
     CONTROLLER,

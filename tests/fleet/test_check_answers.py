@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cos_installer.answers import dump_yaml
+from cos_installer.answers.document import dump_yaml
 from cos_installer.cli import main
 from tests.fleet.conftest import INSTALL_CODE, PASSWORD, profile_path
 

@@ -8,9 +8,9 @@ import stat
 import pytest
 import yaml
 
-from cos_installer.answers import from_mapping
+from cos_installer.answers.document import from_mapping
+from cos_installer.answers.fleet import expand_all, resolve
 from cos_installer.cli import main
-from cos_installer.fleet import expand_all, resolve
 
 
 def generate(capsys, *options: str) -> tuple[int, str, str]:

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from cos_installer.answers import AnswersError, from_mapping
-from cos_installer.fleet import expand_all, host_entry, merge, resolve
-from cos_installer.model import Role
+from cos_installer.answers.document import AnswersError, from_mapping
+from cos_installer.answers.fleet import expand_all, host_entry, merge, resolve
+from cos_installer.answers.model import Role
 
 
 def test_nested_sections_merge_key_by_key_and_values_replace():

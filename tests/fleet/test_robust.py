@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cos_installer.fleet import FleetError, expand_all, resolve
+from cos_installer.answers.fleet import FleetError, expand_all, resolve
 from cos_installer.hardware import open_machine
 from tests.fleet.conftest import FLEET, profile_path
 

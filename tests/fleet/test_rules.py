@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cos_installer.answers import from_mapping
-from cos_installer.fleet import FleetError, resolve
-from cos_installer.fleet_rules import describe_rule, parse_size
+from cos_installer.answers.document import from_mapping
+from cos_installer.answers.fleet import FleetError, resolve
+from cos_installer.answers.fleet_rules import describe_rule, parse_size
 from tests.fleet.conftest import PASSWORD
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cos_installer import model
-from cos_installer import validate as v
-from cos_installer.answers import KEYS
+from cos_installer.answers import model
+from cos_installer.answers import validate as v
+from cos_installer.answers.document import KEYS
+from cos_installer.answers.schema import YES_NO, answers_schema
 from cos_installer.cli import main
-from cos_installer.schema import YES_NO, answers_schema
 from tests.fleet.conftest import FLEET
 
 PACKAGE = Path(__file__).parents[2] / "cos_installer"
-COMMITTED = PACKAGE / "answers.schema.json"
+COMMITTED = PACKAGE / "answers" / "answers.schema.json"
 
 
 def jsonschema_validator():
@@ -36,8 +36,8 @@ def jsonschema_validator():
 def test_committed_schema_is_the_generated_one():
     generated = json.dumps(answers_schema(), indent=2, ensure_ascii=False) + "\n"
     assert COMMITTED.read_text(encoding="utf-8") == generated, (
-        "cos_installer/answers.schema.json is stale: run "
-        "python -m cos_installer.schema > cos_installer/answers.schema.json"
+        "cos_installer/answers/answers.schema.json is stale: run "
+        "python -m cos_installer.answers.schema > cos_installer/answers/answers.schema.json"
     )
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.realparts
 
 BRING_UP = """
 import json, tempfile
-from cos_installer import boot, livenet
+from cos_installer.live import boot, livenet
 from cos_installer.hardware import open_machine
 said = []
 name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, {resolv!r})
@@ -62,7 +62,7 @@ def test_no_lease_anywhere_is_said_and_nothing_configured(veth, tmp_path):
     """No DHCP server: every NIC tried, the reason said, no address and no route left."""
     sh("ip", "-n", veth.srv_ns, "link", "set", veth.srv, "up")  # a link, but nobody answers
     code = (
-        "import json\nfrom cos_installer import livenet\n"
+        "import json\nfrom cos_installer.live import livenet\n"
         "from cos_installer.hardware import open_machine\nsaid = []\n"
         f"name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 2, "
         f"{str(tmp_path / 'resolv.conf')!r}, deadline=3)\n"
@@ -78,7 +78,7 @@ def test_no_lease_anywhere_is_said_and_nothing_configured(veth, tmp_path):
 
 APPLY = """
 import json
-from cos_installer import livenet
+from cos_installer.live import livenet
 from cos_installer.hardware import open_machine
 said = []
 name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, {resolv!r},
@@ -148,7 +148,7 @@ def test_a_lease_that_cannot_reach_the_answers_server_is_dropped_for_the_next_ni
         servers.append(subprocess.Popen([*http, f"{b_net}.1", "8080"], **quiet))
         time.sleep(0.8)
         code = (
-            "import json\nfrom cos_installer import livenet\n"
+            "import json\nfrom cos_installer.live import livenet\n"
             "from cos_installer.hardware import open_machine\nsaid = []\n"
             "name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 10, "
             f"{str(tmp_path / 'resolv.conf')!r}, "
@@ -189,7 +189,7 @@ def test_a_dhcp_server_that_answers_late_is_asked_again(veth, tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         code = (
-            "import json\nfrom cos_installer import livenet\n"
+            "import json\nfrom cos_installer.live import livenet\n"
             "from cos_installer.hardware import open_machine\nsaid = []\n"
             "name = livenet.bring_up(open_machine(None, all_nics=True), said.append, 2, "
             f"{str(tmp_path / 'resolv.conf')!r}, deadline=20)\n"

@@ -37,7 +37,7 @@ def real_parts() -> None:
 @pytest.fixture(scope="session")
 def payload(real_parts, tmp_path_factory) -> str:
     """The 64 MiB zstd test payload (session-wide; tests copy it before damaging it)."""
-    from cos_installer.payload import build_test_payload
+    from tests.payloadkit import build_test_payload
 
     return build_test_payload(str(tmp_path_factory.mktemp("payload")), size_mib=64)
 

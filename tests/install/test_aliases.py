@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.answers import load_answers
-from cos_installer.backends import open_backend
-from cos_installer.install import run_install
+from cos_installer.answers.document import load_answers
+from cos_installer.install.backends import open_backend
+from cos_installer.install.pipeline import run_install
 from tests.install.conftest import (
     Events,
     answers_file,

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.advice import explain
-from cos_installer.answers import load_answers
-from cos_installer.backends import BlockDeviceBackend, DeviceIO
-from cos_installer.install import run_install
-from cos_installer.payload import write_sha256
+from cos_installer.answers.document import load_answers
+from cos_installer.install.backends import BlockDeviceBackend, DeviceIO
+from cos_installer.install.pipeline import run_install
+from cos_installer.support.advice import explain
 from tests.install.conftest import (
     CancelOn,
     Events,
@@ -29,6 +28,7 @@ from tests.install.conftest import (
     run_cli,
     sh,
 )
+from tests.payloadkit import write_sha256
 
 
 def cli_install(tmp: Path, disk: str, payload: str, *extra: str) -> tuple[int, str, str]:
@@ -332,8 +332,8 @@ def test_a_full_thin_backing_store_is_not_called_a_too_small_disk(payload, tmp_p
 def test_an_io_error_is_a_full_store_only_when_the_backing_filesystem_is_full(tmp_path):
     """Buffered writes to a loop device over a full filesystem fail with EIO, not ENOSPC:
     that EIO names the store; an EIO with room behind the disk stays a disk error."""
-    from cos_installer.backends.deviceio import full_backing_store
-    from cos_installer.stream import WriteFailed
+    from cos_installer.install.backends.deviceio import full_backing_store
+    from cos_installer.install.stream import WriteFailed
 
     store = tmp_path / "store"
     store.mkdir()

@@ -1,7 +1,7 @@
 """A hard kill (SIGKILL, a power cut) at any stage boundary leaves no valid partition table:
 neither the new one (a bootable-looking disk without its cloud-config) nor the old install's.
 The install stops at an exact boundary through the test hook COS_INSTALLER_TEST_PAUSE_AT
-(cos_installer/testhook.py) and is killed there, as a real process."""
+(cos_installer/install/testhook.py) and is killed there, as a real process."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from cos_installer.blockdev import device_size
+from cos_installer.install.blockdev import device_size
 from tests.install.conftest import (
     answers_file,
     make_old_table,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer import devusage as du
-from cos_installer import holders as hd
+from cos_installer.install import devusage as du
+from cos_installer.install import holders as hd
 
 VG0 = "LVM-" + "v" * 32  # a VG uuid; each LV adds its own 32 characters
 

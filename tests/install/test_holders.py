@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cos_installer import devusage as du
-from cos_installer import holders as hd
-from cos_installer.answers import load_answers
-from cos_installer.backends import BlockDeviceBackend
-from cos_installer.install import run_install
+from cos_installer.answers.document import load_answers
+from cos_installer.install import devusage as du
+from cos_installer.install import holders as hd
+from cos_installer.install.backends import BlockDeviceBackend
+from cos_installer.install.pipeline import run_install
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
 
 
@@ -199,7 +199,7 @@ def test_dry_run_on_a_profile_with_a_held_disk(tmp_path):
 def test_a_clearing_that_fails_halfway_says_what_already_ran(payload, loops, tmp_path):
     """The first stop ran, the second failed (on the ISO: an array someone holds open, see
     e2e (f)): the message must not say "no disk was changed"."""
-    from cos_installer.backends.base import BackendError
+    from cos_installer.install.backends.base import BackendError
 
     class SecondStopFails(BlockDeviceBackend):
         def clear_holders(self, holders) -> None:

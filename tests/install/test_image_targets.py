@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.backends import BackendError, open_backend
-from cos_installer.backends.image import check_image_file
+from cos_installer.install.backends import BackendError, open_backend
+from cos_installer.install.backends.image import check_image_file
 from tests.install.conftest import answers_file, partition_table, run_cli, sh
 
 FLEET = """system: {password: "cos-e2e-1"}

@@ -7,10 +7,10 @@ import os
 import re
 from pathlib import Path
 
-from cos_installer.answers import load_answers
-from cos_installer.backends import BlockDeviceBackend, open_backend
-from cos_installer.install import run_install
-from cos_installer.render import render_config
+from cos_installer.answers.document import load_answers
+from cos_installer.install.backends import BlockDeviceBackend, open_backend
+from cos_installer.install.pipeline import run_install
+from cos_installer.render.config import render_config
 from tests.install.conftest import (
     INSTALL_CODE,
     PASSWORD,
@@ -53,7 +53,7 @@ def test_cli_installs_into_a_new_image_file(payload, payload_table, loops, tmp_p
 def assert_next_steps_follow_success(stderr: str, config) -> None:
     """The guide's post-install steps for the role come last on stderr, after the success line,
     each command whole on its own line (the agent sample: bridge, no data disk)."""
-    from cos_installer.nextsteps import plain_text, steps_of_config
+    from cos_installer.render.nextsteps import plain_text, steps_of_config
 
     success = stderr.index("COS installed on ")
     steps = stderr.index("Next steps (sections of the install guide in brackets):")

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from cos_installer.rootpath import resolve_in_root
+from cos_installer.install.rootpath import resolve_in_root
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def test_the_block_backend_writes_through_the_images_absolute_link(loops, tmp_pa
     filesystem's /usr/var, and nothing is written under the live system's /usr/var."""
     import subprocess
 
-    from cos_installer.backends import BlockDeviceBackend
-    from cos_installer.backends.base import FileSpec
+    from cos_installer.install.backends import BlockDeviceBackend
+    from cos_installer.install.backends.base import FileSpec
 
     tree = tmp_path / "tree"
     (tree / "usr" / "var").mkdir(parents=True)

@@ -13,10 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cos_installer.answers import load_answers
-from cos_installer.backends import BlockDeviceBackend, open_backend
-from cos_installer.install import run_install
-from cos_installer.payload import build_test_payload
+from cos_installer.answers.document import load_answers
+from cos_installer.install.backends import BlockDeviceBackend, open_backend
+from cos_installer.install.pipeline import run_install
 from tests.install.conftest import (
     CancelOn,
     Events,
@@ -27,6 +26,7 @@ from tests.install.conftest import (
     sh,
 )
 from tests.install.test_holders import held_loop_disk
+from tests.payloadkit import build_test_payload
 
 
 def sha256(path: str) -> str:
@@ -161,7 +161,7 @@ def test_data_disk_holding_the_payload_is_the_install_media(loops, tmp_path):
 def test_wipe_refuses_a_disk_mounted_after_the_checks(loops, tmp_path):
     """O_EXCL on the disk is the last word: a partition mounted between preflight and the
     wipe (an automounter) stops the wipe with EBUSY before a byte is erased."""
-    from cos_installer.backends import BackendError
+    from cos_installer.install.backends import BackendError
 
     disk = loops.device(128)
     make_old_table(disk, 1)
@@ -234,7 +234,7 @@ def test_unwritable_log_stops_preflight_without_a_traceback(payload, loops, tmp_
 
 
 def test_empty_payload_and_a_directory_target_are_refused(loops, tmp_path):
-    from cos_installer.stream import PayloadError, inspect_payload
+    from cos_installer.install.stream import PayloadError, inspect_payload
 
     empty = tmp_path / "empty.raw"
     empty.write_bytes(b"")
@@ -293,8 +293,8 @@ def test_sigterm_at_the_prompt_detaches_the_image_files_loop_device(payload, loo
 def test_serial_is_read_like_the_disk_screen_reads_it(tmp_path):
     """A SATA disk: no serial file, VPD page 0x80 and a longer wwid. The install's identity
     check must read the serial the operator saw, or it refuses every SATA disk."""
-    from cos_installer import blockdev as bd
     from cos_installer.hardware.disks import _serial_model
+    from cos_installer.install import blockdev as bd
 
     dev = tmp_path / "class" / "block" / "sda" / "device"
     dev.mkdir(parents=True)

@@ -10,11 +10,11 @@ import subprocess
 
 import pytest
 
-from cos_installer.payload import build_raw, write_sha256
-from cos_installer.stream import PayloadError, copy_payload, inspect_payload
+from cos_installer.install.stream import PayloadError, copy_payload, inspect_payload
 from tests.install.conftest import make_old_table
 from tests.install.test_faults import assert_reported, cli_install
 from tests.install.test_stream import Recorder, sample_bytes
+from tests.payloadkit import build_raw, write_sha256
 from tests.realparts import need_tools
 
 PROGRAMS = {"gzip": ["gzip", "-1"], "xz": ["xz", "-0", "-T2"], "bzip2": ["bzip2", "-1"]}

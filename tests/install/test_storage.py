@@ -1,4 +1,4 @@
-"""Identity by storage (cos_installer.storage) on sysfs tree fixtures: byte ranges that do and
+"""Identity by storage (install.storage) on sysfs tree fixtures: byte ranges that do and
 do not overlap, loop devices over a file or a range of it, md and dm stacked on another name
 of a disk (this host has neither md nor dm), and the install refusing such a disk."""
 
@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cos_installer import devusage as du
-from cos_installer.answers import load_answers
-from cos_installer.backends import BlockDeviceBackend
-from cos_installer.install import run_install
-from cos_installer.storage import Extent, StorageMap, file_extent, overlap
+from cos_installer.answers.document import load_answers
+from cos_installer.install import devusage as du
+from cos_installer.install.backends import BlockDeviceBackend
+from cos_installer.install.pipeline import run_install
+from cos_installer.install.storage import Extent, StorageMap, file_extent, overlap
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
 
 MiB = 1 << 20

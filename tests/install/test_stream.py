@@ -8,14 +8,14 @@ import subprocess
 
 import pytest
 
-from cos_installer.backends.block import DeviceIO
-from cos_installer.payload import COMPRESSORS, write_sha256
-from cos_installer.stream import (
+from cos_installer.install.backends.block import DeviceIO
+from cos_installer.install.stream import (
     PayloadError,
     copy_payload,
     detect_compression,
     inspect_payload,
 )
+from tests.payloadkit import COMPRESSORS, write_sha256
 from tests.realparts import need_tools
 
 
@@ -146,7 +146,7 @@ def test_missing_or_bad_checksum_file_is_refused(tmp_path):
 def test_zstd_frame_walk(tmp_path):
     """Multi-frame, multi-threaded, streamed (no content size) and skippable frames pass;
     cut or extended streams are named as such."""
-    from cos_installer.imagesize import zstd_frames_problem
+    from cos_installer.install.imagesize import zstd_frames_problem
 
     data = sample_bytes(3 << 20)
     one = tmp_path / "one.zst"
@@ -187,7 +187,7 @@ def test_streamed_zstd_without_content_size_is_still_checked_for_truncation(tmp_
 
 def test_held_back_the_first_and_last_mib_are_handed_back_not_written(tmp_path):
     """What the install writes last (the partition table at both ends of the image)."""
-    from cos_installer.stream import HOLD_BYTES, Held
+    from cos_installer.install.stream import HOLD_BYTES, Held
 
     data = sample_bytes((5 << 20) + 4096 * 5)  # the tail starts on a 4 KiB boundary
     path = make_payload(tmp_path, data, "xz")

@@ -1,4 +1,4 @@
-"""Kernel command line options and answers sources of the live system (cos_installer.boot)."""
+"""Kernel command line options and answers sources of the live system (cos_installer.live.boot)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer import boot
 from cos_installer.commands import autostart
+from cos_installer.live import boot
 from tests.realparts import need_root, need_tools
 
 ANSWERS = "role: agent\ndisk: /dev/vda\n"

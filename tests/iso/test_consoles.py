@@ -1,4 +1,4 @@
-"""Which console shows the wizard first (cos_installer.consoles) and the first-key hand-off
+"""Which console shows the wizard first (cos_installer.live.consoles) and the first-key hand-off
 between two consoles, on real ptys with autostart's own code."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer import consoles
-from cos_installer.boot import parse_cmdline
 from cos_installer.i18n import cjk_capable
+from cos_installer.live import consoles
+from cos_installer.live.boot import parse_cmdline
 
 DEFAULT = "boot=live quiet console=tty0 console=ttyS0,115200n8"  # iso/live/cmdline's order
 LOCAL_FIRST = "boot=live quiet console=ttyS0,115200n8 console=tty0"
@@ -73,7 +73,7 @@ sys.stdin.readline()
 """
 AUTOSTART = """
 import argparse, os, sys
-from cos_installer import consoles
+from cos_installer.live import consoles
 from cos_installer.commands import autostart
 consoles.FBTERM = os.environ.get("TEST_FBTERM", consoles.FBTERM)  # a stand-in, when given
 consoles.FRAMEBUFFER = os.environ.get("TEST_FRAMEBUFFER", consoles.FRAMEBUFFER)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cos_installer.answers.passwords import verify_password
 from cos_installer.netboot.contract import file_name, relative_path
-from cos_installer.passwords import verify_password
 from tests.netboot.rack import PASSWORD, boot_files, export, fleet_file
 from tests.realparts import need_tools
 

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from cos_installer import boot
 from cos_installer.commands.autostart import install_command
 from cos_installer.hardware.media import PAYLOAD_URL_ENV, find_install_media
+from cos_installer.live import boot
 from tests.install.conftest import answers_file, partition_table, run_cli
 from tests.netboot.server import Server
 
@@ -28,7 +28,7 @@ def served(payload: str, tmp_path) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def raw_payload(real_parts, tmp_path_factory) -> str:
     """An uncompressed test image: big enough to cut, its size is its Content-Length."""
-    from cos_installer.payload import build_test_payload
+    from tests.payloadkit import build_test_payload
 
     return build_test_payload(str(tmp_path_factory.mktemp("raw")), size_mib=40, compression="raw")
 

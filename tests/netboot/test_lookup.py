@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.fleet import load_for_machine
+from cos_installer.answers.fleet import load_for_machine
 from cos_installer.hardware import open_machine
+from cos_installer.install.remote import inspect_remote
 from cos_installer.netboot.httpstream import Retry
 from cos_installer.netboot.lookup import NoAnswers, fetch_by_identity, identities
-from cos_installer.remotepayload import inspect_remote
 from tests.netboot.rack import boot_files, export, fleet_file
 from tests.netboot.test_export import nginx_main
 from tests.realparts import need_root, need_tools

@@ -9,7 +9,7 @@ import sys
 
 from cos_installer.screens.services import from_answers
 
-from cos_installer.answers import read_mapping
+from cos_installer.answers.document import read_mapping
 from cos_installer.commands.wizard import for_this_machine
 
 

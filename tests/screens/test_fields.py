@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 from cos_installer.screens.widgets import LABEL_WIDTH
 
-from cos_installer import validate
+from cos_installer.answers import validate
 
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
 

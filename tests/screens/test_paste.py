@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import urwid
 
-from cos_installer import validate
-from cos_installer.model import ControllerAddress
+from cos_installer.answers import validate
+from cos_installer.answers.model import ControllerAddress
 
 from .conftest import AGENT_VALUES, at
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer import snap
 from cos_installer.cli import main
+from cos_installer.support import snap
 from tests.install.conftest import answers_file
 from tests.realparts import need_root
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from cos_installer.screens.services import Services
 
-from cos_installer import snap
 from cos_installer.flow import Step
+from cos_installer.support import snap
 from tests.screens.conftest import Harness
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,307 @@
+"""Answers file: YAML in, a validated InstallConfig out, every problem reported at once.
+
+The wizard builds the same nested mapping from its screens and calls `from_mapping`, so the
+rules (through `answers.validate`) and the messages are the same for both. Each message
+is "SOURCE: key.path: what is wrong and what is expected". Secrets (the plain password, the
+install code) are never echoed back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cos_installer.answers import model as m
+from cos_installer.answers import validate as v
+from cos_installer.answers.passwords import hash_password
+from cos_installer.answers.yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
+from cos_installer.support.shown import printable
+
+__all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping",
+           "to_mapping"]  # fmt: skip
+
+REDACTED = "<redacted>"
+KEYS: dict[str, tuple[str, ...]] = {
+    "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
+    "controller": ("http_port", "cluster_size", "ha"),
+    "agent": ("controllers", "install_code", "network_model", "docker_gateway", "docker_dns"),
+    "system": ("hostname", "password", "password_hash"),
+    "network": ("interface", "dhcp", "address", "gateway", "dns", "mac"),
+}
+EXAMPLES = {
+    "role": "controller or agent",
+    "agent.controllers": '"192.168.122.170:80,192.168.122.171:80"',
+    "agent.install_code": '"8070"',
+    "system.hostname": "node1",
+    "network.interface": "eth0",
+    "network.address": "192.168.122.101/24",
+    "network.gateway": "192.168.122.1",
+    "network.dns": "192.168.122.1",
+    "disk": "/dev/sda",
+}
+LIST_FIELDS = {"agent.controllers", "network.dns"}
+TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
+               "data_disk", "agent.network_model", "agent.install_code"}  # fmt: skip
+
+
+class AnswersError(Exception):
+    """One or more problems in an answers mapping; `.errors` holds one line per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = [printable(e) for e in errors]  # keys/values from the file, escaped
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+class _Checker:
+    """Collects "SOURCE: path: message" lines while values are validated one by one."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.errors: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(
+            f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}"
+        )
+
+    def section(self, data: dict, name: str, required: bool) -> dict | None:
+        """The mapping under `name` with unknown keys reported, or None when absent/wrong."""
+        value = data.get(name)
+        if value is None:
+            if required and name not in data:
+                self.error(name, "missing: this section is required")
+                return None
+            if required:
+                self.error(name, "is empty: expected a mapping of keys")
+                return None
+            return {} if name in data else None
+        if not isinstance(value, dict):
+            self.error(name, f"expected a mapping of keys ({', '.join(KEYS[name])}), "
+                       f"got {_kind(value)}")  # fmt: skip
+            return None
+        self.unknown_keys(value, name)
+        return value
+
+    def unknown_keys(self, data: dict, where: str) -> None:
+        for key in data:
+            if str(key) in KEYS[where] and isinstance(key, str):
+                continue
+            path = f"{where}.{key}" if where else str(key)
+            hint = difflib.get_close_matches(str(key), KEYS[where], n=1)
+            also = f"did you mean {hint[0]!r}? " if hint else ""
+            self.error(path, f"unknown key: {also}expected one of {', '.join(KEYS[where])}")
+
+    def value(self, data: dict, path: str, check: Callable[..., Any], *args: Any,
+              required: bool = False, default: Any = None) -> Any:  # fmt: skip
+        """Validate data[key]; record the problem and return None when it is not acceptable."""
+        key = path.rpartition(".")[2]
+        raw = data.get(key)
+        blank = isinstance(raw, str) and not raw.strip() and path != "system.password"
+        if raw is None or blank:
+            if required:
+                example = EXAMPLES.get(path)
+                self.error(
+                    path, "missing: a value is required" + (f", e.g. {example}" if example else "")
+                )
+            return default
+        problem = _type_problem(path, raw)
+        if problem:
+            self.error(path, problem)
+            return None
+        if isinstance(raw, YamlInt):
+            raw = int(raw)  # keep the model free of loader types
+        try:
+            return check(raw, *args)
+        except v.FieldError as exc:
+            self.error(path, str(exc))
+            return None
+
+
+def _kind(value: object) -> str:
+    kinds = ((bool, "yes/no"), (int | float, "a number"), (dict, "a mapping"),
+             (list | tuple, "a list"), (datetime.date, "a date"), (bytes, "binary data"),
+             (set, "a set"))  # fmt: skip
+    return next((name for kind, name in kinds if isinstance(value, kind)), "text")
+
+
+def _type_problem(path: str, raw: object) -> str | None:
+    """YAML typing gotchas: mappings and lists where one value belongs, unquoted yes/no or
+    numbers that YAML changed (a leading zero lost, 1e3 read as 1000.0)."""
+    if isinstance(raw, dict) or (isinstance(raw, list | tuple) and path not in LIST_FIELDS):
+        return f"expected a single value, got {_kind(raw)}"
+    if isinstance(raw, list | tuple):
+        bad = [item for item in raw if isinstance(item, dict | list | tuple)]
+        return "expected a list of single values" if bad else None
+    quote = f'put it in quotes, e.g. {path.rpartition(".")[2]}: "..."'
+    if path == "system.password" and not isinstance(raw, str):
+        return f"YAML read the password as {_kind(raw)}, not text: {quote}"
+    if isinstance(raw, YamlInt) and raw.source != str(int(raw)):
+        return f"YAML read this as a number and changed it (a leading zero or 0x form): {quote}"
+    if isinstance(raw, datetime.date | bytes | set) or (
+        path in TEXT_FIELDS and isinstance(raw, bool | float)
+    ):  # no field takes a date, bytes (!!binary) or a set: YAML changed what was written
+        return f"YAML read this as {_kind(raw)}, not text: {quote}"
+    return None
+
+
+def from_mapping(
+    data: dict, source: str = "answers", hasher: Callable[[str], str] = hash_password
+) -> m.InstallConfig:
+    """Validate a nested answers mapping; raise AnswersError listing every problem. `hasher`:
+    a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
+    c = _Checker(source)
+    if not isinstance(data, dict):
+        c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {_kind(data)}")
+        raise AnswersError(c.errors)
+    c.unknown_keys(data, "")
+    role = c.value(data, "role", v.role, required=True)
+    for name, own in (("controller", m.Role.CONTROLLER), ("agent", m.Role.AGENT)):
+        if role is not None and role is not own and name in data:
+            c.error(name, f"this section is for role {own}, but role is {role}: remove it")
+    controller_data = agent_data = None
+    if role in (m.Role.CONTROLLER, None):
+        controller_data = c.section(data, "controller", required=False)
+    if role in (m.Role.AGENT, None):
+        agent_data = c.section(data, "agent", required=role is m.Role.AGENT)
+
+    controller = None
+    if role is m.Role.CONTROLLER or controller_data:
+        d = controller_data or {}
+        controller = m.ControllerSettings(
+            http_port=c.value(d, "controller.http_port", v.http_port, default=m.DEFAULT_HTTP_PORT),
+            cluster_size=c.value(
+                d, "controller.cluster_size", v.cluster_size, default=m.DEFAULT_CLUSTER_SIZE
+            ),
+            ha=c.value(d, "controller.ha", v.yes_no, default=m.DEFAULT_HA),
+        )
+    agent = None
+    if agent_data is not None:
+        d = agent_data
+        agent = m.AgentSettings(
+            controllers=c.value(d, "agent.controllers", v.controller_list, required=True),
+            install_code=c.value(d, "agent.install_code", v.install_code, required=True),
+            network_model=c.value(
+                d, "agent.network_model", v.network_model, default=m.NetworkModel.BRIDGE
+            ),
+            docker_gateway=c.value(d, "agent.docker_gateway", v.optional_ipv4),
+            docker_dns=c.value(d, "agent.docker_dns", v.optional_ipv4),
+        )
+    system = _system(c, c.section(data, "system", required=True), hasher)
+    network = _network(c, c.section(data, "network", required=True))
+    disk = c.value(data, "disk", v.disk_path, required=True)
+    data_disk = c.value(data, "data_disk", v.data_disk, disk or "")
+    if c.errors:
+        raise AnswersError(c.errors)
+    return m.InstallConfig(
+        role=role,
+        system=system,
+        network=network,
+        disk=disk,
+        controller=controller if role is m.Role.CONTROLLER else None,
+        agent=agent if role is m.Role.AGENT else None,
+        data_disk=data_disk,
+    )
+
+
+def _system(c: _Checker, d: dict | None, hasher: Callable[[str], str]) -> m.SystemSettings | None:
+    if d is None:
+        return None
+    hostname = c.value(d, "system.hostname", v.hostname, required=True)
+    has_plain, has_hash = d.get("password") is not None, d.get("password_hash") is not None
+    password_hash = None
+    if has_plain and has_hash:
+        c.error("system", "give either password or password_hash, not both")
+    elif has_hash:
+        password_hash = c.value(d, "system.password_hash", v.password_hash)
+    elif has_plain:
+        plain = c.value(d, "system.password", v.password)
+        password_hash = hasher(plain) if plain is not None else None
+    else:
+        c.error("system.password", "missing: give password (stored only as a SHA-512 hash) "
+                "or password_hash ('$6$...')")  # fmt: skip
+    return m.SystemSettings(hostname=hostname, password_hash=password_hash)
+
+
+def _network(c: _Checker, d: dict | None) -> m.NetworkSettings | None:
+    if d is None:
+        return None
+    interface = c.value(d, "network.interface", v.interface_name, required=True)
+    dhcp = c.value(d, "network.dhcp", v.yes_no, default=False)
+    static = dhcp is False
+    address = c.value(d, "network.address", v.address, required=static)
+    if address is not None:
+        gateway = c.value(d, "network.gateway", v.gateway, address, required=static)
+    else:
+        gateway = c.value(d, "network.gateway", v.ipv4, required=static)
+    dns = c.value(d, "network.dns", _dns_or_empty, required=static, default=[])
+    mac = c.value(d, "network.mac", v.mac_address)
+    return m.NetworkSettings(interface=interface, dhcp=bool(dhcp), address=address,
+                           gateway=gateway, dns=dns or [], mac=mac)  # fmt: skip
+
+
+def _dns_or_empty(value: object) -> list:
+    if value == "" or value == []:
+        return []
+    return v.dns_servers(value)
+
+
+def read_mapping(path: str | Path) -> dict:
+    """Read an answers file as YAML; a syntax error names the line. Raises AnswersError."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise AnswersError([f"{source}: cannot read the answers file: {exc.strerror}"]) from None
+    try:
+        data = load_yaml(raw)
+    except YamlFileError as exc:
+        raise AnswersError([f"{source}: {exc}"]) from None
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else _kind(data)
+        raise AnswersError([f"{source}: expected a mapping of keys (role, system, ...), got {got}"])
+    return data
+
+
+def load_answers(path: str | Path) -> m.InstallConfig:
+    """read_mapping + from_mapping: the unattended install's single entry point."""
+    return from_mapping(read_mapping(path), source=str(path))
+
+
+def to_mapping(config: m.InstallConfig) -> dict:
+    """The effective answers (defaults filled in) in the file's shape, secrets redacted."""
+    out: dict[str, Any] = {"role": config.role.value}
+    if config.controller is not None:
+        ctl = config.controller
+        out["controller"] = {"http_port": ctl.http_port, "cluster_size": ctl.cluster_size,
+                             "ha": ctl.ha}  # fmt: skip
+    if config.agent is not None:
+        ag = config.agent
+        out["agent"] = {
+            "controllers": ag.controllers_text,
+            "install_code": REDACTED,
+            "network_model": ag.network_model.value,
+            "docker_gateway": str(ag.docker_gateway or ""),
+            "docker_dns": str(ag.docker_dns or ""),
+        }
+    out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}
+    net = config.network
+    network: dict[str, Any] = {"interface": net.interface, "dhcp": net.dhcp}
+    if net.address is not None:
+        network["address"] = str(net.address)
+    if net.gateway is not None:
+        network["gateway"] = str(net.gateway)
+    if net.dns:
+        network["dns"] = ",".join(str(s) for s in net.dns)
+    if net.mac:
+        network["mac"] = net.mac
+    out["network"] = network
+    out["disk"] = config.disk
+    if config.data_disk:
+        out["data_disk"] = config.data_disk
+    return out

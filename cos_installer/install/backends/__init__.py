@@ -1,0 +1,83 @@
+"""Targets behind one protocol: a block device, an image file (via a loop device), a dry run."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from cos_installer.install.backends.base import Backend, BackendError, DeviceFacts, FileSpec, Reread
+from cos_installer.install.backends.block import BlockDeviceBackend, DeviceIO
+from cos_installer.install.backends.dryrun import DryRunBackend
+from cos_installer.install.backends.image import ImageFileBackend, check_image_file, create_sparse
+
+__all__ = [
+    "Backend",
+    "BackendError",
+    "BlockDeviceBackend",
+    "DeviceFacts",
+    "DeviceIO",
+    "DryRunBackend",
+    "FileSpec",
+    "ImageFileBackend",
+    "Reread",
+    "open_backend",
+]
+
+
+def open_backend(
+    target: str,
+    *,
+    dry_run: bool = False,
+    create_size: int | None = None,
+    image_file: bool = False,
+    force: bool = False,
+) -> Backend:
+    """The backend for a target path: a block device, or, with dry_run, a recorder that
+    touches nothing. An image file only with `image_file` (the install command's explicit
+    --target FILE): created sparse at `create_size` when absent, and an existing one only
+    written when it is empty or a disk image, or with `force` (check_image_file)."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        if dry_run:  # a machine profile's disks exist only in the profile
+            return DryRunBackend(target, create_size=create_size if image_file else None)
+        if not image_file:
+            raise BackendError(*NO_SUCH_DISK(target)) from None
+        if not create_size:
+            raise BackendError(
+                f"{target} does not exist",
+                "name a disk (/dev/sdX) or give --size to create an image file",
+            ) from None
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            raise BackendError(f"{parent} is not a directory", "create it first") from None
+        create_sparse(target, create_size)
+        return ImageFileBackend(target)
+    except OSError as exc:
+        if dry_run:
+            return DryRunBackend(target, create_size=create_size)
+        raise BackendError(f"cannot use {target}: {exc.strerror}") from exc
+    if stat.S_ISREG(st.st_mode) and image_file:
+        check_image_file(target, force=force)
+    elif not stat.S_ISBLK(st.st_mode):
+        raise BackendError(*NOT_A_DISK(target, image_file))
+    if dry_run:
+        return DryRunBackend(target, create_size=create_size)
+    return BlockDeviceBackend(target) if stat.S_ISBLK(st.st_mode) else ImageFileBackend(target)
+
+
+def NO_SUCH_DISK(target: str) -> tuple[str, str]:  # noqa: N802 - a message, used like a constant
+    return f"{target} does not exist", "name a disk that is attached (ls -l /dev/disk/by-id)"
+
+
+def NOT_A_DISK(target: str, image_file: bool = True) -> tuple[str, str]:  # noqa: N802
+    if image_file or not os.path.isfile(target):
+        return (
+            f"{target} is neither a block device nor a regular file",
+            "name a whole disk such as /dev/sda, or an image file",
+        )
+    return (
+        f"{target} is a regular file, not a block device",
+        "name a whole disk such as /dev/sda; an image file is written only when named with "
+        "install --target FILE",
+    )

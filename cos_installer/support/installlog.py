@@ -1,0 +1,79 @@
+"""The install log: one readable line per event, plus the commands the backends ran.
+
+It is one more listener on the event bus. It never sees the rendered config or the answers
+(only their sizes), so neither the password nor the install code can reach it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from cos_installer.install.events import Event
+from cos_installer.support import private
+
+
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class LogListener:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        fd = private.open_append(path)  # never through a planted symlink or foreign directory
+        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        self._lines: list[str] = []
+        self.error: OSError | None = None  # the log file stopped taking lines (ENOSPC)
+        self._lock = threading.Lock()
+        self._last_tenth = -1
+        self._last_time = 0.0
+
+    def _write(self, line: str) -> None:
+        with self._lock:
+            self._lines.append(line)
+            if not self._file.closed and self.error is None:
+                try:
+                    self._file.write(line + "\n")
+                    self._file.flush()
+                except OSError as exc:  # a full /var/log must not stop (or half-stop) a write
+                    self.error = exc
+
+    def note(self, text: str) -> None:
+        for line in text.rstrip("\n").splitlines():
+            self._write(f"{_stamp()}   {line}")
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "progress":
+            tenth = event.done * 10 // event.total if event.total else -1
+            now = time.monotonic()
+            if tenth == self._last_tenth and now - self._last_time < 5:
+                return
+            self._last_tenth, self._last_time = tenth, now
+            pct = f"{100 * event.done / event.total:.0f}%" if event.total else "?"
+            line = f"{event.done} bytes ({pct}), {event.rate / 1e6:.1f} MB/s"
+        else:
+            line = event.message
+        self._write(f"{_stamp()} [{event.stage or '-'}] {event.kind}: {line}".rstrip(": "))
+
+    def redacted_copy(self) -> bytes:
+        """The whole log file (the wizard's probes and choices precede this run's stages),
+        redacted again; this run's lines when the file cannot be read."""
+        from cos_installer.support.snap import redact
+
+        try:
+            text = private.read_text(self.path)  # not /dev/stdout, a fifo or a symlink
+        except (OSError, TypeError):
+            text = self.text()
+        return redact(text).encode()
+
+    def text(self) -> str:
+        with self._lock:
+            return "\n".join(self._lines) + "\n"
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._file.close()
+            except OSError as exc:  # the last flush failed
+                self.error = self.error or exc
