@@ -101,7 +101,7 @@ def vm_hwm_kib() -> int:
 def child(loop: str, payload: str) -> None:
     """The write stage in a fresh process; prints seconds and peak RSS as JSON."""
     from cos_installer.install.backends.block import BlockDeviceBackend
-    from cos_installer.install.stream import inspect_payload
+    from cos_installer.install.payload import inspect_payload
 
     backend = BlockDeviceBackend(loop)
     info = inspect_payload(payload)

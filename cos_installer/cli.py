@@ -3,44 +3,46 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-# subcommand name -> module under cos_installer.commands
-SUBCOMMANDS = {
-    "render": "render",
-    "check-config": "check_config",
-    "check-answers": "check_answers",
-    "probe": "probe",
-    "install": "install",
-    "fleet": "fleet",
-    "snap": "snap",
-    "autostart": "autostart",
-    "netboot": "netboot",
+from cos_installer.commands import (
+    autostart,
+    check_answers,
+    check_config,
+    fleet,
+    install,
+    netboot,
+    probe,
+    render,
+    snap,
+    wizard,
+)
+
+# subcommand name -> its module (each has HELP, add_arguments(parser) and run(args))
+SUBCOMMANDS: dict[str, ModuleType] = {
+    "render": render,
+    "check-config": check_config,
+    "check-answers": check_answers,
+    "probe": probe,
+    "install": install,
+    "fleet": fleet,
+    "snap": snap,
+    "autostart": autostart,
+    "netboot": netboot,
 }
 
 
-def _command_module(module: str):
-    name = f"cos_installer.commands.{module}"
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
-
-
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = argparse.ArgumentParser(
         prog="cos-installer",
         description="Install COS on this machine (wizard), or run one of the subcommands.",
     )
     add_wizard_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    modules: dict[str, object] = {}
-    for command, module_name in SUBCOMMANDS.items():
-        module = _command_module(module_name)
-        if module is None:
-            continue
+    modules: dict[str, ModuleType] = {}
+    for command, module in SUBCOMMANDS.items():
         sub = subparsers.add_parser(command, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
         _accept_shared_options(sub)
@@ -102,9 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command:
             return int(modules[args.command].run(args) or 0)
-        wizard = _command_module("wizard")
-        if wizard is None:
-            parser.error("the interactive wizard is not available in this build")
         return int(wizard.run(args) or 0)
     except KeyboardInterrupt:
         print("cos-installer: interrupted", file=sys.stderr)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from cos_installer.hardware.media import PAYLOAD  # noqa: E402
 from cos_installer.install.imagesize import SIZE_SUFFIX  # noqa: E402
-from cos_installer.install.stream import inspect_payload  # noqa: E402
+from cos_installer.install.payload import inspect_payload  # noqa: E402
 from cos_installer.netboot.configs import LOADERS  # noqa: E402
 from cos_installer.netboot.export import IPXE_DIR, TFTP_DIR  # noqa: E402
 from cos_installer.netboot.ipxe import INITRD, KERNEL, NEXT_SERVER, SQUASHFS, boot_script  # noqa: E402

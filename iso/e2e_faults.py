@@ -22,7 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import e2e
+import e2e_shared
 import vm
 
 FAIL_AT = 200 << 20  # bytes: the blkdebug drive fails every write touching this offset
@@ -101,7 +101,7 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
             if output:
                 print("       " + output.strip().replace("\n", "\n       ")[-1500:], flush=True)
 
-    base = e2e.answers_yaml(password).replace("disk: /dev/vda\ndata_disk: /dev/vdb\n", "")
+    base = e2e_shared.answers_yaml(password).replace("disk: /dev/vda\ndata_disk: /dev/vdb\n", "")
     cfg_dir = workdir / "cfg-f"
     cfg_dir.mkdir()
     for disk in ("vda", "vdc"):

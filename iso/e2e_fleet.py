@@ -16,7 +16,7 @@ import re
 import threading
 from pathlib import Path
 
-import e2e
+import e2e_shared
 
 # name -> (MAC, address); QEMU's user network is 10.0.2.0/24 with the gateway at .2
 HOSTS = {
@@ -85,10 +85,10 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
     (www / "fleet.yaml").write_text(fleet_yaml(password))
     server = serve(www)
     url = f"http://10.0.2.2:{server.server_address[1]}/fleet.yaml"
-    disks = {name: e2e.qcow2(workdir / f"os-{name}.qcow2", "8G") for name in HOSTS}
+    disks = {name: e2e_shared.qcow2(workdir / f"os-{name}.qcow2", "8G") for name in HOSTS}
     try:
         for name, (mac, _address) in HOSTS.items():
-            text = e2e.unattended_install(
+            text = e2e_shared.unattended_install(
                 workdir, iso, accel, None, disks[name], None, kernel, initrd,
                 name=f"e2e-e-install-{name}", mac=mac, answers=url,
             )  # fmt: skip
@@ -101,10 +101,12 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
     if not ok:
         problems.append(f"fleet: expected {len(HOSTS)} downloads of the fleet file: {fetched}")
     for name, (mac, address) in HOSTS.items():
-        report = e2e.installed_report(
+        report = e2e_shared.installed_report(
             workdir, accel, disks[name], None, name=f"e2e-e-installed-{name}", mac=mac
         )
-        found = e2e.check_report(report, password, hostname=name, address=address, data_disk=False)
+        found = e2e_shared.check_report(
+            report, password, hostname=name, address=address, data_disk=False
+        )
         problems += [f"fleet {name}: {p}" for p in found]
     return problems
 

@@ -22,8 +22,8 @@ import sys
 import threading
 from pathlib import Path
 
-import e2e
 import e2e_fleet
+import e2e_shared
 import vm
 
 NS = f"cosg{os.getpid()}"
@@ -160,8 +160,8 @@ def run(workdir: Path, netboot: str, accel: str, password: str) -> list[str]:
     tree = export_tree(workdir, netboot, password)
     stored = (tree / "cos" / "cos-image.raw.zst").stat().st_size
     hosts = list(e2e_fleet.HOSTS.items())
-    disks = {name: e2e.qcow2(workdir / f"g-os-{name}.qcow2", "8G") for name, _ in hosts}
-    disks["stranger"] = e2e.qcow2(workdir / "g-os-stranger.qcow2", "8G")
+    disks = {name: e2e_shared.qcow2(workdir / f"g-os-{name}.qcow2", "8G") for name, _ in hosts}
+    disks["stranger"] = e2e_shared.qcow2(workdir / "g-os-stranger.qcow2", "8G")
     taps = [f"cosgtap{i}" for i in range(3)]
     with namespace(taps):
         procs = servers(workdir, tree)
@@ -200,8 +200,10 @@ def run(workdir: Path, netboot: str, accel: str, password: str) -> list[str]:
          problems)  # fmt: skip
     name, (mac, address) = hosts[0]
     if not isinstance(results.get(f"e2e-g-{name}"), BaseException):
-        report = e2e.installed_report(workdir, accel, disks[name], None,
-                                      name=f"e2e-g-installed-{name}", mac=mac)  # fmt: skip
-        found = e2e.check_report(report, password, hostname=name, address=address, data_disk=False)
+        report = e2e_shared.installed_report(workdir, accel, disks[name], None,
+                                             name=f"e2e-g-installed-{name}", mac=mac)  # fmt: skip
+        found = e2e_shared.check_report(
+            report, password, hostname=name, address=address, data_disk=False
+        )
         problems += [f"netboot {name}: {p}" for p in found]
     return problems

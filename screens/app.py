@@ -18,9 +18,9 @@ from typing import Any
 import urwid
 
 from cos_installer.answers.model import Role
+from cos_installer.common.typeahead import flush_input
 from cos_installer.flow import STEPS, Step, Wizard, can_go_back
 from cos_installer.i18n import _
-from cos_installer.support.typeahead import flush_input
 
 from . import theme
 from .failures import Failures, redacted

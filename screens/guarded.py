@@ -1,6 +1,6 @@
 """A destructive confirmation: the question, then [Back] and the erase button, the focus on
 Back. Keys that arrive before the question has been on screen for a second are dropped (and
-what the terminal still holds is flushed when it is drawn: cos_installer.support.typeahead), so a
+what the terminal still holds is flushed when it is drawn: cos_installer.common.typeahead), so a
 double Enter, a bouncing key, a queued serial line or a paste never answers it; erasing needs
 moving to the erase button and pressing Enter there."""
 
@@ -13,8 +13,8 @@ from typing import Any
 import urwid
 from urwid.str_util import calc_width
 
+from cos_installer.common.typeahead import Guard
 from cos_installer.i18n import N_, _
-from cos_installer.support.typeahead import Guard
 
 from .widgets import Screen, text
 

@@ -167,7 +167,7 @@ class Services:
             return
         try:
             if self._journal is None:
-                from cos_installer.support.snap import Journal
+                from cos_installer.support.installlog import Journal
 
                 self._journal = Journal(self.log_path)
             self._journal.note(line)
@@ -178,7 +178,7 @@ class Services:
         if not self.log_path:
             return
         from cos_installer.hardware import snapshot_json
-        from cos_installer.support.snap import keep_probe
+        from cos_installer.support.installlog import keep_probe
 
         try:
             keep_probe(snapshot_json(machine, all_nics=self.all_nics), self.log_path)
@@ -189,7 +189,7 @@ class Services:
         """The rendered cloud-config, redacted, beside the log for the diagnostics bundle."""
         if not self.log_path or not user_data:
             return
-        from cos_installer.support.snap import keep_config
+        from cos_installer.support.installlog import keep_config
 
         try:
             keep_config(user_data, self.log_path, secrets)
@@ -199,7 +199,7 @@ class Services:
     def log_text(self) -> str:
         if not self.log_path:
             return ""
-        from cos_installer.support.private import read_text
+        from cos_installer.common.private import read_text
 
         try:
             return read_text(self.log_path)
@@ -207,8 +207,9 @@ class Services:
             return f"{self.log_path}: {exc.strerror}"
 
     def write_bundle(self) -> str:
-        """The diagnostics bundle's path (cos_installer.support.snap); may raise OSError."""
-        from cos_installer.support.snap import default_log, write_bundle
+        """The diagnostics bundle's path (cos_installer.support.bundle); may raise OSError."""
+        from cos_installer.support.bundle import write_bundle
+        from cos_installer.support.installlog import default_log
 
         log = self.log_path or default_log(self.dry_run)
         return write_bundle(log, self.profile, self.snap_dir)

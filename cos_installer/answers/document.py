@@ -18,7 +18,7 @@ from cos_installer.answers import model as m
 from cos_installer.answers import validate as v
 from cos_installer.answers.passwords import hash_password
 from cos_installer.answers.yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
-from cos_installer.support.shown import printable
+from cos_installer.common.shown import printable
 
 __all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping",
            "to_mapping"]  # fmt: skip

@@ -34,8 +34,8 @@ from cos_installer.answers.fleet_rules import (
     rule_problems,
     set_path,
 )
+from cos_installer.common.shown import printable
 from cos_installer.hardware.types import Machine
-from cos_installer.support.shown import printable
 
 if TYPE_CHECKING:
     from cos_installer.answers.model import InstallConfig

@@ -14,7 +14,7 @@ import copy
 import re
 from typing import Any
 
-from cos_installer.answers.units import parse_size
+from cos_installer.common.units import parse_size
 from cos_installer.hardware.types import MIN_DISK_BYTES, Disk, Machine, Nic, human_size
 
 DISK_RULE_KEYS = ("serial", "model", "min_size", "max_size", "smallest", "largest")

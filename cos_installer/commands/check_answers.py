@@ -22,7 +22,7 @@ from typing import Any
 from cos_installer.answers import validate as v
 from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
 from cos_installer.commands.fleet import HA_GROUP_SIZE
-from cos_installer.support.shown import printable
+from cos_installer.common.shown import printable
 
 HELP = "check an answers or fleet file; show the entry and answers a machine would get"
 

@@ -18,9 +18,9 @@ import sys
 import threading
 import time
 
+from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
-from cos_installer.install.events import Event
-from cos_installer.support.typeahead import flush_input
+from cos_installer.support.events import Event
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
 EPILOG = """\
@@ -99,8 +99,8 @@ def add_arguments(parser) -> None:
 
 
 def parse_size(text: str) -> int:
-    """--size: the shared size rule (cos_installer.answers.units), and never zero."""
-    from cos_installer.answers.units import parse_size as bytes_of
+    """--size: the shared size rule (cos_installer.common.units), and never zero."""
+    from cos_installer.common.units import parse_size as bytes_of
 
     try:
         size = bytes_of(text)
@@ -319,7 +319,7 @@ def run(args) -> int:
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
     if log and result.user_data:
-        from cos_installer.support.snap import keep_config
+        from cos_installer.support.installlog import keep_config
 
         secrets = [config.agent.install_code] if config.agent is not None else []
         with contextlib.suppress(OSError):

@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _err(lines: list[str]) -> int:
-    from cos_installer.support.shown import printable
+    from cos_installer.common.shown import printable
 
     for line in lines:
         print(f"cos-installer netboot export: {printable(line)}", file=sys.stderr)

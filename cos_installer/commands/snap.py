@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cos_installer.support.snap import DEFAULT_LOG, write_bundle
+    from cos_installer.support.bundle import write_bundle
+    from cos_installer.support.installlog import DEFAULT_LOG
 
     log = args.snap_log or getattr(args, "log", None) or DEFAULT_LOG
     try:

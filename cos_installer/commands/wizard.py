@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from cos_installer.screens import theme
     from cos_installer.screens.app import App
     from cos_installer.screens.services import Services
-    from cos_installer.support.snap import default_log
+    from cos_installer.support.installlog import default_log
 
     lang, offer = i18n.choose(getattr(args, "lang", None))
     i18n.set_language(lang)

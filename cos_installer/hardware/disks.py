@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cos_installer.hardware.holders import Tree, dm_kind
+from cos_installer.hardware.storage import StorageMap
 from cos_installer.hardware.sysfs import (
     best_by_id,
     blkid_info,
@@ -21,8 +23,6 @@ from cos_installer.hardware.sysfs import (
     swaps_by_devno,
 )
 from cos_installer.hardware.types import Disk, OtherName, Partition
-from cos_installer.install.holders import Tree, dm_kind
-from cos_installer.install.storage import StorageMap
 
 MEDIA_LABEL = "CDROM"  # the guide: a USB stick must carry the volume label CDROM
 

@@ -19,7 +19,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from cos_installer.answers.units import parse_size
+from cos_installer.common.units import parse_size
 from cos_installer.hardware.types import DhcpLease, Disk, Nic, Partition
 
 

@@ -27,7 +27,7 @@ class Partition:
 
 @dataclass(frozen=True)
 class OtherName:
-    """The disk's storage in use under another name (cos_installer.install.storage): a loop device
+    """The disk's storage in use under another name (cos_installer.hardware.storage): a loop device
     over its image file, over one of its partitions or over a byte range of it."""
 
     label: str  # "/dev/loop7 (another name for /dev/loop3: the same file /x.img)"

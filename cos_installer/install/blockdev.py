@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cos_installer.hardware.sysfs import read_attr
+
 BLKROGET = 0x125E
 BLKRRPART = 0x125F
 BLKSSZGET = 0x1268
@@ -91,14 +93,6 @@ def parent_disk(name: str, sysfs: str = "/sys") -> str:
     return os.path.basename(os.path.dirname(os.path.realpath(f"{sysfs}/class/block/{name}")))
 
 
-def read_sysfs(path: str, default: str = "") -> str:
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return default
-
-
 def device_size(path: str) -> int:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
@@ -123,7 +117,7 @@ def serial_of(name: str, sysfs: str = "/sys") -> str:
     """The serial number as the disk screen shows it (hardware.disks reads the same places in
     the same order): a SATA/SAS disk's is in VPD page 0x80, not in its longer wwid."""
     base = f"{sysfs}/class/block/{name}"
-    value = read_sysfs(f"{base}/serial") or read_sysfs(f"{base}/device/serial")
+    value = read_attr(f"{base}/serial") or read_attr(f"{base}/device/serial")
     if value:
         return value
     try:
@@ -132,7 +126,7 @@ def serial_of(name: str, sysfs: str = "/sys") -> str:
         value = raw[4 : 4 + raw[3]].decode("ascii", "replace").strip(" \x00")
     except (OSError, IndexError):
         value = ""
-    return value or read_sysfs(f"{base}/device/wwid") or read_sysfs(f"{base}/wwid")
+    return value or read_attr(f"{base}/device/wwid") or read_attr(f"{base}/wwid")
 
 
 def by_id_links(name: str, dev: str = "/dev") -> list[str]:
@@ -146,7 +140,7 @@ def by_id_links(name: str, dev: str = "/dev") -> list[str]:
 
 def loop_backing(name: str, sysfs: str = "/sys") -> str | None:
     """The file (or device) a loop device reads from; None for any other device."""
-    path = read_sysfs(f"{sysfs}/block/{name}/loop/backing_file")
+    path = read_attr(f"{sysfs}/block/{name}/loop/backing_file")
     return path.removesuffix(" (deleted)") or None
 
 
@@ -173,9 +167,9 @@ def kernel_partitions(disk: str, sysfs: str = "/sys") -> list[KernelPart]:
             parts.append(
                 KernelPart(
                     entry,
-                    int(read_sysfs(f"{base}/{entry}/partition", "0")),
-                    int(read_sysfs(f"{base}/{entry}/start", "0")),
-                    int(read_sysfs(f"{base}/{entry}/size", "0")),
+                    int(read_attr(f"{base}/{entry}/partition", "0")),
+                    int(read_attr(f"{base}/{entry}/start", "0")),
+                    int(read_attr(f"{base}/{entry}/size", "0")),
                 )
             )
     return sorted(parts, key=lambda p: p.number)

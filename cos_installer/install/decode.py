@@ -17,18 +17,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-if TYPE_CHECKING:
-    from cos_installer.install.stream import Payload
+from cos_installer.install.compression import DECODERS
+from cos_installer.install.payload import Payload
 
 F_SETPIPE_SZ = 1031
-DECODERS = {
-    "zstd": ["zstd", "-dcq"],
-    "xz": ["xz", "-dcq"],
-    "gzip": ["gzip", "-dc"],
-    "bzip2": ["bzip2", "-dc"],
-}
 READ_SIZE = 1 << 20
 ENV_PIPE = "COS_INSTALLER_ZSTD_PIPE"  # set to 1 to use the zstd program even with the module
 

@@ -1,6 +1,6 @@
 """Who uses a disk: mounts and swap (on it, on what is stacked on it, or on another name of
 the same storage), processes holding it open. The holders themselves are
-cos_installer.install.holders; the other names, cos_installer.install.storage.
+cos_installer.hardware.holders; the other names, cos_installer.hardware.storage.
 
 The sysfs and proc roots are parameters, so these are tested on sysfs tree fixtures.
 """
@@ -11,9 +11,10 @@ import os
 import stat
 from dataclasses import dataclass
 
-from cos_installer.install.blockdev import kernel_partitions, read_sysfs
-from cos_installer.install.holders import Holder, Tree, holders, stacked_devices
-from cos_installer.install.storage import StorageMap
+from cos_installer.hardware.holders import Holder, Tree, holders, stacked_devices
+from cos_installer.hardware.storage import StorageMap
+from cos_installer.hardware.sysfs import read_attr
+from cos_installer.install.blockdev import kernel_partitions
 
 
 def _devnums(disk: str, sysfs: str, stack: list[Holder] | None) -> dict[str, str]:
@@ -25,7 +26,7 @@ def _devnums(disk: str, sysfs: str, stack: list[Holder] | None) -> dict[str, str
     for name, path in stacked_devices(found, sysfs).items():
         names.setdefault(name, path)
     for name, path in names.items():
-        num = read_sysfs(f"{sysfs}/class/block/{name}/dev")
+        num = read_attr(f"{sysfs}/class/block/{name}/dev")
         if num:
             out[num] = path
     return out
@@ -69,7 +70,7 @@ def _users(nums: dict[str, str], proc: str) -> list[str]:
 
 @dataclass(frozen=True)
 class AliasUse:
-    """The disk's storage as other devices reach it (cos_installer.install.storage)."""
+    """The disk's storage as other devices reach it (cos_installer.hardware.storage)."""
 
     busy: tuple[str, ...] = ()  # "/dev/loop7 (another name for ...) is mounted on /mnt"
     held: tuple[str, ...] = ()  # "/dev/loop7 (...) is held by LVM /dev/mapper/vg1-a"
@@ -82,7 +83,7 @@ def alias_use(disk: str, own: set[str], sysfs: str = "/sys", proc: str = "/proc"
     partitions and stack, which `mounts` and the holders checks already cover."""
     block = f"{sysfs}/class/block"
     found = StorageMap(block).aliases(disk, own)
-    busy = _users({read_sysfs(f"{block}/{a.name}/dev"): a.label for a in found}, proc)
+    busy = _users({read_attr(f"{block}/{a.name}/dev"): a.label for a in found}, proc)
     tree = Tree(block)
     held = []
     for alias in found:
@@ -98,7 +99,7 @@ def openers(names: list[str], sysfs: str = "/sys", proc: str = "/proc") -> list[
     """Processes holding the named block devices open: 'loop0p5 (pid 42, python3)'."""
     nums = {}
     for name in names:
-        num = read_sysfs(f"{sysfs}/class/block/{name}/dev")
+        num = read_attr(f"{sysfs}/class/block/{name}/dev")
         if num:
             major, minor = num.split(":")
             nums[os.makedev(int(major), int(minor))] = name
@@ -115,7 +116,7 @@ def openers(names: list[str], sysfs: str = "/sys", proc: str = "/proc") -> list[
             except OSError:
                 continue
             if stat.S_ISBLK(st.st_mode) and st.st_rdev in nums:
-                comm = read_sysfs(f"{proc}/{pid}/comm", "?")
+                comm = read_attr(f"{proc}/{pid}/comm", "?")
                 found.append(f"/dev/{nums[st.st_rdev]} (pid {pid}, {comm})")
                 break
     return sorted(set(found))

@@ -21,12 +21,10 @@ import tempfile
 import zlib
 
 from cos_installer.install import gpt
-from cos_installer.install.decode import DECODERS
+from cos_installer.install.compression import DECODERS, XZ_MAGIC, ZSTD_MAGIC
 
 SIZE_SUFFIX = ".size"
 HEAD_BYTES = 8192 + 512  # LBA 1 of 4096-byte sectors ends here
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
 class SizeError(Exception):

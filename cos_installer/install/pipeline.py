@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
+from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.install import blockdev as bd
 from cos_installer.install import testhook
 from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
-from cos_installer.install.events import Event, EventBus, Listener
-from cos_installer.install.holders import holder_clear_text
+from cos_installer.install.payload import PayloadError
 from cos_installer.install.preflight import (
     CheckError,
     check_target,
@@ -29,7 +29,8 @@ from cos_installer.install.preflight import (
     open_data_disk,
     render,
 )
-from cos_installer.install.stream import Cancelled, PayloadError, Progress
+from cos_installer.install.stream import Cancelled, Progress
+from cos_installer.support.events import Event, EventBus, Listener
 from cos_installer.support.installlog import LogListener
 
 ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"

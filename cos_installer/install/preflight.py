@@ -12,12 +12,13 @@ import os
 import stat
 from collections.abc import Callable
 
+from cos_installer.hardware.holders import holder_clear_text
+from cos_installer.hardware.storage import StorageMap, file_extent, overlap
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev as bd
 from cos_installer.install.backends.base import Backend, DeviceFacts
-from cos_installer.install.holders import holder_clear_text
-from cos_installer.install.storage import StorageMap, file_extent, overlap
-from cos_installer.install.stream import Payload, PayloadError, inspect_payload
+from cos_installer.install.payload import Payload, PayloadError, inspect_payload
+from cos_installer.install.remote import inspect_remote
 
 LIVE_MEDIUM = "/run/live/medium"
 XFS_MIN_BYTES = 300 * 1000 * 1000  # mkfs.xfs refuses smaller filesystems
@@ -70,6 +71,8 @@ def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> 
             raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
         payload = media.payload
     try:
+        if payload.startswith(("http://", "https://")):  # netbooted: cos.payload=URL
+            return inspect_remote(payload)
         return inspect_payload(payload)
     except PayloadError as exc:
         raise CheckError("", exc.cause, exc.hint) from exc

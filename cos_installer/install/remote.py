@@ -17,8 +17,9 @@ import os
 import tempfile
 
 from cos_installer.install import gpt
+from cos_installer.install.compression import detect_compression
 from cos_installer.install.imagesize import SIZE_SUFFIX, SizeError, decoded_head, read_size_file
-from cos_installer.install.stream import Payload, PayloadError, detect_compression
+from cos_installer.install.payload import Payload, PayloadError
 from cos_installer.netboot.httpstream import (
     HttpError,
     RangeReader,

@@ -17,36 +17,16 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from cos_installer.install.decode import DecodeError, Source, open_source
-from cos_installer.install.imagesize import (
-    XZ_MAGIC,
-    ZSTD_MAGIC,
-    SizeError,
-    uncompressed_size,
-    zstd_frames_problem,
-)
+from cos_installer.install.imagesize import zstd_frames_problem
+from cos_installer.install.payload import Payload, PayloadError
 
 HOLD_BYTES = 1 << 20
 BUF_BYTES = 4 << 20
 NBUFS = 3
-
-MAGICS = (
-    (ZSTD_MAGIC, "zstd"),
-    (XZ_MAGIC, "xz"),
-    (b"\x1f\x8b", "gzip"),
-    (b"BZh", "bzip2"),
-)
-
-
-class PayloadError(Exception):
-    """The payload is missing, unverifiable, damaged, truncated or has trailing data."""
-
-    def __init__(self, cause: str, hint: str = "") -> None:
-        super().__init__(cause)
-        self.cause, self.hint = cause, hint
 
 
 class WriteFailed(OSError):
@@ -60,74 +40,6 @@ class WriteFailed(OSError):
 
 class Cancelled(Exception):
     """The user (Ctrl+C, SIGTERM, the wizard's cancel) stopped the write at a buffer boundary."""
-
-
-@dataclass(frozen=True)
-class Payload:
-    path: str
-    stored_size: int
-    compression: str  # raw, zstd, xz, gzip, bzip2
-    sha256: str  # expected, from the .sha256 file
-    sha256_file: str
-    content_size: int  # decompressed size, established before the first write (imagesize)
-    size_source: str = "its file size"  # where content_size came from, for messages
-    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)  # a download
-
-    @property
-    def name(self) -> str:
-        return os.path.basename(self.path)
-
-    def open_stored(self) -> BinaryIO:
-        """The stored (compressed) bytes, read once from the start: the file, or the download
-        (cos_installer.install.remote) for an image named by URL."""
-        return self.opener() if self.opener else open(self.path, "rb", buffering=0)  # noqa: SIM115
-
-
-def detect_compression(head: bytes) -> str:
-    return next((kind for magic, kind in MAGICS if head.startswith(magic)), "raw")
-
-
-def read_sha256_file(path: str) -> str:
-    try:
-        with open(path) as f:
-            words = f.read().split()
-    except OSError as exc:
-        raise PayloadError(
-            f"no checksum file {path} ({exc.strerror})",
-            "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
-        ) from exc
-    digest = words[0].lower() if words else ""
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise PayloadError(f"{path} holds no sha256 checksum", "regenerate it with sha256sum")
-    return digest
-
-
-def inspect_payload(path: str) -> Payload:
-    """Open-time facts about the payload: its compression, its .sha256, and its decompressed
-    size (PayloadError when that cannot be established: "big enough" needs it). An http(s)
-    URL is asked over the network (cos_installer.install.remote), nothing downloaded yet."""
-    if path.startswith(("http://", "https://")):
-        from cos_installer.install.remote import inspect_remote
-
-        return inspect_remote(path)
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64)
-            size = os.fstat(f.fileno()).st_size
-    except OSError as exc:
-        raise PayloadError(
-            f"cannot read the OS image {path}: {exc.strerror}",
-            "check the path or the install media",
-        ) from exc
-    if size == 0:
-        raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
-    kind = detect_compression(head)
-    digest = read_sha256_file(path + ".sha256")
-    try:
-        content, source = uncompressed_size(path, kind, size)
-    except SizeError as exc:
-        raise PayloadError(exc.cause, exc.hint) from exc
-    return Payload(path, size, kind, digest, path + ".sha256", content, source)
 
 
 class Sink(Protocol):

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import yaml
 
 from cos_installer.answers import yamlguard
+from cos_installer.common.shown import printable
 from cos_installer.render.coreos_rules import (
     DEPRECATED_USER_KEYS,
     SCHEMA,
@@ -34,7 +35,6 @@ from cos_installer.render.coreos_rules import (
     Seq,
     Struct,
 )
-from cos_installer.support.shown import printable
 
 HEADER = "#cloud-config"
 OWN_RULE = "(cos-installer rule: {})"

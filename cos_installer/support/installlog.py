@@ -1,4 +1,5 @@
-"""The install log: one readable line per event, plus the commands the backends ran.
+"""The install log: one readable line per event, plus the commands the backends ran, and the
+wizard's notes (`Journal`); where it lives, and the files kept beside it for the bundle.
 
 It is one more listener on the event bus. It never sees the rendered config or the answers
 (only their sizes), so neither the password nor the install code can reach it.
@@ -6,12 +7,53 @@ It is one more listener on the event bus. It never sees the rendered config or t
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
+from collections.abc import Iterable
 
-from cos_installer.install.events import Event
-from cos_installer.support import private
+from cos_installer.common import private
+from cos_installer.support.events import Event
+from cos_installer.support.redact import redact
+
+DEFAULT_LOG = "/var/log/cos-installer/install.log"
+CONFIG_NAME = "cloud-config.redacted.yaml"
+PROBE_NAME = "probe.json"
+
+
+def default_log(dry_run: bool, environ: dict[str, str] | None = None) -> str:
+    """/var/log/cos-installer/install.log on the live system. A dry run (a laptop user may not
+    write /var/log) logs under $XDG_RUNTIME_DIR when it is this user's private directory, else
+    in a fresh mkdtemp directory: never a fixed /tmp name another user could plant first."""
+    if not dry_run and os.geteuid() == 0:
+        return DEFAULT_LOG
+    runtime = (os.environ if environ is None else environ).get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):
+        try:
+            private.check_dir(runtime)
+            return os.path.join(runtime, "cos-installer", "install.log")
+        except OSError:
+            pass
+    return os.path.join(private.fresh_dir(f"cos-installer-{os.geteuid()}-"), "install.log")
+
+
+def _write_private(path: str, text: str) -> None:
+    private.replace_file(path, text.encode("utf-8"))
+
+
+def keep_config(user_data: str, log_path: str, secrets: Iterable[str] = ()) -> str:
+    """Keep the rendered cloud-config, redacted, beside the log; returns its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(log_path)), CONFIG_NAME)
+    _write_private(path, redact(user_data, secrets))
+    return path
+
+
+def keep_probe(snapshot: dict, log_path: str) -> str:
+    """Keep what the wizard probed (snapshot_json) beside the log; returns its path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(log_path)), PROBE_NAME)
+    _write_private(path, json.dumps(snapshot, indent=2, default=str) + "\n")
+    return path
 
 
 def _stamp() -> str:
@@ -59,8 +101,6 @@ class LogListener:
     def redacted_copy(self) -> bytes:
         """The whole log file (the wizard's probes and choices precede this run's stages),
         redacted again; this run's lines when the file cannot be read."""
-        from cos_installer.support.snap import redact
-
         try:
             text = private.read_text(self.path)  # not /dev/stdout, a fifo or a symlink
         except (OSError, TypeError):
@@ -77,3 +117,18 @@ class LogListener:
                 self._file.close()
             except OSError as exc:  # the last flush failed
                 self.error = self.error or exc
+
+
+class Journal:
+    """The wizard's side of the install log: probes, choices, outcomes, one line each, into
+    the same file (and through the same LogListener) the install pipeline appends to."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._log = LogListener(path)
+
+    def note(self, text: str) -> None:
+        self._log.note(redact(text))
+
+    def close(self) -> None:
+        self._log.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from cos_installer.answers import yamlguard
-from cos_installer.support.snap import redact
+from cos_installer.support.redact import redact
 from tests.engine.hostile import BASE, SECRET, assert_harmless, document
 
 COMMANDS = ("render", "check-answers", "install")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cos_installer.hardware import holders
 from cos_installer.install import devusage as du
-from cos_installer.install import holders as hd
 
 VG0 = "LVM-" + "v" * 32  # a VG uuid; each LV adds its own 32 characters
 
@@ -72,7 +72,7 @@ def sys_tree(tmp_path):
 
 
 def stops(found) -> list[str]:
-    return [" ".join(c) for c in hd.holder_clear_commands(found)]
+    return [" ".join(c) for c in holders.holder_clear_commands(found)]
 
 
 def test_a_raid0_and_a_volume_group_that_span_other_disks_say_so(sys_tree):
@@ -82,14 +82,14 @@ def test_a_raid0_and_a_volume_group_that_span_other_disks_say_so(sys_tree):
     sys_tree.md("md0", ["sda1", "sdb1"], "raid0")
     sys_tree.lv("dm-0", ["md0", "sdc1"], "vg0-data", "a")
     sys_tree.lv("dm-1", ["sdc1"], "vg0-home", "b")  # only on sdc, deactivated all the same
-    found = hd.holders("sda", str(sys_tree.root))
+    found = holders.holders("sda", str(sys_tree.root))
     assert [str(h) for h in found] == [
         "sda1 is held by RAID /dev/md0 (raid0), which also uses /dev/sdb1",
         "md0 is held by LVM /dev/mapper/vg0-data, which also uses /dev/sdb1, /dev/sdc1",
     ]
     assert stops(found) == ["vgchange -an vg0", "mdadm --stop /dev/md0",
                             "mdadm --zero-superblock /dev/sda1"]  # fmt: skip
-    paths = hd.stacked_devices(found, str(sys_tree.root))
+    paths = holders.stacked_devices(found, str(sys_tree.root))
     assert paths["dm-1"] == "/dev/mapper/vg0-home", "the VG's other volume is checked for mounts"
 
 
@@ -102,7 +102,7 @@ def test_dm_crypt_inside_one_volume_of_a_group_that_also_sits_on_a_raid(sys_tree
     sys_tree.lv("dm-0", ["md0"], "vg0-a", "a")
     sys_tree.lv("dm-1", ["sda2"], "vg0-b", "b")
     sys_tree.dm("dm-2", ["dm-1"], "secret", "CRYPT-LUKS2-" + "c" * 32 + "-secret")
-    found = hd.holders("sda", str(sys_tree.root))
+    found = holders.holders("sda", str(sys_tree.root))
     assert "/dev/mapper/vg0-b is held by dm-crypt /dev/mapper/secret" in [str(h) for h in found]
     assert stops(found) == [
         "dmsetup remove --retry secret",
@@ -121,7 +121,7 @@ def test_intel_firmware_raid_volume_stops_before_its_container(sys_tree):
     sys_tree.md("md126", ["sda", "sdb"], "raid1", "external:/md127/0")
     sys_tree.partitions("md126", 1, 2)
     sys_tree.lv("dm-0", ["md126p1"], "vg0-root", "r")
-    found = hd.holders("sda", str(sys_tree.root))
+    found = holders.holders("sda", str(sys_tree.root))
     assert "md126p1 is held by LVM /dev/mapper/vg0-root, which also uses /dev/sdb" in [
         str(h) for h in found
     ]
@@ -156,6 +156,6 @@ def test_mounts_on_a_partitioned_array_and_on_its_volumes_count(sys_tree, tmp_pa
 def test_a_device_mapper_device_without_a_name_is_removed_by_path(sys_tree):
     sys_tree.disk("sda", 1)
     sys_tree.dm("dm-5", ["sda1"], "", "")
-    found = hd.holders("sda", str(sys_tree.root))
+    found = holders.holders("sda", str(sys_tree.root))
     assert [str(h) for h in found] == ["sda1 is held by device-mapper /dev/dm-5"]
     assert stops(found) == ["dmsetup remove --retry /dev/dm-5"]

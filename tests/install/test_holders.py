@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 
 from cos_installer.answers.document import load_answers
+from cos_installer.hardware import holders
 from cos_installer.install import devusage as du
-from cos_installer.install import holders as hd
 from cos_installer.install.backends import BlockDeviceBackend
 from cos_installer.install.pipeline import run_install
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
@@ -58,12 +58,12 @@ def held_loop_disk(loops, tmp_path: Path) -> tuple[str, str, str, list | None]:
 
 def test_holders_of_the_disk_and_its_partitions_are_named(tmp_path):
     sysfs = str(sysfs_tree(tmp_path, "sdb", "8:16"))
-    found = hd.holders("sdb", sysfs)
+    found = holders.holders("sdb", sysfs)
     assert [str(h) for h in found] == [
         "sdb is held by RAID /dev/md0 (raid1)",
         "sdbp1 is held by LVM /dev/mapper/vg0-root",
     ]
-    assert hd.holder_clear_commands(found) == [
+    assert holders.holder_clear_commands(found) == [
         ["mdadm", "--stop", "/dev/md0"],
         ["vgchange", "-an", "vg0"],
         ["mdadm", "--zero-superblock", "/dev/sdb"],
@@ -92,12 +92,12 @@ def stacked_tree(root: Path) -> Path:
 
 def test_a_volume_group_on_a_raid_is_found_and_stopped_before_the_raid(tmp_path):
     sysfs = str(stacked_tree(tmp_path))
-    found = hd.holders("sdb", sysfs)
+    found = holders.holders("sdb", sysfs)
     assert [(str(h), h.depth) for h in found] == [
         ("sdb1 is held by RAID /dev/md0 (raid1)", 0),
         ("md0 is held by LVM /dev/mapper/my--vg-root", 1),
     ]
-    assert hd.holder_clear_commands(found) == [
+    assert holders.holder_clear_commands(found) == [
         ["vgchange", "-an", "my-vg"],
         ["mdadm", "--stop", "/dev/md0"],
         ["mdadm", "--zero-superblock", "/dev/sdb1"],
@@ -116,17 +116,17 @@ def test_a_mounted_volume_on_a_raid_on_the_disk_counts_as_a_mount(tmp_path):
 
 
 def test_volume_group_names_with_dashes():
-    assert hd.volume_group("vg0-root") == "vg0"
-    assert hd.volume_group("my--vg-root") == "my-vg"
-    assert hd.volume_group("a--b--c-lv--x") == "a-b-c"
+    assert holders.volume_group("vg0-root") == "vg0"
+    assert holders.volume_group("my--vg-root") == "my-vg"
+    assert holders.volume_group("a--b--c-lv--x") == "a-b-c"
 
 
 def test_plain_device_mapper_holder(tmp_path):
     sysfs = sysfs_tree(tmp_path, "sdc", "8:32")
     write(sysfs / "class" / "block" / "dm-0" / "dm" / "uuid", "CRYPT-LUKS2-abc")
-    found = hd.holders("sdc", str(sysfs))
+    found = holders.holders("sdc", str(sysfs))
     assert found[1].kind == "dm-crypt"
-    assert ["dmsetup", "remove", "--retry", "vg0-root"] in hd.holder_clear_commands(found)
+    assert ["dmsetup", "remove", "--retry", "vg0-root"] in holders.holder_clear_commands(found)
 
 
 def test_preflight_refuses_a_held_disk_and_says_how_to_clear_it(payload, loops, tmp_path):

@@ -234,7 +234,7 @@ def test_unwritable_log_stops_preflight_without_a_traceback(payload, loops, tmp_
 
 
 def test_empty_payload_and_a_directory_target_are_refused(loops, tmp_path):
-    from cos_installer.install.stream import PayloadError, inspect_payload
+    from cos_installer.install.payload import PayloadError, inspect_payload
 
     empty = tmp_path / "empty.raw"
     empty.write_bytes(b"")

@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from cos_installer.install.stream import PayloadError, copy_payload, inspect_payload
+from cos_installer.install.payload import PayloadError, inspect_payload
+from cos_installer.install.stream import copy_payload
 from tests.install.conftest import make_old_table
 from tests.install.test_faults import assert_reported, cli_install
 from tests.install.test_stream import Recorder, sample_bytes

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 from cos_installer.answers.document import load_answers
+from cos_installer.hardware.storage import Extent, StorageMap, file_extent, overlap
 from cos_installer.install import devusage as du
 from cos_installer.install.backends import BlockDeviceBackend
 from cos_installer.install.pipeline import run_install
-from cos_installer.install.storage import Extent, StorageMap, file_extent, overlap
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
 
 MiB = 1 << 20

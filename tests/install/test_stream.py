@@ -9,12 +9,9 @@ import subprocess
 import pytest
 
 from cos_installer.install.backends.block import DeviceIO
-from cos_installer.install.stream import (
-    PayloadError,
-    copy_payload,
-    detect_compression,
-    inspect_payload,
-)
+from cos_installer.install.compression import detect_compression
+from cos_installer.install.payload import PayloadError, inspect_payload
+from cos_installer.install.stream import copy_payload
 from tests.payloadkit import COMPRESSORS, write_sha256
 from tests.realparts import need_tools
 

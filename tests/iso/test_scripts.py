@@ -151,7 +151,7 @@ def test_e2e_report_parsing_and_checks() -> None:
     pytest.importorskip("passlib")
     from passlib.hash import sha512_crypt
 
-    e2e = _load("e2e")
+    e2e = _load("e2e_shared")
     hashed = sha512_crypt.using(rounds=5000).hash("pw-1")
     text = f"""noise
 === COS-DEMO-REPORT BEGIN ===

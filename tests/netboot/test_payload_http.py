@@ -11,8 +11,9 @@ import subprocess
 import pytest
 
 from cos_installer.install.backends.block import DeviceIO
+from cos_installer.install.payload import PayloadError, inspect_payload
 from cos_installer.install.remote import HEAD_FETCH, inspect_remote
-from cos_installer.install.stream import PayloadError, copy_payload, inspect_payload
+from cos_installer.install.stream import copy_payload
 from cos_installer.netboot.httpstream import Retry
 from tests.netboot.server import Server
 from tests.realparts import need_tools

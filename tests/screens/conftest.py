@@ -106,7 +106,7 @@ class FakeServices(Services):
         self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None,
         clear_holders=False,
     ):  # fmt: skip
-        from cos_installer.install.events import Event
+        from cos_installer.support.events import Event
 
         self.installs.append(config)
         self.cleared.append(clear_holders)
@@ -153,7 +153,7 @@ class Harness:
     def confirm(self) -> str:
         """Erase on the Summary as an operator does: read it (drawn, a second passes), move
         to [Erase and install], Enter."""
-        from cos_installer.support.typeahead import GUARD_S
+        from cos_installer.common.typeahead import GUARD_S
 
         assert self.step == "confirm", f"not on the Summary but on {self.step}"
         self.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from cos_installer.screens import theme
 
-from cos_installer.install.events import Event
+from cos_installer.support.events import Event
 
 from .conftest import CONTROLLER_VALUES, FakeMachine, FakeServices, Harness, _Result, at
 

@@ -12,8 +12,8 @@ import select
 import pytest
 import urwid.testing
 
+from cos_installer.common.typeahead import GUARD_S, flush_input
 from cos_installer.flow import Step
-from cos_installer.support.typeahead import GUARD_S, flush_input
 
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeServices, Harness, at
 from .test_layout import held_machine

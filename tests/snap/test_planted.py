@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cos_installer.cli import main
-from cos_installer.support import snap
+from cos_installer.support import bundle, installlog
 from tests.install.conftest import answers_file
 from tests.realparts import need_root
 
@@ -77,29 +77,29 @@ def test_install_log_is_never_appended_through_a_planted_symlink(where, victim, 
     assert "refusing to use it" in err
 
 
-@pytest.mark.parametrize("name", [snap.CONFIG_NAME, snap.PROBE_NAME])
+@pytest.mark.parametrize("name", [installlog.CONFIG_NAME, installlog.PROBE_NAME])
 def test_kept_files_replace_a_planted_symlink_never_its_target(name, victim, tmp_path):
     directory = sticky_dir(tmp_path / "shared")
     link = plant(directory, name, victim)
-    if name == snap.CONFIG_NAME:
-        snap.keep_config("hostname: x\n", str(directory / "install.log"))
+    if name == installlog.CONFIG_NAME:
+        installlog.keep_config("hostname: x\n", str(directory / "install.log"))
     else:
-        snap.keep_probe({"disks": []}, str(directory / "install.log"))
+        installlog.keep_probe({"disks": []}, str(directory / "install.log"))
     assert victim.read_text() == PRECIOUS
     assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == 0o600
 
 
 def test_kept_config_refuses_a_directory_of_another_user(victim, tmp_path):
     directory = foreign_dir(tmp_path / "shared")
-    plant(directory, snap.CONFIG_NAME, victim)
+    plant(directory, installlog.CONFIG_NAME, victim)
     with pytest.raises(OSError, match="belongs to uid 65534"):
-        snap.keep_config("hostname: x\n", str(directory / "install.log"))
+        installlog.keep_config("hostname: x\n", str(directory / "install.log"))
     assert victim.read_text() == PRECIOUS
 
 
 def bundle_names(now: float) -> list[str]:
     """The names `snap` will pick during the next minute (the timestamp is predictable)."""
-    host = snap.re.sub(r"[^A-Za-z0-9.-]", "_", snap.socket.gethostname()) or "host"
+    host = bundle.re.sub(r"[^A-Za-z0-9.-]", "_", bundle.socket.gethostname()) or "host"
     stamps = {time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now + s)) for s in range(-2, 60)}
     return [f"cos-installer-snap-{host}-{stamp}.tar.gz" for stamp in sorted(stamps)]
 
@@ -120,7 +120,7 @@ def test_snap_never_overwrites_through_planted_bundle_names(where, victim, tmp_p
 def test_snap_does_not_read_a_planted_log_into_the_bundle(victim, tmp_path):
     directory = foreign_dir(tmp_path / "shared")
     plant(directory, "install.log", victim)
-    files = snap.collect(str(directory / "install.log"), "demo", timeout=5)
+    files = bundle.collect(str(directory / "install.log"), "demo", timeout=5)
     assert all(PRECIOUS not in text for text in files.values())
 
 
@@ -130,13 +130,13 @@ def test_a_dry_run_log_never_goes_into_a_directory_planted_in_tmp(victim, tmp_pa
     plant(planted, "install.log", victim)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     for environ in ({}, {"XDG_RUNTIME_DIR": str(planted)}, {"XDG_RUNTIME_DIR": "relative"}):
-        log = snap.default_log(True, environ)
+        log = installlog.default_log(True, environ)
         directory = Path(log).parent
         assert directory.parent == tmp_path and directory != planted
         st = directory.lstat()
         assert stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
         assert stat.S_IMODE(st.st_mode) == 0o700
-        snap.Journal(log).note("a line")
+        installlog.Journal(log).note("a line")
     assert victim.read_text() == PRECIOUS
 
 
@@ -144,6 +144,6 @@ def test_a_private_runtime_dir_is_preferred(tmp_path):
     need_root()
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    assert snap.default_log(True, {"XDG_RUNTIME_DIR": str(runtime)}) == str(
+    assert installlog.default_log(True, {"XDG_RUNTIME_DIR": str(runtime)}) == str(
         runtime / "cos-installer" / "install.log"
     )

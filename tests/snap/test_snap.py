@@ -14,13 +14,13 @@ import pytest
 from cos_installer.screens.services import Services
 
 from cos_installer.flow import Step
-from cos_installer.support import snap
+from cos_installer.support import bundle, installlog, redact
 from tests.screens.conftest import Harness
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Pl41n-Secret-pw"
 EXPECTED = {
-    "install.log", "probe.json", snap.CONFIG_NAME, "lsblk.txt", "blkid.txt", "ip-addr.txt",
+    "install.log", "probe.json", installlog.CONFIG_NAME, "lsblk.txt", "blkid.txt", "ip-addr.txt",
     "ip-route.txt", "kernel-log.txt", "commands.txt",
 }  # fmt: skip
 
@@ -95,9 +95,9 @@ def test_a_failed_dry_run_leaves_a_bundle_without_secrets(failed_dry_run):
         "choice: agent: " in files["install.log"] and "probe: disk /dev/sdd" in files["install.log"]
     )
     assert '"path": "/dev/sdd"' in files["probe.json"]
-    assert files[snap.CONFIG_NAME].startswith("#cloud-config")
-    assert "passwd: <redacted>" in files[snap.CONFIG_NAME]
-    assert "COS_INSTALL_CODE=<redacted>" in files[snap.CONFIG_NAME]
+    assert files[installlog.CONFIG_NAME].startswith("#cloud-config")
+    assert "passwd: <redacted>" in files[installlog.CONFIG_NAME]
+    assert "COS_INSTALL_CODE=<redacted>" in files[installlog.CONFIG_NAME]
     assert "lsblk" in files["commands.txt"] and "exit 0" in files["commands.txt"]
     # and no secret, in any file
     with open(path, "rb") as f:
@@ -161,11 +161,11 @@ def test_missing_tools_are_recorded_not_fatal(tmp_path):
 def test_a_command_that_prints_nothing_still_has_its_member(tmp_path, monkeypatch):
     """A fresh machine's `blkid` prints nothing (no signatures): the bundle says so."""
     monkeypatch.setattr(
-        snap,
+        bundle,
         "COMMANDS",
         [("blkid.txt", [["true"]]), ("kernel-log.txt", [["false"], ["echo", "x"]])],
     )
-    files = snap.collect(str(tmp_path / "none.log"), "demo")
+    files = bundle.collect(str(tmp_path / "none.log"), "demo")
     assert files["blkid.txt"].startswith("# no output: true: exit 0 in ")
     assert files["kernel-log.txt"] == "x\n", "the first candidate that printed something"
 
@@ -183,7 +183,7 @@ def test_snap_command_reports_an_unwritable_directory(tmp_path):
 
 
 def test_a_command_that_hangs_is_cut_at_its_timeout():
-    out, line = snap._run(["sleep", "5"], timeout=0.2)
+    out, line = bundle._run(["sleep", "5"], timeout=0.2)
     assert out == "" and "timed out after 0 s" in line
 
 
@@ -194,7 +194,7 @@ def test_redact():
         "COS_INSTALL_CODE=8070\n  install_code: 8070\nlog: hash " + pw_hash + " here\n"
         "my password is hunter22\n"
     )
-    out = snap.redact(text, ["hunter22"])
+    out = redact.redact(text, ["hunter22"])
     assert pw_hash not in out and "8070" not in out and "hunter22" not in out
     assert "passwd: <redacted>" in out and "COS_INSTALL_CODE=<redacted>" in out
     assert out.startswith("#cloud-config\nusers:\n  - name: cos\n")

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from cos_installer.hardware.holders import Holder
 from cos_installer.install.blockdev import TablePart
-from cos_installer.install.holders import Holder
-from cos_installer.install.stream import Payload, Progress
+from cos_installer.install.payload import Payload
+from cos_installer.install.stream import Progress
 
 
 class BackendError(Exception):
@@ -52,7 +53,7 @@ class DeviceFacts:
     mounts: tuple[str, ...] = ()  # "/dev/sda2 is mounted on /boot", "/dev/sda3 is active swap"
     holders: tuple[Holder, ...] = ()
     openers: tuple[str, ...] = ()  # "/dev/sda5 (pid 42, python3)" - a warning, not a blocker
-    # The same storage under other names (cos_installer.install.storage): md/dm on them block the
+    # The same storage under other names (cos_installer.hardware.storage): md/dm on them block the
     # install (--clear-holders stops only the disk's own stack; their mounts are in
     # `mounts`); the idle ones are named in a warning.
     alias_holders: tuple[str, ...] = ()  # "/dev/loop7 (...) is held by LVM /dev/mapper/x"

@@ -6,6 +6,8 @@ import errno
 import os
 import threading
 
+from cos_installer.hardware.holders import Holder, holder_clear_commands, holders, stacked_devices
+from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev as bd
 from cos_installer.install import devusage as du
@@ -20,8 +22,8 @@ from cos_installer.install.backends.base import (
 )
 from cos_installer.install.backends.deviceio import DeviceIO, full_backing_store
 from cos_installer.install.backends.files import write_files
-from cos_installer.install.holders import Holder, holder_clear_commands, holders, stacked_devices
-from cos_installer.install.stream import Held, Payload, copy_payload
+from cos_installer.install.payload import Payload
+from cos_installer.install.stream import Held, copy_payload
 
 MIB = 1 << 20
 
@@ -46,7 +48,7 @@ class BlockDeviceBackend:
     def _identity(self) -> tuple[str, str]:
         """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
         base = f"{self.sysfs}/class/block/{self.name}"
-        return bd.read_sysfs(f"{base}/diskseq"), bd.serial_of(self.name, self.sysfs)
+        return read_attr(f"{base}/diskseq"), bd.serial_of(self.name, self.sysfs)
 
     def _same_disk(self) -> None:
         """Refuse to touch a device that is no longer the disk preflight checked."""

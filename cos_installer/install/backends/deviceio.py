@@ -11,6 +11,7 @@ import fcntl
 import os
 import time
 
+from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev as bd
 from cos_installer.install.stream import WriteFailed
@@ -42,7 +43,7 @@ class DeviceIO:
 
     def _loop_flag(self, leaf: str) -> str | None:
         path = f"{self.sysfs}/block/{self.name}/loop/{leaf}"
-        return bd.read_sysfs(path) if os.path.exists(f"{self.sysfs}/block/{self.name}") else None
+        return read_attr(path) if os.path.exists(f"{self.sysfs}/block/{self.name}") else None
 
     def pwrite(self, data: memoryview, offset: int) -> None:
         fd = self.fd if len(data) % self.block == 0 and offset % self.block == 0 else None

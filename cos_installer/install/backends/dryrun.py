@@ -6,11 +6,11 @@ import os
 import stat
 import threading
 
+from cos_installer.hardware.holders import Holder, holder_clear_commands
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev as bd
 from cos_installer.install.backends.base import DeviceFacts, FileSpec, ProgressFn, Reread
-from cos_installer.install.holders import Holder, holder_clear_commands
-from cos_installer.install.stream import Payload
+from cos_installer.install.payload import Payload
 
 MEDIA_PAYLOAD = "cos/cos-image.raw.zst"
 

@@ -24,7 +24,7 @@ import stat
 import struct
 from dataclasses import dataclass
 
-from cos_installer.install.blockdev import read_sysfs
+from cos_installer.hardware.sysfs import read_attr
 
 LOOP_GET_STATUS64 = 0x4C05
 LOOP_INFO64 = struct.Struct("=5Q4I64s64s32s2Q")  # struct loop_info64 (linux/loop.h)
@@ -66,7 +66,7 @@ def overlap(a: tuple[Extent, ...], b: tuple[Extent, ...]) -> bool:
 
 def dev_path(name: str, block_dir: str) -> str:
     """How to name a device to a person: /dev/mapper/<name> for device-mapper."""
-    dm_name = read_sysfs(f"{block_dir}/{name}/dm/name") if name.startswith("dm-") else ""
+    dm_name = read_attr(f"{block_dir}/{name}/dm/name") if name.startswith("dm-") else ""
     return f"/dev/mapper/{dm_name}" if dm_name else f"/dev/{name}"
 
 
@@ -96,7 +96,7 @@ class StorageMap:
 
     def _note(self, name: str, parent: str) -> None:
         self._parents[name] = parent
-        num = read_sysfs(f"{self._sysdir(name)}/dev")
+        num = read_attr(f"{self._sysdir(name)}/dev")
         if num:
             self._by_num.setdefault(num, name)
 
@@ -138,16 +138,16 @@ class StorageMap:
         return self._devices[name]
 
     def _size(self, name: str) -> int:
-        text = read_sysfs(f"{self._sysdir(name)}/size")
+        text = read_attr(f"{self._sysdir(name)}/size")
         return int(text) * 512 if text.isdigit() else UNKNOWN
 
     def _resolve(self, name: str) -> Device:
         base = self._sysdir(name)
-        num = read_sysfs(f"{base}/dev")
+        num = read_attr(f"{base}/dev")
         parent = self._parents.get(name, "")
         if parent:
-            start = _number(read_sysfs(f"{base}/start")) * 512
-            number = read_sysfs(f"{base}/partition")
+            start = _number(read_attr(f"{base}/start")) * 512
+            number = read_attr(f"{base}/partition")
             extents, exact = self._within(self.device(parent), start, self._size(name))
             return Device(name, num, extents, exact, f"partition {number} of /dev/{parent}")
         if os.path.isdir(f"{base}/loop"):
@@ -170,14 +170,14 @@ class StorageMap:
 
     def _loop(self, name: str, num: str) -> Device:
         info = self._loop_status(name, num)
-        backing = read_sysfs(f"{self.dir}/{name}/loop/backing_file")
+        backing = read_attr(f"{self.dir}/{name}/loop/backing_file")
         if info is None and backing:
             info = _stat_backing(backing.removesuffix(" (deleted)"))
         if info is None:  # unbound, or its file cannot be found: only itself
             return Device(name, num, (Extent(("dev", name), 0, self._size(name)),), True, "")
         file_id, rdev, offset = info
         if offset is None:
-            offset = _number(read_sysfs(f"{self.dir}/{name}/loop/offset"))
+            offset = _number(read_attr(f"{self.dir}/{name}/loop/offset"))
         size = self._size(name)
         what = f"a loop device over {backing or 'a deleted file'}"
         what += f" from byte {offset}" if offset else ""

@@ -21,14 +21,11 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable
 
-from cos_installer.support import private
-from cos_installer.support.installlog import LogListener
+from cos_installer.common import private
+from cos_installer.support.installlog import CONFIG_NAME, PROBE_NAME
+from cos_installer.support.redact import redact
 
-DEFAULT_LOG = "/var/log/cos-installer/install.log"
-CONFIG_NAME = "cloud-config.redacted.yaml"
-PROBE_NAME = "probe.json"
 TIMEOUT_S = 10.0
 KERNEL_LINES = 300
 COMMANDS: list[tuple[str, list[list[str]]]] = [
@@ -49,75 +46,6 @@ COMMANDS: list[tuple[str, list[list[str]]]] = [
     ("kernel-log.txt", [["dmesg", "-T"], ["dmesg"], ["journalctl", "-k", "-b", "--no-pager"]]),
     ("uname.txt", [["uname", "-a"]]),
 ]
-REDACTED = "<redacted>"
-_PATTERNS = [
-    # SHA-512 crypt hashes anywhere, with or without a rounds=N field
-    re.compile(r"\$6\$(?:rounds=\d+\$)?[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),
-    re.compile(r"(?im)^(\s*passwd:\s*).+$"),
-    re.compile(r"(?im)^(\s*password(?:_hash)?\s*[:=]\s*).+$"),
-    re.compile(r"(?im)(COS_INSTALL_CODE=)\S*"),
-    re.compile(r"(?im)^(\s*install_code\s*[:=]\s*).+$"),
-    re.compile(r"(?i)(install[ _]code[ :=]+)\d{4}\b"),
-]
-
-
-def default_log(dry_run: bool, environ: dict[str, str] | None = None) -> str:
-    """/var/log/cos-installer/install.log on the live system. A dry run (a laptop user may not
-    write /var/log) logs under $XDG_RUNTIME_DIR when it is this user's private directory, else
-    in a fresh mkdtemp directory: never a fixed /tmp name another user could plant first."""
-    if not dry_run and os.geteuid() == 0:
-        return DEFAULT_LOG
-    runtime = (os.environ if environ is None else environ).get("XDG_RUNTIME_DIR", "")
-    if os.path.isabs(runtime):
-        try:
-            private.check_dir(runtime)
-            return os.path.join(runtime, "cos-installer", "install.log")
-        except OSError:
-            pass
-    return os.path.join(private.fresh_dir(f"cos-installer-{os.geteuid()}-"), "install.log")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` without password hashes, passwords, install codes (by key), and the given
-    literal `secrets` (the plain password, the install code) wherever they appear."""
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED, text)
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
-def _write_private(path: str, text: str) -> None:
-    private.replace_file(path, text.encode("utf-8"))
-
-
-def keep_config(user_data: str, log_path: str, secrets: Iterable[str] = ()) -> str:
-    """Keep the rendered cloud-config, redacted, beside the log; returns its path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(log_path)), CONFIG_NAME)
-    _write_private(path, redact(user_data, secrets))
-    return path
-
-
-def keep_probe(snapshot: dict, log_path: str) -> str:
-    """Keep what the wizard probed (snapshot_json) beside the log; returns its path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(log_path)), PROBE_NAME)
-    _write_private(path, json.dumps(snapshot, indent=2, default=str) + "\n")
-    return path
-
-
-class Journal:
-    """The wizard's side of the install log: probes, choices, outcomes, one line each, into
-    the same file (and through the same LogListener) the install pipeline appends to."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._log = LogListener(path)
-
-    def note(self, text: str) -> None:
-        self._log.note(redact(text))
-
-    def close(self) -> None:
-        self._log.close()
 
 
 def _run(argv: list[str], timeout: float) -> tuple[str, str]:

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from cos_installer.install.blockdev import read_sysfs
+from cos_installer.hardware.sysfs import read_attr
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Tree:
         return [e for e in entries if os.path.exists(f"{self.dir}/{name}/{e}/partition")]
 
     def attr(self, name: str, path: str) -> str:
-        return read_sysfs(f"{self.dir}/{name}/{path}")
+        return read_attr(f"{self.dir}/{name}/{path}")
 
     def leaves(self, name: str, seen: set[str] | None = None) -> set[str]:
         """The plain disks and partitions under a stacked device, through every layer."""

@@ -1,0 +1,79 @@
+"""The OS image to install, as found before the first write: its compression, its expected
+sha256 (from the `.sha256` file beside it) and its decompressed size (`imagesize`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from cos_installer.install.compression import detect_compression
+from cos_installer.install.imagesize import SizeError, uncompressed_size
+
+
+class PayloadError(Exception):
+    """The payload is missing, unverifiable, damaged, truncated or has trailing data."""
+
+    def __init__(self, cause: str, hint: str = "") -> None:
+        super().__init__(cause)
+        self.cause, self.hint = cause, hint
+
+
+@dataclass(frozen=True)
+class Payload:
+    path: str
+    stored_size: int
+    compression: str  # raw, zstd, xz, gzip, bzip2
+    sha256: str  # expected, from the .sha256 file
+    sha256_file: str
+    content_size: int  # decompressed size, established before the first write (imagesize)
+    size_source: str = "its file size"  # where content_size came from, for messages
+    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)  # a download
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+    def open_stored(self) -> BinaryIO:
+        """The stored (compressed) bytes, read once from the start: the file, or the download
+        (cos_installer.install.remote) for an image named by URL."""
+        return self.opener() if self.opener else open(self.path, "rb", buffering=0)  # noqa: SIM115
+
+
+def read_sha256_file(path: str) -> str:
+    try:
+        with open(path) as f:
+            words = f.read().split()
+    except OSError as exc:
+        raise PayloadError(
+            f"no checksum file {path} ({exc.strerror})",
+            "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
+        ) from exc
+    digest = words[0].lower() if words else ""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise PayloadError(f"{path} holds no sha256 checksum", "regenerate it with sha256sum")
+    return digest
+
+
+def inspect_payload(path: str) -> Payload:
+    """Open-time facts about the payload: its compression, its .sha256, and its decompressed
+    size (PayloadError when that cannot be established: "big enough" needs it)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        raise PayloadError(
+            f"cannot read the OS image {path}: {exc.strerror}",
+            "check the path or the install media",
+        ) from exc
+    if size == 0:
+        raise PayloadError(f"the OS image {path} is empty", "check the path or the install media")
+    kind = detect_compression(head)
+    digest = read_sha256_file(path + ".sha256")
+    try:
+        content, source = uncompressed_size(path, kind, size)
+    except SizeError as exc:
+        raise PayloadError(exc.cause, exc.hint) from exc
+    return Payload(path, size, kind, digest, path + ".sha256", content, source)
