@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
     if not os.path.isfile(iso):
         print(f"build-netboot: {iso}: no such ISO (run make iso)", file=sys.stderr)
         return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".netboot-", dir=out.parent))
+    tmp.chmod(0o755)  # nginx's workers read the tree
     try:
         for rel in (KERNEL, INITRD, SQUASHFS, PAYLOAD, PAYLOAD + ".sha256"):
             extract(iso, rel, tmp / rel)

@@ -26,7 +26,6 @@ from pathlib import Path
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 PROBE_CACHE = "/run/cos-installer-kvm-probe"
-IPXE_ROM = "/usr/lib/ipxe/qemu/efi-virtio.rom"  # Debian's ipxe-qemu: BIOS and UEFI iPXE
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMNOZ]|\x0f|\x0e")
 
 
@@ -109,13 +108,14 @@ class VM:
 
     def tap_nic(self, tap: str, mac: str, bootindex: int | None = None) -> None:
         """A NIC on an existing tap device (its bridge decides the network); with
-        `bootindex`, the firmware boots from it through the NIC's own iPXE ROM."""
+        `bootindex`, the firmware boots from it through the NIC's own iPXE ROM (QEMU's
+        default for virtio-net-pci: Debian's ipxe-qemu efi-virtio.rom)."""
         self.nics += 1
         boot = f",bootindex={bootindex}" if bootindex is not None else ""
         slot = 0x0F + self.nics
         self.args += ["-netdev", f"tap,id=n{self.nics},ifname={tap},script=no,downscript=no",
                       "-device", f"virtio-net-pci,netdev=n{self.nics},mac={mac},addr={slot:#x}"
-                      f",romfile={IPXE_ROM}{boot}"]  # fmt: skip
+                      f"{boot}"]  # fmt: skip
 
     def kernel(self, kernel: str, initrd: str, append: str) -> None:
         self.args += ["-kernel", kernel, "-initrd", initrd, "-append", append]

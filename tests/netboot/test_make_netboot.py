@@ -41,6 +41,7 @@ def test_make_netboot_lays_out_the_boot_files_from_the_iso(tmp_path):
     proc = subprocess.run([sys.executable, str(ISO / "build-netboot.py"), str(iso), str(out)],
                           capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_mode & 0o777 == 0o755
     assert (out / "live/vmlinuz").read_bytes() == b"kernel"
     assert (out / "live/initrd.img").read_bytes() == b"initrd"
     assert (out / "live/filesystem.squashfs").read_bytes() == b"sq"
