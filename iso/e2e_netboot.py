@@ -109,7 +109,7 @@ def netboot_vm(workdir: Path, name: str, tap: str, mac: str, disk: Path) -> vm.V
 def install(guest: vm.VM, accel: str, results: dict) -> None:
     try:
         guest.start(accel)
-        guest.expect(r"COS-INSTALLER-START on ttyS0", 420)
+        guest.expect(r"COS-INSTALLER-START on ttyS0", 900)
         guest.expect(r"Unattended install onto /dev/vda", 180)
         found = guest.expect(r"COS-INSTALL-DONE|install failed|cos-installer: answers", 900)
         if "DONE" not in found.group(0):
@@ -125,7 +125,7 @@ def install(guest: vm.VM, accel: str, results: dict) -> None:
 def stranger(guest: vm.VM, accel: str, results: dict) -> None:
     try:
         guest.start(accel)
-        guest.expect(r"no document for this machine", 600)
+        guest.expect(r"no document for this machine", 900)
         results[guest.name] = guest.text()
     except BaseException as exc:
         results[guest.name] = exc
