@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test deps venv lint unit clean
+.PHONY: demo test deps venv lint unit clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ unit: venv
 	$(PY) -m pytest -q
 
 test: deps venv lint unit
+
+# the operator guides' pictures (docs/screens), drawn from the wizard's real canvases;
+# tests/docs fails with "run make docs" when a screen no longer matches its picture
+docs: venv
+	nice -n 5 $(PY) -m tests.docs.render
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

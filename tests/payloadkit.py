@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 
 BIOS_BOOT = "21686148-6453-6F6E-7420-4E6565644546"
 ESP = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
@@ -42,7 +42,7 @@ def write_sha256(path: str) -> str:
     return digest
 
 
-def build_raw(path: str, size_mib: int = 64, esp_mib: int = 8) -> list[bd.TablePart]:
+def build_raw(path: str, size_mib: int = 64, esp_mib: int = 8) -> list[blockdev.TablePart]:
     """The uncompressed disk image; returns its partition table."""
     if size_mib < 16:
         raise ValueError("the test image needs at least 16 MiB")
@@ -54,19 +54,19 @@ def build_raw(path: str, size_mib: int = 64, esp_mib: int = 8) -> list[bd.TableP
         f"size={esp_mib * 2048}, type={ESP}, name=ESP\n"
         f"type={LINUX}, name=ROOT\n"
     )
-    bd.run(["sfdisk", "--quiet", path], input=script)
-    table = bd.read_table(path) or []
+    blockdev.run(["sfdisk", "--quiet", path], input=script)
+    table = blockdev.read_table(path) or []
     esp, root = table[1], table[2]
     with tempfile.TemporaryDirectory() as tree:
         for sub in ("etc", "boot", "var/lib", "var/log"):
             os.makedirs(os.path.join(tree, sub))
         with open(os.path.join(tree, "etc/os-release"), "w") as f:
             f.write(OS_RELEASE)
-        bd.run(
+        blockdev.run(
             ["mkfs.ext4", "-q", "-F", "-L", "ROOT", "-b", "4096", "-d", tree]
             + ["-E", f"offset={root.start * 512},root_owner=0:0", path, str(root.size // 8)]
         )
-    bd.run(
+    blockdev.run(
         ["mkfs.vfat", "-n", "ESP", "--offset", str(esp.start), path, str(esp.size // 2)],
         check=False,  # an unformatted ESP is fine for the tests; the demo image formats it
     )

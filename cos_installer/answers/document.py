@@ -14,16 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cos_installer.answers import model as m
-from cos_installer.answers import validate as v
+from cos_installer.answers import model, validate
 from cos_installer.answers.passwords import hash_password
 from cos_installer.answers.yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
 from cos_installer.common.shown import printable
 
-__all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping",
-           "to_mapping"]  # fmt: skip
+__all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping"]
 
-REDACTED = "<redacted>"
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
     "controller": ("http_port", "cluster_size", "ha"),
@@ -118,7 +115,7 @@ class _Checker:
             raw = int(raw)  # keep the model free of loader types
         try:
             return check(raw, *args)
-        except v.FieldError as exc:
+        except validate.FieldError as exc:
             self.error(path, str(exc))
             return None
 
@@ -152,7 +149,7 @@ def _type_problem(path: str, raw: object) -> str | None:
 
 def from_mapping(
     data: dict, source: str = "answers", hasher: Callable[[str], str] = hash_password
-) -> m.InstallConfig:
+) -> model.InstallConfig:
     """Validate a nested answers mapping; raise AnswersError listing every problem. `hasher`:
     a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
     c = _Checker(source)
@@ -160,95 +157,102 @@ def from_mapping(
         c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {_kind(data)}")
         raise AnswersError(c.errors)
     c.unknown_keys(data, "")
-    role = c.value(data, "role", v.role, required=True)
-    for name, own in (("controller", m.Role.CONTROLLER), ("agent", m.Role.AGENT)):
+    role = c.value(data, "role", validate.role, required=True)
+    for name, own in (("controller", model.Role.CONTROLLER), ("agent", model.Role.AGENT)):
         if role is not None and role is not own and name in data:
             c.error(name, f"this section is for role {own}, but role is {role}: remove it")
     controller_data = agent_data = None
-    if role in (m.Role.CONTROLLER, None):
+    if role in (model.Role.CONTROLLER, None):
         controller_data = c.section(data, "controller", required=False)
-    if role in (m.Role.AGENT, None):
-        agent_data = c.section(data, "agent", required=role is m.Role.AGENT)
+    if role in (model.Role.AGENT, None):
+        agent_data = c.section(data, "agent", required=role is model.Role.AGENT)
 
     controller = None
-    if role is m.Role.CONTROLLER or controller_data:
+    if role is model.Role.CONTROLLER or controller_data:
         d = controller_data or {}
-        controller = m.ControllerSettings(
-            http_port=c.value(d, "controller.http_port", v.http_port, default=m.DEFAULT_HTTP_PORT),
-            cluster_size=c.value(
-                d, "controller.cluster_size", v.cluster_size, default=m.DEFAULT_CLUSTER_SIZE
+        controller = model.ControllerSettings(
+            http_port=c.value(
+                d, "controller.http_port", validate.http_port, default=model.DEFAULT_HTTP_PORT
             ),
-            ha=c.value(d, "controller.ha", v.yes_no, default=m.DEFAULT_HA),
+            cluster_size=c.value(
+                d,
+                "controller.cluster_size",
+                validate.cluster_size,
+                default=model.DEFAULT_CLUSTER_SIZE,
+            ),
+            ha=c.value(d, "controller.ha", validate.yes_no, default=model.DEFAULT_HA),
         )
     agent = None
     if agent_data is not None:
         d = agent_data
-        agent = m.AgentSettings(
-            controllers=c.value(d, "agent.controllers", v.controller_list, required=True),
-            install_code=c.value(d, "agent.install_code", v.install_code, required=True),
+        agent = model.AgentSettings(
+            controllers=c.value(d, "agent.controllers", validate.controller_list, required=True),
+            install_code=c.value(d, "agent.install_code", validate.install_code, required=True),
             network_model=c.value(
-                d, "agent.network_model", v.network_model, default=m.NetworkModel.BRIDGE
+                d, "agent.network_model", validate.network_model, default=model.NetworkModel.BRIDGE
             ),
-            docker_gateway=c.value(d, "agent.docker_gateway", v.optional_ipv4),
-            docker_dns=c.value(d, "agent.docker_dns", v.optional_ipv4),
+            docker_gateway=c.value(d, "agent.docker_gateway", validate.optional_ipv4),
+            docker_dns=c.value(d, "agent.docker_dns", validate.optional_ipv4),
         )
     system = _system(c, c.section(data, "system", required=True), hasher)
     network = _network(c, c.section(data, "network", required=True))
-    disk = c.value(data, "disk", v.disk_path, required=True)
-    data_disk = c.value(data, "data_disk", v.data_disk, disk or "")
+    disk = c.value(data, "disk", validate.disk_path, required=True)
+    data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
     if c.errors:
         raise AnswersError(c.errors)
-    return m.InstallConfig(
+    return model.InstallConfig(
         role=role,
         system=system,
         network=network,
         disk=disk,
-        controller=controller if role is m.Role.CONTROLLER else None,
-        agent=agent if role is m.Role.AGENT else None,
+        controller=controller if role is model.Role.CONTROLLER else None,
+        agent=agent if role is model.Role.AGENT else None,
         data_disk=data_disk,
     )
 
 
-def _system(c: _Checker, d: dict | None, hasher: Callable[[str], str]) -> m.SystemSettings | None:
+def _system(
+    c: _Checker, d: dict | None, hasher: Callable[[str], str]
+) -> model.SystemSettings | None:
     if d is None:
         return None
-    hostname = c.value(d, "system.hostname", v.hostname, required=True)
+    hostname = c.value(d, "system.hostname", validate.hostname, required=True)
     has_plain, has_hash = d.get("password") is not None, d.get("password_hash") is not None
     password_hash = None
     if has_plain and has_hash:
         c.error("system", "give either password or password_hash, not both")
     elif has_hash:
-        password_hash = c.value(d, "system.password_hash", v.password_hash)
+        password_hash = c.value(d, "system.password_hash", validate.password_hash)
     elif has_plain:
-        plain = c.value(d, "system.password", v.password)
+        plain = c.value(d, "system.password", validate.password)
         password_hash = hasher(plain) if plain is not None else None
     else:
         c.error("system.password", "missing: give password (stored only as a SHA-512 hash) "
                 "or password_hash ('$6$...')")  # fmt: skip
-    return m.SystemSettings(hostname=hostname, password_hash=password_hash)
+    return model.SystemSettings(hostname=hostname, password_hash=password_hash)
 
 
-def _network(c: _Checker, d: dict | None) -> m.NetworkSettings | None:
+def _network(c: _Checker, d: dict | None) -> model.NetworkSettings | None:
     if d is None:
         return None
-    interface = c.value(d, "network.interface", v.interface_name, required=True)
-    dhcp = c.value(d, "network.dhcp", v.yes_no, default=False)
+    interface = c.value(d, "network.interface", validate.interface_name, required=True)
+    dhcp = c.value(d, "network.dhcp", validate.yes_no, default=False)
     static = dhcp is False
-    address = c.value(d, "network.address", v.address, required=static)
+    address = c.value(d, "network.address", validate.address, required=static)
     if address is not None:
-        gateway = c.value(d, "network.gateway", v.gateway, address, required=static)
+        gateway = c.value(d, "network.gateway", validate.gateway, address, required=static)
     else:
-        gateway = c.value(d, "network.gateway", v.ipv4, required=static)
+        gateway = c.value(d, "network.gateway", validate.ipv4, required=static)
     dns = c.value(d, "network.dns", _dns_or_empty, required=static, default=[])
-    mac = c.value(d, "network.mac", v.mac_address)
-    return m.NetworkSettings(interface=interface, dhcp=bool(dhcp), address=address,
+    mac = c.value(d, "network.mac", validate.mac_address)
+    return model.NetworkSettings(interface=interface, dhcp=bool(dhcp), address=address,
                            gateway=gateway, dns=dns or [], mac=mac)  # fmt: skip
 
 
 def _dns_or_empty(value: object) -> list:
     if value == "" or value == []:
         return []
-    return v.dns_servers(value)
+    return validate.dns_servers(value)
 
 
 def read_mapping(path: str | Path) -> dict:
@@ -268,40 +272,6 @@ def read_mapping(path: str | Path) -> dict:
     return data
 
 
-def load_answers(path: str | Path) -> m.InstallConfig:
+def load_answers(path: str | Path) -> model.InstallConfig:
     """read_mapping + from_mapping: the unattended install's single entry point."""
     return from_mapping(read_mapping(path), source=str(path))
-
-
-def to_mapping(config: m.InstallConfig) -> dict:
-    """The effective answers (defaults filled in) in the file's shape, secrets redacted."""
-    out: dict[str, Any] = {"role": config.role.value}
-    if config.controller is not None:
-        ctl = config.controller
-        out["controller"] = {"http_port": ctl.http_port, "cluster_size": ctl.cluster_size,
-                             "ha": ctl.ha}  # fmt: skip
-    if config.agent is not None:
-        ag = config.agent
-        out["agent"] = {
-            "controllers": ag.controllers_text,
-            "install_code": REDACTED,
-            "network_model": ag.network_model.value,
-            "docker_gateway": str(ag.docker_gateway or ""),
-            "docker_dns": str(ag.docker_dns or ""),
-        }
-    out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}
-    net = config.network
-    network: dict[str, Any] = {"interface": net.interface, "dhcp": net.dhcp}
-    if net.address is not None:
-        network["address"] = str(net.address)
-    if net.gateway is not None:
-        network["gateway"] = str(net.gateway)
-    if net.dns:
-        network["dns"] = ",".join(str(s) for s in net.dns)
-    if net.mac:
-        network["mac"] = net.mac
-    out["network"] = network
-    out["disk"] = config.disk
-    if config.data_disk:
-        out["data_disk"] = config.data_disk
-    return out

@@ -17,8 +17,6 @@ without a machine. Errors read "SOURCE: hosts[2].match: ..." like the answers fi
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from cos_installer.answers.fleet_rules import (
     MAC_RE,
@@ -36,9 +34,6 @@ from cos_installer.answers.fleet_rules import (
 )
 from cos_installer.common.shown import printable
 from cos_installer.hardware.types import Machine
-
-if TYPE_CHECKING:
-    from cos_installer.answers.model import InstallConfig
 
 
 class FleetError(Exception):
@@ -277,29 +272,3 @@ def expand_all(mapping: dict, source: str) -> list[tuple[str, dict]]:
     if "hosts" not in mapping:
         return [("", host_entry(mapping, None))]
     return [(label(mapping, i), host_entry(mapping, i)) for i in range(len(mapping["hosts"]))]
-
-
-def load_for_machine(
-    path: str,
-    machine: Machine,
-    *,
-    host: str | None = None,
-    report: Callable[[str], None] | None = None,
-) -> InstallConfig:
-    """The unattended install's entry point for plain and fleet answers files alike: read,
-    pick this machine's entry, resolve rules, check. Raises AnswersError or FleetError (both
-    carry `.errors`); messages of a fleet entry name it: "f.yaml hosts[3] (node1): ..."."""
-    from cos_installer.answers.document import from_mapping, read_mapping
-
-    source = str(path)
-    mapping = read_mapping(path)
-    if "hosts" not in mapping:
-        return from_mapping(resolve(mapping, machine, source=source), source)
-    errors = check_entries(mapping, source)
-    if errors:
-        raise FleetError(errors)
-    index, why = match_host(mapping, machine, source=source, host=host)
-    if report is not None:
-        report(f"{source}: this machine is {label(mapping, index)}, matched by {why}")
-    plain = resolve_entry(mapping, index, machine, source=source)
-    return from_mapping(plain, f"{source} {label(mapping, index)}")

@@ -85,7 +85,7 @@ def answers_disk(path: str, machine: Machine | None = None) -> str | None:
     from cos_installer.answers.fleet import is_fleet
 
     if is_fleet(data):
-        from cos_installer.answers.fleet import load_for_machine
+        from cos_installer.answers.loader import load_for_machine
         from cos_installer.hardware import open_machine
 
         with contextlib.suppress(Exception):

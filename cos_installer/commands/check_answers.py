@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cos_installer.answers import validate as v
+from cos_installer.answers import validate
 from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
 from cos_installer.commands.fleet import HA_GROUP_SIZE
 from cos_installer.common.shown import printable
@@ -71,14 +71,15 @@ def _hash_once(plain: str) -> str:
 
 def _effective(plain: dict, shown: dict[str, str], source: str) -> tuple[Any, dict]:
     """Check one plain mapping; the config and its redacted mapping with rules described."""
-    from cos_installer.answers.document import AnswersError, from_mapping, to_mapping
+    from cos_installer.answers.document import AnswersError, from_mapping
+    from cos_installer.answers.effective import redacted_answers
     from cos_installer.answers.fleet_rules import set_path
 
     try:
         config = from_mapping(plain, source=source, hasher=_hash_once)
     except AnswersError as exc:
         raise _Problem(exc.errors) from None
-    out = to_mapping(config)
+    out = redacted_answers(config)
     for field, text in shown.items():
         set_path(out, field, f"<{text}>")
     return config, out
@@ -151,7 +152,7 @@ def _setting(section: object, key: str, check: Callable[[object], Any], default:
         return default
     try:
         return check(raw)
-    except v.FieldError:
+    except validate.FieldError:
         return None
 
 
@@ -163,13 +164,15 @@ def cluster_problems(entries: list[tuple[str, dict]], source: str) -> list[str]:
     """The guide's cluster shape across a fleet file's entries (merged, rules unresolved):
     at least Cluster Size agents before the cluster initialises (section 3.2), one cluster
     size, and an HA group of exactly three controllers (replica set rs0 of three members)."""
-    roles = [(label, _setting(merged, "role", v.role, None), merged) for label, merged in entries]
+    roles = [
+        (label, _setting(merged, "role", validate.role, None), merged) for label, merged in entries
+    ]
     controllers = [(label, merged.get("controller")) for label, role, merged in roles
                    if role is Role.CONTROLLER]  # fmt: skip
     if not controllers:
         return []
     errors: list[str] = []
-    sizes = [(label, _setting(s, "cluster_size", v.cluster_size, DEFAULT_CLUSTER_SIZE))
+    sizes = [(label, _setting(s, "cluster_size", validate.cluster_size, DEFAULT_CLUSTER_SIZE))
              for label, s in controllers]  # fmt: skip
     known = {size for _, size in sizes if size is not None}
     if len(known) > 1:
@@ -184,7 +187,7 @@ def cluster_problems(entries: list[tuple[str, dict]], source: str) -> list[str]:
                       f"only once at least {largest} agents are installed (the guide, section "
                       f"3.2), but the file has {_entries(agents)} with role agent: add agent "
                       "entries, or lower controller.cluster_size")  # fmt: skip
-    ha = [(label, _setting(s, "ha", v.yes_no, DEFAULT_HA)) for label, s in controllers]
+    ha = [(label, _setting(s, "ha", validate.yes_no, DEFAULT_HA)) for label, s in controllers]
     grouped = [label for label, on in ha if on]
     if all(on is not None for _, on in ha) and len(grouped) not in (0, HA_GROUP_SIZE):
         errors.append(f"{source}: controller.ha: {_entries(len(grouped))} with role controller "

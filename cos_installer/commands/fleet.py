@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from cos_installer.answers import validate as v
+from cos_installer.answers import validate
 from cos_installer.answers.fleet_rules import rule_problems
 from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT, NetworkModel
 
@@ -91,7 +91,7 @@ def _rule(text: str, option: str, field: str) -> object:
     if isinstance(value, str) and value.startswith("/"):
         return value
     if isinstance(value, str) and field == "network.interface":
-        return v.interface_name(value)
+        return validate.interface_name(value)
     if not isinstance(value, dict):
         raise _Bad(f"{option} {text!r}: expected a path or a rule like {DEFAULT_DISK}")
     problems = rule_problems(field, value)
@@ -105,8 +105,8 @@ def _addresses(first: ipaddress.IPv4Interface, count: int, step: int, who: str) 
     for n in range(1, count + 1):
         try:
             ip = first.ip + (n - 1) * step
-            out.append(v.address(f"{ip}/{first.network.prefixlen}"))
-        except (v.FieldError, ValueError) as exc:
+            out.append(validate.address(f"{ip}/{first.network.prefixlen}"))
+        except (validate.FieldError, ValueError) as exc:
             raise _Bad(f"{who}{n}'s address: {exc}; choose another start address") from None
     return out
 
@@ -115,7 +115,7 @@ def _opt(option: str, check, value: object) -> object:
     """Validate one option's value; the message names the option."""
     try:
         return check(value)
-    except v.FieldError as exc:
+    except validate.FieldError as exc:
         raise _Bad(f"{option}: {exc}") from None
 
 
@@ -131,9 +131,9 @@ def build(args: argparse.Namespace) -> str:
             f"--controllers {args.controllers}: expected 1 (a single controller) or "
             f"{HA_GROUP_SIZE} (the guide's HA group: MongoDB replica set rs0 of three members)"
         )
-    first = _opt("--first-address", v.address, args.first_address)
-    port = _opt("--controller-port", v.port, args.controller_port)
-    cluster = _opt("--cluster-size", v.cluster_size, args.cluster_size)
+    first = _opt("--first-address", validate.address, args.first_address)
+    port = _opt("--controller-port", validate.port, args.controller_port)
+    cluster = _opt("--cluster-size", validate.cluster_size, args.cluster_size)
     if args.agents < cluster:
         raise _Bad(
             f"--agents {args.agents} is fewer than --cluster-size {cluster}: the guide: at least "
@@ -144,14 +144,14 @@ def build(args: argparse.Namespace) -> str:
     step = 2 if ipvlan else 1
     ctl = _addresses(first, args.controllers, 1, "controller")
     if args.agent_address:
-        agent_start = _opt("--agent-address", v.address, args.agent_address)
+        agent_start = _opt("--agent-address", validate.address, args.agent_address)
     else:  # Ipvlan: leave the address after the last controller free too
         agent_start = ipaddress.IPv4Interface(f"{ctl[-1].ip + step}/{first.network.prefixlen}")
     agents = _addresses(agent_start, args.agents, step, "node")
-    gateway = _opt("--gateway", v.ipv4, args.gateway) if args.gateway else first.network[1]
-    dns = _opt("--dns", v.dns_servers, args.dns) if args.dns else [gateway]
+    gateway = _opt("--gateway", validate.ipv4, args.gateway) if args.gateway else first.network[1]
+    dns = _opt("--dns", validate.dns_servers, args.dns) if args.dns else [gateway]
     pw_hash = (
-        _opt("--password-hash", v.password_hash, args.password_hash or "")
+        _opt("--password-hash", validate.password_hash, args.password_hash or "")
         if (args.password_hash)
         else None
     )
@@ -159,8 +159,8 @@ def build(args: argparse.Namespace) -> str:
         (f"node{i}", a) for i, a in enumerate(agents, 1)
     ]:
         try:
-            v.gateway(str(gateway), addr)
-        except v.FieldError as exc:
+            validate.gateway(str(gateway), addr)
+        except validate.FieldError as exc:
             raise _Bad(f"{name} {addr}: gateway {exc}; give --gateway or other addresses") from None
     disk = _rule(args.disk, "--disk", "disk")
     data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None

@@ -192,7 +192,7 @@ def _needs_machine(args) -> bool:
 
 def _load(args):
     """(config, machine) for plain and fleet answers files alike."""
-    from cos_installer.answers.fleet import load_for_machine
+    from cos_installer.answers.loader import load_for_machine
     from cos_installer.hardware import open_machine
 
     machine = open_machine(args.machine) if _needs_machine(args) else None

@@ -14,6 +14,9 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+REDACTED = "<redacted>"  # what a secret is replaced by, wherever it is shown
+
+
 def printable(text: str) -> str:
     """`text` with each control character written as its escape (\\x1b, \\n, \\u202e)."""
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

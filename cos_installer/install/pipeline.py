@@ -15,10 +15,11 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from cos_installer.answers.document import dump_yaml
+from cos_installer.answers.effective import redacted_answers
 from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
 from cos_installer.hardware.holders import holder_clear_text
-from cos_installer.install import blockdev as bd
-from cos_installer.install import testhook
+from cos_installer.install import blockdev, testhook
 from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.install.payload import PayloadError
 from cos_installer.install.preflight import (
@@ -130,7 +131,7 @@ class _Run:
             raise StageError(
                 name, device, f"cancelled by the user after {exc.args[0]} bytes"
             ) from exc
-        except bd.CommandError as exc:
+        except blockdev.CommandError as exc:
             raise StageError(name, device, str(exc)) from exc
         except OSError as exc:
             cause = f"{exc.strerror or exc} (errno {exc.errno})"
@@ -154,13 +155,8 @@ class _Run:
 
 def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[FileSpec]:
     files = [FileSpec(USER_DATA_PATH, user_data.encode(), 0o600, 0o700, "the cloud-config")]
-    try:
-        from cos_installer.answers.document import dump_yaml, to_mapping
-
-        answers = dump_yaml(to_mapping(config))
-        files.append(FileSpec(ANSWERS_COPY, answers.encode(), 0o600, 0o700, "redacted answers"))
-    except ImportError:
-        run.note("answers module not available: no copy of the effective answers")
+    answers = dump_yaml(redacted_answers(config))
+    files.append(FileSpec(ANSWERS_COPY, answers.encode(), 0o600, 0o700, "redacted answers"))
     if run.log is not None:
         files.append(FileSpec(LOG_COPY, run.log.redacted_copy(), 0o600, 0o700, "install log"))
     return files
@@ -280,7 +276,7 @@ def _find_root(backend: Backend, reread: object) -> str:
         if part.name == ROOT_NAME:
             return reread.nodes[part.number]
     for _number, node in sorted(reread.nodes.items()):
-        proc = bd.run(["blkid", "-p", "-o", "value", "-s", "LABEL", node], check=False)
+        proc = blockdev.run(["blkid", "-p", "-o", "value", "-s", "LABEL", node], check=False)
         if proc.stdout.strip() == ROOT_NAME:
             return node
     raise BackendError(

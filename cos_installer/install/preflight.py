@@ -15,7 +15,7 @@ from collections.abc import Callable
 from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.hardware.storage import StorageMap, file_extent, overlap
 from cos_installer.hardware.types import human_size
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.backends.base import Backend, DeviceFacts
 from cos_installer.install.payload import Payload, PayloadError, inspect_payload
 from cos_installer.install.remote import inspect_remote
@@ -203,7 +203,7 @@ def _holds_media(
         try:
             media_dev = machine.install_media().device
             if media_dev and os.path.exists(media_dev) and stat.S_ISBLK(os.stat(media_dev).st_mode):
-                devices.append(bd.kernel_name(media_dev, sysfs))
+                devices.append(blockdev.kernel_name(media_dev, sysfs))
         except Exception:  # no media known: nothing to protect
             pass
     for path in reads:

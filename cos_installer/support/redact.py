@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-REDACTED = "<redacted>"
+from cos_installer.common.shown import REDACTED
+
 _PATTERNS = [
     # SHA-512 crypt hashes anywhere, with or without a rounds=N field
     re.compile(r"\$6\$(?:rounds=\d+\$)?[^\s\"'$]{1,16}\$[./0-9A-Za-z]{20,}"),

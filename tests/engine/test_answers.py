@@ -8,8 +8,8 @@ from cos_installer.answers.document import (
     from_mapping,
     load_answers,
     read_mapping,
-    to_mapping,
 )
+from cos_installer.answers.effective import redacted_answers
 from cos_installer.answers.model import NetworkModel, Role
 from cos_installer.answers.passwords import verify_password
 from tests.engine.helpers import AGENT, CONTROLLER, DELETE, FIXED_HASH, SAMPLES, answers
@@ -240,9 +240,9 @@ def test_unreadable_files(tmp_path, content, fragment):
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.yaml")), ids=lambda p: p.name)
-def test_to_mapping_redacts_and_round_trips(sample):
+def test_redacted_answers_redact_and_round_trip(sample):
     config = load_answers(sample)
-    effective = to_mapping(config)
+    effective = redacted_answers(config)
     text = dump_yaml(effective)
     assert config.system.password_hash not in text
     assert effective["system"]["password_hash"] == "<redacted>"

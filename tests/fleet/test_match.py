@@ -123,7 +123,7 @@ def test_fleet_constant_is_not_changed_by_resolving(machine, fleet):
 
 def test_load_for_machine_reads_picks_resolves_and_checks(tmp_path, machine, fleet):
     from cos_installer.answers.document import AnswersError, dump_yaml
-    from cos_installer.answers.fleet import load_for_machine
+    from cos_installer.answers.loader import load_for_machine
 
     path = tmp_path / "fleet.yaml"
     path.write_text(dump_yaml(fleet))

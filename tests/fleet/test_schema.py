@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cos_installer.answers import model
-from cos_installer.answers import validate as v
+from cos_installer.answers import model, validate
 from cos_installer.answers.document import KEYS
 from cos_installer.answers.schema import YES_NO, answers_schema
 from cos_installer.cli import main
@@ -55,17 +54,19 @@ def test_schema_keys_are_the_answers_keys():
 def test_enums_and_defaults_are_what_the_validators_accept():
     top = answers_schema()["properties"]
     for text in top["role"]["enum"]:
-        assert v.role(text).value == text.lower()
+        assert validate.role(text).value == text.lower()
     agent = top["agent"]["properties"]
     for text in agent["network_model"]["enum"]:
-        v.network_model(text)
+        validate.network_model(text)
     assert agent["network_model"]["default"] == model.NetworkModel.BRIDGE.value
     ctl = top["controller"]["properties"]
-    assert {v.cluster_size(n) for n in ctl["cluster_size"]["enum"]} == set(model.CLUSTER_SIZES)
+    assert {validate.cluster_size(n) for n in ctl["cluster_size"]["enum"]} == set(
+        model.CLUSTER_SIZES
+    )
     assert ctl["cluster_size"]["default"] == model.DEFAULT_CLUSTER_SIZE
     assert ctl["http_port"]["default"] == model.DEFAULT_HTTP_PORT
     assert ctl["ha"]["default"] is model.DEFAULT_HA
-    assert {v.yes_no(text) for text in YES_NO} == {True, False}
+    assert {validate.yes_no(text) for text in YES_NO} == {True, False}
 
 
 def test_bundled_samples_validate():

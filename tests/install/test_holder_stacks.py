@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cos_installer.hardware import holders
-from cos_installer.install import devusage as du
+from cos_installer.install import devusage
 
 VG0 = "LVM-" + "v" * 32  # a VG uuid; each LV adds its own 32 characters
 
@@ -147,7 +147,7 @@ def test_mounts_on_a_partitioned_array_and_on_its_volumes_count(sys_tree, tmp_pa
         f"36 25 {devnums['dm-0']} / /mnt rw - ext4 /dev/mapper/vg0-root rw\n"
         f"37 25 {devnums['md126p2']} / /srv rw - xfs /dev/md126p2 rw\n"
     )
-    assert du.mounts("sda", str(sys_tree.root), str(proc)) == [
+    assert devusage.mounts("sda", str(sys_tree.root), str(proc)) == [
         "/dev/mapper/vg0-root is mounted on /mnt",
         "/dev/md126p2 is mounted on /srv",
     ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cos_installer.answers.document import load_answers
 from cos_installer.hardware import holders
-from cos_installer.install import devusage as du
+from cos_installer.install import devusage
 from cos_installer.install.backends import BlockDeviceBackend
 from cos_installer.install.pipeline import run_install
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
@@ -109,10 +109,12 @@ def test_a_mounted_volume_on_a_raid_on_the_disk_counts_as_a_mount(tmp_path):
     proc = tmp_path / "proc"
     write(proc / "self" / "mountinfo", "36 25 253:0 / /srv rw,relatime - ext4 /dev/dm-0 rw")
     write(proc / "swaps", "Filename Type Size Used Priority")
-    assert du.mounts("sdc", sysfs, str(proc)) == ["/dev/mapper/my--vg-root is mounted on /srv"]
+    assert devusage.mounts("sdc", sysfs, str(proc)) == [
+        "/dev/mapper/my--vg-root is mounted on /srv"
+    ]
     write(proc / "self" / "mountinfo", "36 25 8:33 / /boot rw - ext4 /dev/sdc1 rw")
-    assert du.mounts("sdc", sysfs, str(proc)) == ["/dev/sdc1 is mounted on /boot"]
-    assert du.mounts("sdb", sysfs, str(proc)) == []
+    assert devusage.mounts("sdc", sysfs, str(proc)) == ["/dev/sdc1 is mounted on /boot"]
+    assert devusage.mounts("sdb", sysfs, str(proc)) == []
 
 
 def test_volume_group_names_with_dashes():

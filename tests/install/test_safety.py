@@ -294,7 +294,7 @@ def test_serial_is_read_like_the_disk_screen_reads_it(tmp_path):
     """A SATA disk: no serial file, VPD page 0x80 and a longer wwid. The install's identity
     check must read the serial the operator saw, or it refuses every SATA disk."""
     from cos_installer.hardware.disks import _serial_model
-    from cos_installer.install import blockdev as bd
+    from cos_installer.install import blockdev
 
     dev = tmp_path / "class" / "block" / "sda" / "device"
     dev.mkdir(parents=True)
@@ -302,8 +302,8 @@ def test_serial_is_read_like_the_disk_screen_reads_it(tmp_path):
     (dev / "vpd_pg80").write_bytes(b"\x00\x80\x00" + bytes([len(serial) + 2]) + serial + b"  ")
     (dev / "wwid").write_text("t10.ATA     Samsung SSD 860 EVO 500GB   S3Z1NB0K123456A\n")
     (dev / "model").write_text("Samsung SSD 860\n")
-    assert bd.serial_of("sda", str(tmp_path)) == "S3Z1NB0K123456A"
-    assert bd.serial_of("sda", str(tmp_path)) == _serial_model(dev.parent)[0]
+    assert blockdev.serial_of("sda", str(tmp_path)) == "S3Z1NB0K123456A"
+    assert blockdev.serial_of("sda", str(tmp_path)) == _serial_model(dev.parent)[0]
 
 
 def test_a_disk_other_than_the_one_chosen_is_refused(payload, loops, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cos_installer.answers.document import load_answers
 from cos_installer.hardware.storage import Extent, StorageMap, file_extent, overlap
-from cos_installer.install import devusage as du
+from cos_installer.install import devusage
 from cos_installer.install.backends import BlockDeviceBackend
 from cos_installer.install.pipeline import run_install
 from tests.install.conftest import Events, answers_file, make_old_table, partition_table
@@ -125,7 +125,7 @@ def test_md_and_dm_on_another_name_are_holders_and_their_mounts_count(tmp_path):
     write(proc / "self" / "mountinfo", "36 25 253:0 / /srv rw - ext4 /dev/dm-0 rw")
     write(proc / "swaps", "Filename Type Size Used Priority")
     sysfs = str(tmp_path / "sys")
-    use = du.alias_use("loop0", {"loop0", "loop0p1", "loop0p2"}, sysfs, str(proc))
+    use = devusage.alias_use("loop0", {"loop0", "loop0p1", "loop0p2"}, sysfs, str(proc))
     assert use.held == (
         f"/dev/loop1 (another name for /dev/loop0: the same file {image}) is held by RAID "
         "/dev/md0 (raid1)",

@@ -9,9 +9,7 @@ import threading
 from cos_installer.hardware.holders import Holder, holder_clear_commands, holders, stacked_devices
 from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import human_size
-from cos_installer.install import blockdev as bd
-from cos_installer.install import devusage as du
-from cos_installer.install import gpt
+from cos_installer.install import blockdev, devusage, gpt
 from cos_installer.install.backends import heldtable
 from cos_installer.install.backends.base import (
     BackendError,
@@ -22,6 +20,7 @@ from cos_installer.install.backends.base import (
 )
 from cos_installer.install.backends.deviceio import DeviceIO, full_backing_store
 from cos_installer.install.backends.files import write_files
+from cos_installer.install.backends.rereadfail import kernel_kept_old_table
 from cos_installer.install.payload import Payload
 from cos_installer.install.stream import Held, copy_payload
 
@@ -37,7 +36,7 @@ class BlockDeviceBackend:
         self.io_factory = io_factory
         self.plan: list[str] = []
         self.log_lines: list[str] = []  # commands and their errors, for the install log
-        self.name = bd.kernel_name(device, sysfs)
+        self.name = blockdev.kernel_name(device, sysfs)
         self.device = f"/dev/{self.name}"
         self.identity = self._identity()
         self._written = 0
@@ -48,7 +47,7 @@ class BlockDeviceBackend:
     def _identity(self) -> tuple[str, str]:
         """diskseq grows each time a disk (or loop device) is attached: a reused name differs."""
         base = f"{self.sysfs}/class/block/{self.name}"
-        return read_attr(f"{base}/diskseq"), bd.serial_of(self.name, self.sysfs)
+        return read_attr(f"{base}/diskseq"), blockdev.serial_of(self.name, self.sysfs)
 
     def _same_disk(self) -> None:
         """Refuse to touch a device that is no longer the disk preflight checked."""
@@ -69,22 +68,22 @@ class BlockDeviceBackend:
         self.log(line)
 
     def facts(self) -> DeviceFacts:
-        whole = not bd.is_partition(self.name, self.sysfs)
+        whole = not blockdev.is_partition(self.name, self.sysfs)
         stack = holders(self.name, self.sysfs)  # walked once: mounts look through it too
-        parts = [p.name for p in bd.kernel_partitions(self.name, self.sysfs)]
+        parts = [p.name for p in blockdev.kernel_partitions(self.name, self.sysfs)]
         own = {self.name, *parts, *stacked_devices(stack, self.sysfs)}
-        other = du.alias_use(self.name, own, self.sysfs)
+        other = devusage.alias_use(self.name, own, self.sysfs)
         return DeviceFacts(
             device=self.device,
-            size=bd.device_size(self.device),
+            size=blockdev.device_size(self.device),
             whole_disk=whole,
-            parent="" if whole else "/dev/" + bd.parent_disk(self.name, self.sysfs),
-            read_only=bd.read_only(self.device),
-            serial=bd.serial_of(self.name, self.sysfs),
-            by_id=tuple(bd.by_id_links(self.name)),
-            mounts=tuple(du.mounts(self.name, self.sysfs, stack=stack)) + other.busy,
+            parent="" if whole else "/dev/" + blockdev.parent_disk(self.name, self.sysfs),
+            read_only=blockdev.read_only(self.device),
+            serial=blockdev.serial_of(self.name, self.sysfs),
+            by_id=tuple(blockdev.by_id_links(self.name)),
+            mounts=tuple(devusage.mounts(self.name, self.sysfs, stack=stack)) + other.busy,
             holders=tuple(stack),
-            openers=tuple(du.openers([*parts, *other.names], self.sysfs)),
+            openers=tuple(devusage.openers([*parts, *other.names], self.sysfs)),
             alias_holders=other.held,
             aliases=other.idle,
         )
@@ -95,8 +94,8 @@ class BlockDeviceBackend:
         for argv in holder_clear_commands(holders):
             self._did("stop " + " ".join(argv))
             try:
-                bd.run(argv, log=self.log)
-            except bd.CommandError as exc:
+                blockdev.run(argv, log=self.log)
+            except blockdev.CommandError as exc:
                 left = "cat /proc/mdstat and dmsetup ls show what is still active"
                 hint = f"stop the rest by hand ({left}) and run again"
                 raise BackendError(str(exc), hint) from exc
@@ -110,8 +109,8 @@ class BlockDeviceBackend:
     def wipe(self) -> None:
         """wipefs the disk, then zero the first and last MiB of it and of each old partition."""
         self._same_disk()
-        size = bd.device_size(self.device)
-        old = bd.read_table(self.device, log=self.log) or []
+        size = blockdev.device_size(self.device)
+        old = blockdev.read_table(self.device, log=self.log) or []
         self._did(
             f"wipe signatures on {self.device} (start and end)"
             + (f" and on its {len(old)} old partitions" if old else "")
@@ -119,7 +118,7 @@ class BlockDeviceBackend:
         fd = self._open_exclusive()  # held while wipefs runs: nothing can mount it meanwhile
         self.changed = True
         try:
-            bd.run(["wipefs", "--all", "--force", self.device], log=self.log, check=False)
+            blockdev.run(["wipefs", "--all", "--force", self.device], log=self.log, check=False)
             for p in old:
                 start, end = p.start * 512, (p.start + p.size) * 512
                 self._zero(fd, start, MIB, size)
@@ -168,7 +167,7 @@ class BlockDeviceBackend:
             ) from exc
         try:
             self._written = payload.content_size or payload.stored_size
-            capacity = bd.device_size(self.device)
+            capacity = blockdev.device_size(self.device)
             held = Held()
             self._written = copy_payload(
                 payload, io, capacity=capacity, cancel=cancel, on_progress=on_progress, hold=held
@@ -203,32 +202,34 @@ class BlockDeviceBackend:
             self._did(f"write the image's partition table (not a GPT) to {self.device} now")
             heldtable.write_held(self.device, self._held)
             self._held = None
-        size = bd.device_size(self.device)
-        table = bd.read_table(self.device, log=self.log)
+        size = blockdev.device_size(self.device)
+        table = blockdev.read_table(self.device, log=self.log)
         if not table:
             raise BackendError(f"no partition table on {self.device} after writing the image")
         if self._written and size > self._written:
             self._did(f"move the backup GPT of {self.device} to the end of the disk")
-            bd.run(["sfdisk", "--relocate", "gpt-bak-std", self.device], log=self.log, check=False)
+            blockdev.run(
+                ["sfdisk", "--relocate", "gpt-bak-std", self.device], log=self.log, check=False
+            )
         self._did(f"re-read the partition table of {self.device}")
-        err = bd.reread_ioctl(self.device)
+        err = blockdev.reread_ioctl(self.device)
         if err is not None:
             self.log(f"BLKRRPART on {self.device}: {err.strerror}")
-        bd.settle(log=self.log)
-        kernel = bd.kernel_partitions(self.name, self.sysfs)
+        blockdev.settle(log=self.log)
+        kernel = blockdev.kernel_partitions(self.name, self.sysfs)
         how = "kernel"
-        if not bd.table_matches(table, kernel):
+        if not blockdev.table_matches(table, kernel):
             how = "partx"
             self._did(f"register the {len(table)} partitions of {self.device} with the kernel")
             flag = "-u" if kernel else "-a"
-            bd.run(["partx", flag, self.device], log=self.log, check=False)
-            bd.settle(log=self.log)
-            kernel = bd.kernel_partitions(self.name, self.sysfs)
-        if not bd.table_matches(table, kernel):
-            raise self._reread_error(err, kernel)
+            blockdev.run(["partx", flag, self.device], log=self.log, check=False)
+            blockdev.settle(log=self.log)
+            kernel = blockdev.kernel_partitions(self.name, self.sysfs)
+        if not blockdev.table_matches(table, kernel):
+            raise self._kept_old_table(err, kernel)
         return self._nodes(table, kernel, how)
 
-    def _register_held(self, table: list[bd.TablePart]) -> Reread:
+    def _register_held(self, table: list[blockdev.TablePart]) -> Reread:
         self._did(
             f"register the {len(table)} partitions of the image with the kernel (BLKPG) from "
             f"the partition table held in memory; {self.device} carries none yet"
@@ -236,15 +237,17 @@ class BlockDeviceBackend:
         try:
             kernel = heldtable.register(self.device, self.name, table, self.sysfs, self.log)
         except OSError as exc:
-            raise self._reread_error(exc, bd.kernel_partitions(self.name, self.sysfs)) from exc
-        if not bd.table_matches(table, kernel):
-            raise self._reread_error(None, kernel)
+            raise self._kept_old_table(
+                exc, blockdev.kernel_partitions(self.name, self.sysfs)
+            ) from exc
+        if not blockdev.table_matches(table, kernel):
+            raise self._kept_old_table(None, kernel)
         return self._nodes(table, kernel, "blkpg")
 
-    def _nodes(self, table: list, kernel: list[bd.KernelPart], how: str) -> Reread:
+    def _nodes(self, table: list, kernel: list[blockdev.KernelPart], how: str) -> Reread:
         nodes = {p.number: f"/dev/{p.name}" for p in kernel}
         for node in nodes.values():
-            if not bd.wait_for_node(node):
+            if not blockdev.wait_for_node(node):
                 raise BackendError(f"{node} did not appear", "check that udev is running")
         return Reread(tuple(table), nodes, how)
 
@@ -258,22 +261,9 @@ class BlockDeviceBackend:
         heldtable.commit(self.device, self.name, held, self._written, self.sysfs, self.log)
         self.log(heldtable.STATE_DONE.format(device=self.device))
 
-    def _reread_error(self, err: OSError | None, kernel: list[bd.KernelPart]) -> BackendError:
-        busy = du.openers([p.name for p in kernel], self.sysfs)
-        hint = "close what holds the disk, or reboot and install again"
-        if err is not None and err.errno == errno.EINVAL:
-            return BackendError(
-                f"the kernel cannot re-read partitions on {self.device} (EINVAL: the device "
-                "does not support partitions; a loop device needs losetup --partscan)",
-                "attach the disk with partition support, or reboot and install again",
-                err.errno,
-            )
-        held = f": {', '.join(busy)} held open" if busy else ": a partition is in use"
-        return BackendError(
-            f"the kernel keeps the old partition table of {self.device} (EBUSY{held})",
-            hint,
-            errno.EBUSY,
-        )
+    def _kept_old_table(self, err: OSError | None, kernel: list) -> BackendError:
+        busy = devusage.openers([p.name for p in kernel], self.sysfs)
+        return kernel_kept_old_table(self.device, err, busy)
 
     def write_files(self, node: str, files: list[FileSpec], fstype: str = "ext4") -> None:
         write_files(node, files, fstype, did=self._did, log=self.log)
@@ -283,17 +273,17 @@ class BlockDeviceBackend:
         self._did(f"create one GPT partition named {label} on {self.device}")
         script = f"label: gpt\nstart=2048, type=linux, name={label}\n"
         try:
-            bd.run(
+            blockdev.run(
                 ["sfdisk", "--quiet", "--wipe", "always", self.device], log=self.log, input=script
             )
-        except bd.CommandError as exc:
+        except blockdev.CommandError as exc:
             raise BackendError(f"sfdisk failed on {self.device}: {exc.reason}") from exc
         self._written = 0
         node = self.reread().nodes[1]
         self._did(f"make an XFS filesystem labelled {label} on {node}")
         try:
-            bd.run(["mkfs.xfs", "-f", "-q", "-L", label, node], log=self.log, timeout=600)
-        except bd.CommandError as exc:
+            blockdev.run(["mkfs.xfs", "-f", "-q", "-L", label, node], log=self.log, timeout=600)
+        except blockdev.CommandError as exc:
             raise BackendError(f"mkfs.xfs failed on {node}: {exc.reason}") from exc
         return node
 
@@ -301,7 +291,7 @@ class BlockDeviceBackend:
         """Zero both ends of the disk and the end of the image written; drop stale partitions."""
         self._same_disk()
         self._did(f"reset the partition table of {self.device}")
-        size = bd.device_size(self.device)
+        size = blockdev.device_size(self.device)
         if size == 0:
             raise BackendError(f"{self.device} is gone (size 0); nothing could be reset")
         fd = os.open(self.device, os.O_WRONLY | os.O_CLOEXEC)
@@ -313,10 +303,10 @@ class BlockDeviceBackend:
             os.fsync(fd)
         finally:
             os.close(fd)
-        if bd.reread_ioctl(self.device, tries=1) is not None or bd.kernel_partitions(
+        if blockdev.reread_ioctl(self.device, tries=1) is not None or blockdev.kernel_partitions(
             self.name, self.sysfs
         ):
-            bd.run(["partx", "-d", self.device], log=self.log, check=False)
+            blockdev.run(["partx", "-d", self.device], log=self.log, check=False)
 
     def close(self) -> None:
         pass

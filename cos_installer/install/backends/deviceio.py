@@ -13,7 +13,7 @@ import time
 
 from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import human_size
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.stream import WriteFailed
 
 FULL_BELOW = 1 << 20  # a filesystem with less free space than this counts as full
@@ -32,7 +32,7 @@ class DeviceIO:
         flags = os.O_WRONLY | os.O_EXCL | os.O_CLOEXEC
         self.fd = os.open(device, flags | os.O_DIRECT)
         self.fd_buffered = os.open(device, flags & ~os.O_EXCL)
-        self.block = bd.logical_block_size(self.fd)
+        self.block = blockdev.logical_block_size(self.fd)
         self.autoclear = self._loop_flag("autoclear")
         for _ in range(20):  # udev holds a shared lock for a moment while it probes
             try:
@@ -81,7 +81,7 @@ def full_backing_store(exc: OSError, device: str, name: str, sysfs: str = "/sys"
     if not isinstance(exc, WriteFailed) or exc.errno not in (errno.ENOSPC, errno.EIO):
         return None
     where = "" if exc.offset is None else f" at byte {exc.offset}"
-    backing = bd.loop_backing(name, sysfs)
+    backing = blockdev.loop_backing(name, sysfs)
     free = None
     if backing:
         with contextlib.suppress(OSError):

@@ -8,7 +8,7 @@ import threading
 
 from cos_installer.hardware.holders import Holder, holder_clear_commands
 from cos_installer.hardware.types import human_size
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.backends.base import DeviceFacts, FileSpec, ProgressFn, Reread
 from cos_installer.install.payload import Payload
 
@@ -46,14 +46,14 @@ class DryRunBackend:
         try:
             if not stat.S_ISBLK(os.stat(self.target).st_mode):
                 raise OSError("not a block device")
-            name = bd.kernel_name(self.target)
-            whole = not bd.is_partition(name)
+            name = blockdev.kernel_name(self.target)
+            whole = not blockdev.is_partition(name)
             return DeviceFacts(
                 device=self.device,
-                size=bd.device_size(self.target),
+                size=blockdev.device_size(self.target),
                 whole_disk=whole,
-                parent="" if whole else "/dev/" + bd.parent_disk(name),
-                read_only=bd.read_only(self.target),
+                parent="" if whole else "/dev/" + blockdev.parent_disk(name),
+                read_only=blockdev.read_only(self.target),
                 real=False,
             )
         except OSError:  # absent, or not readable by this user: plan without it

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.backends.base import BackendError, FileSpec
 from cos_installer.install.rootpath import resolve_in_root
 
@@ -23,8 +23,8 @@ def write_files(node: str, files: list[FileSpec], fstype: str, *, did: Say, log:
     did(f"mount {node} privately")
     try:
         try:
-            bd.mount_private(node, fstype, mnt, log=log)
-        except bd.CommandError as exc:
+            blockdev.mount_private(node, fstype, mnt, log=log)
+        except blockdev.CommandError as exc:
             raise BackendError(f"cannot mount {node}: {exc.reason}") from exc
         try:
             for spec in files:
@@ -33,8 +33,8 @@ def write_files(node: str, files: list[FileSpec], fstype: str, *, did: Say, log:
         finally:
             did(f"unmount {node}")
             try:
-                bd.umount_retry(mnt, log=log)
-            except bd.CommandError as exc:
+                blockdev.umount_retry(mnt, log=log)
+            except blockdev.CommandError as exc:
                 raise BackendError(f"cannot unmount {node}: {exc.reason}") from exc
     finally:
         if not os.path.ismount(mnt):

@@ -14,8 +14,7 @@ import errno
 import os
 from collections.abc import Callable
 
-from cos_installer.install import blkpg
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blkpg, blockdev
 from cos_installer.install.backends.base import BackendError
 from cos_installer.install.stream import Held
 
@@ -28,24 +27,24 @@ STATE_HELD = (
 STATE_DONE = "{device} carries its partition table: the install is complete"
 
 
-def register(device: str, name: str, table: list[bd.TablePart], sysfs: str, log: Log) -> list:
+def register(device: str, name: str, table: list[blockdev.TablePart], sysfs: str, log: Log) -> list:
     """Drop the kernel's old partitions of the disk and register `table` (BLKPG); returns the
     kernel's partitions. OSError (errno set) when the kernel keeps an old one or refuses."""
-    err = bd.reread_ioctl(device)  # the disk has no table now: the old partitions go
+    err = blockdev.reread_ioctl(device)  # the disk has no table now: the old partitions go
     if err is not None:
         log(f"BLKRRPART on {device}: {err.strerror}")
-    for part in bd.kernel_partitions(name, sysfs):
+    for part in blockdev.kernel_partitions(name, sysfs):
         try:
             blkpg.delete_partition(device, part.number)
         except OSError as exc:
             log(f"BLKPG delete {part.name}: {exc.strerror}")
-    if bd.kernel_partitions(name, sysfs):
+    if blockdev.kernel_partitions(name, sysfs):
         raise err or OSError(errno.EBUSY, os.strerror(errno.EBUSY))
     for part in table:
         log(f"BLKPG add partition {part.number} of {device}: {part.start} +{part.size} sectors")
         blkpg.add_partition(device, part.number, part.start * 512, part.size * 512)
-    bd.settle(log=log)
-    return bd.kernel_partitions(name, sysfs)
+    blockdev.settle(log=log)
+    return blockdev.kernel_partitions(name, sysfs)
 
 
 def write_held(device: str, held: Held) -> None:
@@ -65,22 +64,22 @@ def commit(device: str, name: str, held: Held, image_size: int, sysfs: str, log:
     """Write the held table; move the backup GPT to the end of a bigger disk (as sfdisk
     does); re-read it, or keep the partitions registered when they are the same."""
     write_held(device, held)
-    if bd.device_size(device) > image_size:
+    if blockdev.device_size(device) > image_size:
         log(f"move the backup GPT of {device} to the end of the disk")
-        bd.run(["sfdisk", "--relocate", "gpt-bak-std", device], log=log, check=False)
-    table = bd.read_table(device, log=log)
+        blockdev.run(["sfdisk", "--relocate", "gpt-bak-std", device], log=log, check=False)
+    table = blockdev.read_table(device, log=log)
     if not table:
         raise BackendError(
             f"the partition table written to {device} cannot be read back",
             "check the disk and the kernel log (dmesg)",
         )
-    err = bd.reread_ioctl(device)
+    err = blockdev.reread_ioctl(device)
     if err is not None:
         log(f"BLKRRPART on {device}: {err.strerror} (the partitions registered stay)")
-    bd.settle(log=log)
-    if not bd.table_matches(table, bd.kernel_partitions(name, sysfs)):
-        bd.run(["partx", "-u", device], log=log, check=False)
-        if not bd.table_matches(table, bd.kernel_partitions(name, sysfs)):
+    blockdev.settle(log=log)
+    if not blockdev.table_matches(table, blockdev.kernel_partitions(name, sysfs)):
+        blockdev.run(["partx", "-u", device], log=log, check=False)
+        if not blockdev.table_matches(table, blockdev.kernel_partitions(name, sysfs)):
             raise BackendError(
                 f"the kernel does not show the partitions written to {device}",
                 "reboot: the disk is installed and its table is on it",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 
-from cos_installer.install import blockdev as bd
+from cos_installer.install import blockdev
 from cos_installer.install.backends.base import BackendError
 from cos_installer.install.backends.block import BlockDeviceBackend, DeviceIO
 
@@ -62,8 +62,8 @@ class ImageFileBackend(BlockDeviceBackend):
     def __init__(self, path: str, *, sysfs: str = "/sys", io_factory: type = DeviceIO) -> None:
         self.image = os.path.abspath(path)
         try:
-            proc = bd.run(["losetup", "--find", "--show", "--partscan", self.image])
-        except bd.CommandError as exc:
+            proc = blockdev.run(["losetup", "--find", "--show", "--partscan", self.image])
+        except blockdev.CommandError as exc:
             raise BackendError(
                 f"cannot attach {self.image} as a loop device: {exc.reason}",
                 "run as root on a kernel with loop device support",
@@ -72,7 +72,7 @@ class ImageFileBackend(BlockDeviceBackend):
         try:
             super().__init__(loop, sysfs=sysfs, io_factory=io_factory)
         except BaseException:
-            bd.run(["losetup", "--detach", loop], check=False)
+            blockdev.run(["losetup", "--detach", loop], check=False)
             raise
         self.target = self.image
         self.log(f"attached {self.image} as {loop}")
@@ -86,13 +86,13 @@ class ImageFileBackend(BlockDeviceBackend):
         if self.device and (
             not os.path.exists(self.device)
             or self._identity() != self.identity
-            or bd.loop_backing(self.name, self.sysfs) != os.path.realpath(self.image)
+            or blockdev.loop_backing(self.name, self.sysfs) != os.path.realpath(self.image)
         ):
             self.log(f"{self.device} no longer holds {self.image}: left alone")
             self.device = ""
         if self.device:
-            bd.run(["partx", "-d", self.device], log=self.log, check=False)
-            bd.run(["losetup", "--detach", self.device], log=self.log, check=False)
+            blockdev.run(["partx", "-d", self.device], log=self.log, check=False)
+            blockdev.run(["losetup", "--detach", self.device], log=self.log, check=False)
             self.log(f"detached {self.device}")
             self.device = ""
 

@@ -1,0 +1,43 @@
+"""The answers an install used, in the answers file's shape with every default filled in and
+the secrets replaced: what the log, `check-answers` and the kept config show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cos_installer.answers import model
+from cos_installer.common.shown import REDACTED
+
+
+def redacted_answers(config: model.InstallConfig) -> dict:
+    """The effective answers (defaults filled in) in the file's shape, secrets redacted."""
+    out: dict[str, Any] = {"role": config.role.value}
+    if config.controller is not None:
+        ctl = config.controller
+        out["controller"] = {"http_port": ctl.http_port, "cluster_size": ctl.cluster_size,
+                             "ha": ctl.ha}  # fmt: skip
+    if config.agent is not None:
+        ag = config.agent
+        out["agent"] = {
+            "controllers": ag.controllers_text,
+            "install_code": REDACTED,
+            "network_model": ag.network_model.value,
+            "docker_gateway": str(ag.docker_gateway or ""),
+            "docker_dns": str(ag.docker_dns or ""),
+        }
+    out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}
+    net = config.network
+    network: dict[str, Any] = {"interface": net.interface, "dhcp": net.dhcp}
+    if net.address is not None:
+        network["address"] = str(net.address)
+    if net.gateway is not None:
+        network["gateway"] = str(net.gateway)
+    if net.dns:
+        network["dns"] = ",".join(str(s) for s in net.dns)
+    if net.mac:
+        network["mac"] = net.mac
+    out["network"] = network
+    out["disk"] = config.disk
+    if config.data_disk:
+        out["data_disk"] = config.data_disk
+    return out
