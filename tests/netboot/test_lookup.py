@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.answers.fleet import load_for_machine
+from cos_installer.answers.loader import load_for_machine
 from cos_installer.hardware import open_machine
 from cos_installer.install.remote import inspect_remote
 from cos_installer.netboot.httpstream import Retry
