@@ -13,6 +13,7 @@ about the placeholders).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ipaddress
 import json
 import os
@@ -119,8 +120,31 @@ def _opt(option: str, check, value: object) -> object:
         raise _Bad(f"{option}: {exc}") from None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What the options ask for, every value checked: the addresses of each host and the
+    settings they share."""
+
+    first: ipaddress.IPv4Interface
+    ctl: list[ipaddress.IPv4Interface]
+    agents: list[ipaddress.IPv4Interface]
+    port: int
+    cluster: int
+    ipvlan: bool
+    gateway: ipaddress.IPv4Address
+    dns: list
+    pw_hash: str | None
+    disk: object
+    data_disk: object
+    interface: object
+
+
 def build(args: argparse.Namespace) -> str:
     """The fleet file's text; raises _Bad for options that cannot make a valid fleet."""
+    return _fleet_text(args, _plan(args))
+
+
+def _plan(args: argparse.Namespace) -> _Plan:
     for name in ("controllers", "agents"):
         if not 0 <= getattr(args, name) <= 99:
             raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to 99")
@@ -165,6 +189,15 @@ def build(args: argparse.Namespace) -> str:
     disk = _rule(args.disk, "--disk", "disk")
     data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None
     interface = _rule(args.interface, "--interface", "network.interface")
+    return _Plan(first, ctl, agents, port, cluster, ipvlan, gateway, dns, pw_hash, disk,
+                 data_disk, interface)  # fmt: skip
+
+
+def _fleet_text(args: argparse.Namespace, plan: _Plan) -> str:
+    """The commented fleet file for a checked plan."""
+    first, ctl, agents, port, cluster = plan.first, plan.ctl, plan.agents, plan.port, plan.cluster
+    ipvlan, gateway, dns, pw_hash = plan.ipvlan, plan.gateway, plan.dns, plan.pw_hash
+    disk, data_disk, interface = plan.disk, plan.data_disk, plan.interface
     controllers = ",".join(f"{a.ip}:{port}" for a in ctl)
     argv = (
         f"fleet --controllers {len(ctl)} --agents {len(agents)} --first-address {first} "

@@ -308,7 +308,7 @@ class _FileSink:
 
 def _backends() -> tuple[type, type]:
     from cos_installer.install.backends import BackendError, DryRunBackend
-    from cos_installer.install.backends.block import BlockDeviceBackend
+    from cos_installer.install.backends.rereadfail import kernel_kept_old_table
     from cos_installer.install.stream import copy_payload
 
     class Checksum(DryRunBackend):
@@ -322,9 +322,8 @@ def _backends() -> tuple[type, type]:
         """The kernel keeps the old table (EBUSY): the block backend's own error."""
 
         def reread(self) -> Any:
-            fake = type("Disk", (), {"device": self.device, "sysfs": "/sys"})()
             busy = OSError(errno.EBUSY, os.strerror(errno.EBUSY))
-            error = BlockDeviceBackend._reread_error(fake, busy, [])
+            error = kernel_kept_old_table(self.device, busy, [])
             assert isinstance(error, BackendError)
             raise error
 

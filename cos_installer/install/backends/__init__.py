@@ -60,7 +60,7 @@ def open_backend(
     if stat.S_ISREG(st.st_mode) and image_file:
         check_image_file(target, force=force)
     elif not stat.S_ISBLK(st.st_mode):
-        raise BackendError(*NOT_A_DISK(target, image_file))
+        raise BackendError(*not_a_disk(target, image_file))
     if dry_run:
         return DryRunBackend(target, create_size=create_size)
     return BlockDeviceBackend(target) if stat.S_ISBLK(st.st_mode) else ImageFileBackend(target)
@@ -70,7 +70,7 @@ def NO_SUCH_DISK(target: str) -> tuple[str, str]:  # noqa: N802 - a message, use
     return f"{target} does not exist", "name a disk that is attached (ls -l /dev/disk/by-id)"
 
 
-def NOT_A_DISK(target: str, image_file: bool = True) -> tuple[str, str]:  # noqa: N802
+def not_a_disk(target: str, image_file: bool = True) -> tuple[str, str]:
     if image_file or not os.path.isfile(target):
         return (
             f"{target} is neither a block device nor a regular file",
