@@ -82,15 +82,16 @@ def can_go_back(step: Step, role: Role | None) -> bool:
 
 @dataclass
 class Wizard:
-    """Where the operator is and every value entered so far (kept across back and forth)."""
+    """Where the operator is and the answers entered so far (kept across back and forth), in
+    the nested shape of an answers file (role, controller, agent, system, network, disk, ...)."""
 
     step: Step = Step.WELCOME
-    values: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
     history: list[Step] = field(default_factory=list)
 
     @property
     def role(self) -> Role | None:
-        value = self.values.get("role")
+        value = self.answers.get("role")
         return Role(value) if value is not None else None
 
     @property
@@ -129,7 +130,7 @@ class Wizard:
         return prev
 
     def restart(self) -> None:
-        """Ctrl+D: start again from Welcome with no values (fresh probes are the UI's job)."""
+        """Ctrl+D: start again from Welcome with no answers (fresh probes are the UI's job)."""
         self.step = Step.WELCOME
-        self.values.clear()
+        self.answers.clear()
         self.history.clear()

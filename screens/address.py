@@ -8,9 +8,12 @@ from typing import Any
 import urwid
 
 from cos_installer.answers import validate
+from cos_installer.answers.model import DEFAULT_DHCP
 from cos_installer.i18n import N_, _
 
-from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
+from .radiolist import RadioList
+from .state import as_text, section, yes_no_or
+from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
 
 
 class View(Screen):
@@ -18,15 +21,19 @@ class View(Screen):
     keys = KEYS_FORM_LIST
 
     def __init__(self, ctx: Any) -> None:
-        values = ctx.values
-        self.ipvlan = values.get("role") == "agent" and values.get("network_model") == "ipvlan"
+        agent = section(ctx.answers, "agent")
+        self.ipvlan = ctx.answers.get("role") == "agent" and agent.get("network_model") == "ipvlan"
+        network = section(ctx.answers, "network")
+        values = {key: as_text(value) for key, value in network.items() if key != "dhcp"}
+        self.shown_address = values.get("address", "")
+        dhcp = yes_no_or(network.get("dhcp"), DEFAULT_DHCP)
         interface = values.get("interface", "")
         self.mode = RadioList(
             [
                 (False, _("Static   fixed address (recommended for cluster nodes)")),
                 (True, _("DHCP     the installed system asks DHCP at every boot")),
             ],
-            selected=bool(values.get("dhcp", False)),
+            selected=dhcp,
             on_change=lambda dhcp: self._set_mode(bool(dhcp)),
         )
         eg = _("e.g. {example}")
@@ -43,9 +50,9 @@ class View(Screen):
             _("DnsMaster"), values.get("dns", ""), width=34, hint=eg.format(example="192.168.1.1")
         )
         self.note = text("")
-        message = ctx.facts.get("dhcp_message") or ""
-        lease = getattr(ctx.facts.get("dhcp"), "lease", None)
-        if lease is not None and values.get("address_source") == "dhcp":
+        message = ctx.facts.dhcp_message or ""
+        lease = getattr(ctx.facts.dhcp, "lease", None)
+        if lease is not None and ctx.entered.address_source == "dhcp":
             message = _("Pre-filled from the DHCP answer on {nic}; change anything needed.").format(
                 nic=interface
             )
@@ -62,8 +69,8 @@ class View(Screen):
         ]
         super().__init__(ctx, rows)
         urwid.connect_signal(self.address.edit, "postchange", self._update_note)
-        self._set_mode(bool(values.get("dhcp", False)))
-        self.focus_widget(self.mode if values.get("dhcp") else self.address)
+        self._set_mode(dhcp)
+        self.focus_widget(self.mode if dhcp else self.address)
 
     def _set_mode(self, dhcp: bool) -> None:
         for field in (self.address, self.gateway, self.dns):
@@ -80,20 +87,27 @@ class View(Screen):
         self.note.set_text(("note", note))
 
     def snapshot(self) -> dict[str, Any]:
-        kept = {
-            "dhcp": bool(self.mode.selected),
-            "address": self.address.value,
-            "gateway": self.gateway.value,
-            "dns": self.dns.value,
+        return {"network": self._fields(bool(self.mode.selected), lambda field: field.value)}
+
+    def snapshot_entered(self) -> dict[str, Any]:
+        return {"address_source": "user"} if self._typed() else {}
+
+    def _typed(self) -> bool:
+        """The address differs from the one shown: a DHCP lease no longer replaces it."""
+        return self.address.value.strip() != self.shown_address.strip()
+
+    def _fields(self, dhcp: bool, read: Any) -> dict[str, Any]:
+        return {
+            "dhcp": dhcp,
+            "address": read(self.address),
+            "gateway": read(self.gateway),
+            "dns": read(self.dns),
         }
-        if kept["address"] != self.ctx.values.get("address"):
-            kept["address_source"] = "user"
-        return kept
 
     def submit(self) -> None:
         dhcp = bool(self.mode.selected)
         if dhcp:
-            self.ctx.done({"dhcp": True})
+            self.ctx.done({"network": {"dhcp": True}})
             return
         addr_error = validate.error_of(validate.address, self.address.value)
         if addr_error:  # no network to judge it against yet: its syntax only
@@ -108,12 +122,5 @@ class View(Screen):
         ]
         if not self.check(results):
             return
-        values = {
-            "dhcp": False,
-            "address": self.address.value.strip(),
-            "gateway": self.gateway.value.strip(),
-            "dns": self.dns.value.strip(),
-        }
-        if values["address"] != self.ctx.values.get("address"):
-            values["address_source"] = "user"
-        self.ctx.done(values)
+        network = self._fields(False, lambda field: field.value.strip())
+        self.ctx.done({"network": network}, **self.snapshot_entered())

@@ -8,6 +8,7 @@ from typing import Any
 from cos_installer.answers import validate
 from cos_installer.i18n import N_, _
 
+from .state import as_text, section
 from .widgets import KEYS_FORM, Field, Screen, blank, text
 
 CONTROLLERS_MAX = 4096  # a few KiB: five controllers by host name take about 1,300
@@ -18,7 +19,7 @@ class View(Screen):
     keys = KEYS_FORM
 
     def __init__(self, ctx: Any) -> None:
-        values = ctx.values
+        values = {key: as_text(value) for key, value in section(ctx.answers, "agent").items()}
         self.controllers = Field(
             _("Controller"), values.get("controllers", ""), width=61, max_len=CONTROLLERS_MAX
         )
@@ -43,11 +44,14 @@ class View(Screen):
         self.focus_widget(self.controllers)
 
     def snapshot(self) -> dict[str, Any]:
+        return {"agent": self._fields(lambda field: field.value)}
+
+    def _fields(self, read: Any) -> dict[str, str]:
         return {
-            "controllers": self.controllers.value,
-            "install_code": self.code.value,
-            "docker_gateway": self.gateway.value,
-            "docker_dns": self.dns.value,
+            "controllers": read(self.controllers),
+            "install_code": read(self.code),
+            "docker_gateway": read(self.gateway),
+            "docker_dns": read(self.dns),
         }
 
     def submit(self) -> None:
@@ -59,11 +63,4 @@ class View(Screen):
         ]
         if not self.check(results):
             return
-        self.ctx.done(
-            {
-                "controllers": self.controllers.value.strip(),
-                "install_code": self.code.value.strip(),
-                "docker_gateway": self.gateway.value.strip(),
-                "docker_dns": self.dns.value.strip(),
-            }
-        )
+        self.ctx.done({"agent": self._fields(lambda field: field.value.strip())})

@@ -1,14 +1,19 @@
-"""The wizard application: main loop, frame (header, screen, key bar), global keys, and the
-work that must not block the screen (probes, DHCP, the install) run in threads.
+"""The wizard application: the main loop, the screen change, back and restart, and work that
+must not block the screen (probes, DHCP, the install) run in threads.
 
-Which screen comes next is `cos_installer.flow.Wizard`'s decision; each screen is a view in
-its own module, built with a `Context` and reporting back through `done(values)`/`back()`.
+Which screen comes next is `cos_installer.flow.Wizard`'s decision; which view shows a step, and
+the work around it, is the registry in `steps.py`. A view is built with a `Context` and reports
+through `done(patch)`/`back()`: a patch in the answers file's nested shape, merged into the one
+answers mapping (state.py). Around the views: `Frame` (header, status, key bar, dialogs),
+`GlobalKeys` (Esc, Ctrl+D, Ctrl+C), `ScreenWork` (threads and timers for the screen shown),
+`error.ErrorScreen` and the hardware `probe`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
+import copy
+import dataclasses
 import signal
 import threading
 import time
@@ -17,26 +22,28 @@ from typing import Any
 
 import urwid
 
+from cos_installer import i18n
 from cos_installer.answers.model import Role
 from cos_installer.common.typeahead import flush_input
 from cos_installer.flow import STEPS, Step, Wizard, can_go_back
 from cos_installer.i18n import _
 
-from . import theme
-from .failures import Failures, redacted
-from .keys import Keys
-from .services import from_answers
-from .stepwork import StepWork
-from .widgets import Context
+from . import probe, theme
+from .error import ErrorScreen
+from .frame import Frame
+from .globalkeys import GlobalKeys
+from .state import Context, Entered, Facts, entered_from, merge, prefill, redacted
+from .steps import BEFORE, ENTER, view_for
+from .work import ScreenWork
 
 
-class App(StepWork, Keys, Failures):
+class App:
     """One run of the wizard. `run()` returns the exit code; `exit_message` is printed after
-    the terminal is restored."""
+    the terminal is restored. `engine`: commands.wizard_engine.WizardEngine (or a test's fake)."""
 
     def __init__(
         self,
-        services: Any,
+        engine: Any,
         *,
         dry_run: bool,
         answers: dict[str, Any] | None = None,
@@ -47,45 +54,35 @@ class App(StepWork, Keys, Failures):
         offer_language: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.services = services
+        self.engine = engine
         self.clock = clock  # tests step it: the confirmations' one-second guard
         self.offer_language = offer_language  # the terminal can show Chinese (i18n.choose)
         self.dry_run = dry_run
-        self.answers = answers
+        self.answers = answers  # as given: Ctrl+D starts again from them
         self.ascii_only = ascii_only
-        self.sync = sync  # tests: run probes inline instead of in threads
-        self.wizard = Wizard()
-        self.wizard.values.update(from_answers(answers or {}))
+        self.wizard = Wizard(answers=prefill(answers or {}))
+        self.entered: Entered = entered_from(self.wizard.answers)
         self.machine: Any = None
-        self.facts: dict[str, Any] = {}
+        self.facts = Facts()
         self.view: Any = None
-        self.exit_code = 0
-        self.exit_message = ""
+        self.exit_code, self.exit_message = 0, ""
         self.after_exit: str | None = None  # "reboot"
-        self._token = 0  # bumps on every screen change: stale thread results are dropped
-        self._alarms: list[Any] = []
+        self.work = ScreenWork(sync)  # spawn, every, after: for the screen shown
         self.install_done: threading.Event | None = None
         self.cancel = threading.Event()
         self.install_state = "idle"  # idle | running | finished | failed
-        self._header = urwid.Text("")
-        self._status = urwid.Text("")
-        self._keybar = urwid.Text("")
-        self._footer = urwid.Pile([urwid.AttrMap(self._keybar, "keybar")])
-        self._frame = urwid.Frame(
-            urwid.SolidFill(" "),
-            header=urwid.AttrMap(self._header, "header"),
-            footer=self._footer,
-        )
-        self._dialog: urwid.Widget | None = None
-        self.guard = theme.SizeGuard(urwid.AttrMap(self._frame, "body"))
+        self.frame = Frame(ascii_only)
+        self.keys = GlobalKeys(self)
+        self.errors = ErrorScreen(self)
         self.loop = urwid.MainLoop(
-            self.guard,
+            self.frame.widget,
             theme.PALETTE,
             screen=screen or theme.SerialSafeScreen(),
-            input_filter=self._input_filter,
-            unhandled_input=self._unhandled,
+            input_filter=self.keys.filter,
+            unhandled_input=self.keys.unhandled,
             handle_mouse=False,
         )
+        self.work.loop = self.loop
         if hasattr(self.loop.screen, "set_terminal_properties"):
             self.loop.screen.set_terminal_properties(colors=colours)
         self.show(Step.WELCOME)
@@ -104,7 +101,7 @@ class App(StepWork, Keys, Failures):
             self.loop.run()
         except KeyboardInterrupt:  # SIGINT/SIGTERM from outside: leave like Ctrl+C
             self.cancel.set()
-            self.exit_code, self.exit_message = 130, self._leave_message()
+            self.exit_code, self.exit_message = 130, self.keys.leave_message()
         finally:
             signal.signal(signal.SIGTERM, old_term)
             if old_keys:
@@ -115,81 +112,27 @@ class App(StepWork, Keys, Failures):
         self.exit_code, self.exit_message, self.after_exit = code, message, after
         raise urwid.ExitMainLoop
 
-    def spawn(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        """Run `work` off the main loop and hand its result (or exception) to `then` on it."""
-        token = self._token
-
-        def deliver(result: Any) -> None:
-            if token == self._token:
-                then(result)
-
-        if self.sync:
-            deliver(_capture(work))
-            return
-
-        def worker() -> None:
-            result = _capture(work)
-            with contextlib.suppress(RuntimeError):  # the loop has stopped: nobody waits
-                self.loop.call_from_thread(deliver, result)
-
-        threading.Thread(target=worker, daemon=True).start()
-
-    def every(self, seconds: float, callback: Callable[[], None]) -> None:
-        """Call `callback` every `seconds` while the current screen is shown."""
-        token = self._token
-
-        def fire(*_: Any) -> None:
-            if token != self._token:
-                return
-            callback()
-            self._alarms.append(self.loop.set_alarm_in(seconds, fire))
-
-        self._alarms.append(self.loop.set_alarm_in(seconds, fire))
-
-    def after(self, seconds: float, callback: Callable[[], None]) -> None:
-        """Call `callback` once after `seconds`, unless the screen has changed by then."""
-        token = self._token
-
-        def fire(*_: Any) -> None:
-            if token == self._token:
-                callback()
-
-        self._alarms.append(self.loop.set_alarm_in(seconds, fire))
-
-    # --- probes -------------------------------------------------------------------------------
-
     def probe(self) -> None:
         """Fresh probes (at start and on Ctrl+D): NICs, disks and, on a real install, the media."""
-        self.facts["probing"] = True
+        probe.probe(self)
 
-        def work() -> dict[str, Any]:
-            machine = self.services.open_machine()
-            facts: dict[str, Any] = {"machine": machine, "payload": None, "media_error": ""}
-            if not self.dry_run:
-                from cos_installer.hardware.types import MediaNotReady
-
-                try:
-                    facts["payload"] = machine.install_media().payload
-                except MediaNotReady as exc:
-                    facts["media_error"] = str(exc) or "no device labelled CDROM"
-            facts["nics"] = machine.nics(self.services.all_nics)
-            facts["disks"] = machine.disks()
-            return facts
-
-        self.spawn(work, self._probed)
+    def note(self, line: str) -> None:
+        with contextlib.suppress(Exception):  # the log never breaks the wizard
+            self.engine.note(line)
 
     # --- screens ------------------------------------------------------------------------------
 
     def context(self) -> Context:
         return Context(
-            values=dict(self.wizard.values),
+            answers=copy.deepcopy(self.wizard.answers),
+            entered=dataclasses.replace(self.entered),
             facts=self.facts,
             done=self.done,
             back=self.back,
             dry_run=self.dry_run,
             ascii_only=self.ascii_only,
-            set_keys=lambda keys: self._keybar.set_text(" " + keys),
-            set_status=self._set_status,
+            set_keys=self.frame.set_keys,
+            set_status=self.frame.set_status,
             offer_language=self.offer_language,
             set_language=self.set_language,
             clock=self.clock,
@@ -203,69 +146,70 @@ class App(StepWork, Keys, Failures):
             self.note("confirmation drawn: the terminal's unread input was flushed")
 
     def show(self, step: Step) -> None:
-        self._token += 1
-        for handle in self._alarms:
-            self.loop.remove_alarm(handle)
-        self._alarms.clear()
+        self.work.clear()
         dropped = getattr(getattr(self.view, "guard", None), "discarded", 0)
         if dropped:
             self.note(f"{self.wizard.step.value}: dropped {dropped} key(s) typed too early")
         self.wizard.step = step
-        getattr(self, f"_before_{step.value}", lambda: None)()
-        name = "media" if step is Step.WELCOME and self.facts.get("media_error") else step.value
-        module = importlib.import_module(f".{name}", __package__)
-        self.view = module.View(self.context())
+        if step in BEFORE:
+            BEFORE[step](self)
+        self.view = view_for(step, media_missing=bool(self.facts.media_error))(self.context())
         total = len(STEPS[self.wizard.role or Role.CONTROLLER])
         index = self.wizard.position[0] or 1
-        mode = _("  [dry run]") if self.dry_run else ""
         where = _("Step {index} of {total}: {title}").format(
             index=index, total=total, title=self.view.title
         )
-        self._header.set_text(f" {_('COS Installer')}{mode}   {where}")
-        self._keybar.set_text(" " + self.view.keys)
-        body = urwid.LineBox(
-            urwid.Padding(self.view, left=1, right=1),
-            title=self.view.title,
-            **theme.box_chars(self.ascii_only),
-        )
-        self._frame.body = body
-        self._set_status("")
-        getattr(self, f"_enter_{step.value}", lambda: None)()
+        self.frame.show_view(self.view, where, self.dry_run)
+        if step in ENTER:
+            ENTER[step](self)
 
-    def done(self, values: dict[str, Any]) -> None:
+    def set_language(self, lang: str) -> None:
+        """Switch the wizard's language now (Welcome screen) and redraw the current screen."""
+        if i18n.language() == i18n.normalise(lang):
+            return
+        i18n.set_language(lang)
+        self.note(f"choice: language {i18n.language()}")
+        self.show(self.wizard.step)
+
+    def done(self, patch: dict[str, Any], **entered: Any) -> None:
+        """A screen's answers (a patch in the answers' shape) and UI-only state (`Entered`)."""
         step = self.wizard.step
-        if values:
-            self.note(f"choice: {step.value}: {redacted(values)}")
-        self.wizard.values.update(values)
-        if step is Step.WELCOME and self.facts.get("media_error"):
-            self.facts["media_error"] = ""
+        if patch or entered:
+            self.note(f"choice: {step.value}: {redacted(patch, entered)}")
+        self.keep(patch, entered)
+        if step is Step.WELCOME and self.facts.media_error:
+            self.facts.media_error = ""
             self.probe()  # "Enter retries" on the CDROM Device Not Ready screen
             return
-        if step is Step.WELCOME and (self.facts.get("probing") or self.machine is None):
+        if step is Step.WELCOME and (self.facts.probing or self.machine is None):
             # Enter is not lost: the wizard begins as soon as the probes are in.
-            self.facts["begin_when_probed"] = True
-            self._set_status(_("Still probing the hardware; a moment please."))
+            self.facts.begin_when_probed = True
+            self.frame.set_status(_("Still probing the hardware; a moment please."))
             return
-        if step is Step.CONFIRM and self.facts.get("config") is None:
+        if step is Step.CONFIRM and self.facts.config is None:
             return
         if step is Step.DONE:
             self.exit(0, after="reboot")
         self.show(self.wizard.advance())
 
+    def keep(self, patch: dict[str, Any], entered: dict[str, Any]) -> None:
+        merge(self.wizard.answers, patch)
+        self.entered = dataclasses.replace(self.entered, **entered)
+
     def back(self) -> None:
         if self.wizard.step is Step.DHCP:  # Esc on DHCP skips the probe, it does not go back
-            self.facts["dhcp"] = None
-            self.facts["dhcp_message"] = _("DHCP skipped: enter the address by hand.")
+            self.facts.dhcp = None
+            self.facts.dhcp_message = _("DHCP skipped: enter the address by hand.")
             self.note("dhcp: skipped by the user (Esc)")
             self.show(self.wizard.advance())
             return
         if can_go_back(self.wizard.step, self.wizard.role):
             # what was typed here is kept too (unchecked: it is checked when Enter is pressed)
-            self.wizard.values.update(self.view.snapshot())
+            self.keep(self.view.snapshot(), self.view.snapshot_entered())
         prev = self.wizard.back()
         if prev is None:
             if self.wizard.past_point_of_no_return:
-                self._set_status(_("The disk has been written: there is no going back."))
+                self.frame.set_status(_("The disk has been written: there is no going back."))
             return
         self.note(f"back: {self.wizard.step.value} -> {prev.value}")
         if prev is Step.DHCP:  # a transient screen: going back passes over it
@@ -274,25 +218,29 @@ class App(StepWork, Keys, Failures):
 
     def restart(self) -> None:
         if self.install_state == "running":
-            self._set_status(_("The install is running: Ctrl+D is not available now."))
+            self.frame.set_status(_("The install is running: Ctrl+D is not available now."))
             return
         self.note("restart: Ctrl+D, the wizard starts again")
-        self.failure = None
+        self.errors.failure = None
         self.wizard.restart()
-        self.wizard.values.update(from_answers(self.answers or {}))
+        self.wizard.answers.update(prefill(self.answers or {}))
+        self.entered = entered_from(self.wizard.answers)
         self.machine = None
-        self.facts = {}
+        self.facts = Facts()
         self.install_state = "idle"
         self.cancel = threading.Event()
         self.show(Step.WELCOME)
         self.probe()
 
+    # --- leaving ------------------------------------------------------------------------------
 
-def _capture(work: Callable[[], Any]) -> Any:
-    try:
-        return work()
-    except Exception as exc:  # shown on the screen that waits for it, never a traceback
-        return exc
+    def install_thread_alive(self) -> bool:
+        return self.install_done is not None and not self.install_done.is_set()
+
+    def wait_for_install(self, timeout: float) -> None:
+        """After Ctrl+C during the install: let the cancelled worker clean up before exiting."""
+        if self.install_done is not None:
+            self.install_done.wait(timeout)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -1,17 +1,21 @@
-"""Screen 10, Summary and wipe confirmation: every choice, then the disk that will be erased
-named by path, model, serial and size; the point of no return. It opens with the focus on
-[Back] and takes no key in its first second (screens/guarded.py): erasing is moving to
-[Erase and install] and pressing Enter there."""
+"""Screen 10, Summary and wipe confirmation: the InstallConfig the answers make, then the disk
+that will be erased named by path, model, serial and size; the point of no return. It opens
+with the focus on [Back] and takes no key in its first second (screens/guarded.py): erasing is
+moving to [Erase and install] and pressing Enter there. When the answers do not make a config,
+it lists the engine's messages instead and offers no erase."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH
+import urwid
+
+from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
 from cos_installer.i18n import N_, _
 
 from . import diskinfo
 from .guarded import GuardedConfirm
+from .state import chosen
 from .widgets import blank, text
 
 # the guide (3.5): container disk quotas need every agent's Docker data on XFS with prjquota
@@ -22,97 +26,113 @@ NO_XFS = N_(
 
 
 def _row(label: str, value: Any) -> Any:
-    import urwid
-
     return urwid.Columns([(12, urwid.Text(label)), urwid.Text(value)])
+
+
+def _role(config: Any) -> str:
+    if config.role is Role.CONTROLLER:
+        ctl = config.controller
+        return _("Controller: HTTP port {port}, cluster size {size}, HA {ha}").format(
+            port=ctl.http_port, size=ctl.cluster_size, ha=_("yes") if ctl.ha else _("no")
+        )
+    agent = config.agent
+    return _("Agent: {model}, install code {code}, controllers {controllers}").format(
+        model=agent.network_model.value.capitalize(),
+        code=agent.install_code,
+        controllers=agent.controllers_text,
+    )
+
+
+def _network(config: Any) -> str:
+    net = config.network
+    if net.dhcp:
+        return _("{nic}: DHCP at every boot").format(nic=net.interface)
+    return _("{nic}: {address}  gateway {gateway}  DNS {dns}").format(
+        nic=net.interface,
+        address=net.address,
+        gateway=net.gateway,
+        dns=",".join(str(server) for server in net.dns),
+    )
+
+
+def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]:
+    """The choices, as the InstallConfig holds them."""
+    data_text = (
+        _("{disk}: XFS on {mount} (prjquota)").format(
+            disk=diskinfo.identity(data_disk), mount=DATA_MOUNT_POINT
+        )
+        if data_disk
+        else _("none (Docker data stays on the OS disk)")
+    )
+    host = _("{host}   (password of cos: set)").format(host=config.system.hostname)
+    rows = [
+        _row(_("Role"), _role(config)),
+        _row(_("HostName"), host),
+        _row(_("Network"), _network(config)),
+        _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
+        _row(_("Data disk"), data_text),
+    ]
+    if config.role is Role.AGENT and data_disk is None:
+        rows.append(_row("", ("note", _(NO_XFS))))
+    return rows
+
+
+def erase_rows(disks: list[Any]) -> list[urwid.Widget]:
+    """The disks that will be erased, and what holds or uses them."""
+    rows = [text(("warn", _(" ALL DATA WILL BE ERASED ON: ")), "center")]
+    rows += [text(("warn", f" {diskinfo.identity(d)} "), "center") for d in disks]
+    for disk in disks:
+        if disk.mounted:
+            busy = _("{dev} is in use: {what}").format(dev=disk.path, what="; ".join(disk.in_use))
+            rows.append(text(("error", busy)))
+        elif disk.holders:
+            held = _(
+                "{dev} is held by {what}: installing stops it (on every disk it "
+                "is on) and erases its RAID/LVM metadata on {dev}."
+            ).format(dev=disk.path, what="; ".join(disk.holders))
+            rows.append(text(("warn", held)))
+    return rows
 
 
 class View(GuardedConfirm):
     title = N_("Summary")
 
     def __init__(self, ctx: Any) -> None:
-        v, facts = ctx.values, ctx.facts
-        disks = facts.get("disks", [])
-        os_disk = diskinfo.by_path(disks, v.get("disk"))
-        data_disk = diskinfo.by_path(disks, v.get("data_disk"))
-        self.errors = list(facts.get("config_errors") or [])
-        if v.get("role") == "controller":
-            role = _("Controller: HTTP port {port}, cluster size {size}, HA {ha}").format(
-                port=v.get("http_port", 80),
-                size=v.get("cluster_size", 3),
-                ha=_("yes") if v.get("ha", True) else _("no"),
-            )
-        else:
-            role = _("Agent: {model}, install code {code}, controllers {controllers}").format(
-                model=v.get("network_model", "bridge").capitalize(),
-                code=v.get("install_code", ""),
-                controllers=v.get("controllers", ""),
-            )
-        if v.get("dhcp"):
-            net = _("{nic}: DHCP at every boot").format(nic=v.get("interface", ""))
-        else:
-            net = _("{nic}: {address}  gateway {gateway}  DNS {dns}").format(
-                nic=v.get("interface", ""),
-                address=v.get("address", ""),
-                gateway=v.get("gateway", ""),
-                dns=v.get("dns", ""),
-            )
-        os_text = diskinfo.identity(os_disk) if os_disk else v.get("disk", "")
-        data_text = (
-            _("{disk}: XFS on {mount} (prjquota)").format(
-                disk=diskinfo.identity(data_disk), mount=DATA_MOUNT_POINT
-            )
-            if data_disk
-            else _("none (Docker data stays on the OS disk)")
-        )
-        rows = [
-            _row(_("Role"), role),
-            _row(
-                _("HostName"),
-                _("{host}   (password of cos: set)").format(host=v.get("hostname", "")),
-            ),
-            _row(_("Network"), net),
-            _row(_("OS disk"), os_text),
-            _row(_("Data disk"), data_text),
-        ]
-        if v.get("role") == "agent" and data_disk is None:
-            rows.append(_row("", ("note", _(NO_XFS))))
-        rows.append(blank())
-        if ctx.dry_run:
-            rows.append(
-                text(
-                    (
-                        "note",
-                        _(
-                            "Dry run: would write the COS image to {disk} and the "
-                            "cloud-config to {path}; nothing is written."
-                        ).format(disk=v.get("disk", ""), path=USER_DATA_PATH),
-                    )
-                )
-            )
+        config, disks = ctx.facts.config, ctx.facts.disks or []
+        self.errors = list(ctx.facts.config_errors)
+        rows: list[urwid.Widget] = []
+        chosen: list[Any] = []
+        if config is not None:
+            os_disk = diskinfo.by_path(disks, config.disk)
+            data_disk = diskinfo.by_path(disks, config.data_disk)
+            chosen = [d for d in (os_disk, data_disk) if d is not None]
+            rows += config_rows(config, os_disk, data_disk)
             rows.append(blank())
+            if ctx.dry_run:
+                dry = _(
+                    "Dry run: would write the COS image to {disk} and the "
+                    "cloud-config to {path}; nothing is written."
+                ).format(disk=config.disk, path=USER_DATA_PATH)
+                rows += [text(("note", dry)), blank()]
         if self.errors:
             rows.append(text(("error", _("The installer cannot go on; go back (Esc) and fix:"))))
             rows += [text(("error", f" - {err}")) for err in self.errors]
         else:
-            erased = [diskinfo.identity(d) for d in (os_disk, data_disk) if d is not None]
-            rows.append(text(("warn", _(" ALL DATA WILL BE ERASED ON: ")), "center"))
-            rows += [text(("warn", f" {line} "), "center") for line in erased]
-            for disk in (os_disk, data_disk):
-                if disk is not None and disk.mounted:
-                    busy = _("{dev} is in use: {what}").format(
-                        dev=disk.path, what="; ".join(disk.in_use)
-                    )
-                    rows.append(text(("error", busy)))
-                elif disk is not None and disk.holders:
-                    held = _(
-                        "{dev} is held by {what}: installing stops it (on every disk it "
-                        "is on) and erases its RAID/LVM metadata on {dev}."
-                    ).format(dev=disk.path, what="; ".join(disk.holders))
-                    rows.append(text(("warn", held)))
+            rows += erase_rows(chosen)
         rows.append(blank())
         super().__init__(ctx, rows, can_erase=not self.errors)
 
     def erase(self) -> None:
         if not self.errors:
             self.ctx.done({})
+
+
+def validate_answers(app: Any) -> None:
+    """Before the Summary is drawn: the answers that apply, validated into the InstallConfig
+    (or the engine's messages), and the rendered config kept for the diagnostics bundle."""
+    config, errors = app.engine.build_config(chosen(app.wizard.answers))
+    app.facts.config, app.facts.config_errors = config, errors
+    if errors:
+        app.note("config: refused: " + "; ".join(errors))
+        return
+    app.note(app.engine.keep_rendered(config))  # the bundle has it even if never installed

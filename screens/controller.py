@@ -8,7 +8,9 @@ from cos_installer.answers import validate
 from cos_installer.answers.model import CLUSTER_SIZES, DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT
 from cos_installer.i18n import N_, _
 
-from .widgets import KEYS_FORM_LIST, Field, RadioList, Screen, blank, text
+from .radiolist import RadioList
+from .state import as_text, section
+from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
 
 
 class View(Screen):
@@ -16,15 +18,16 @@ class View(Screen):
     keys = KEYS_FORM_LIST
 
     def __init__(self, ctx: Any) -> None:
-        values = ctx.values
-        self.port = Field(_("HTTP Port"), str(values.get("http_port", DEFAULT_HTTP_PORT)), width=8)
-        size = values.get("cluster_size", DEFAULT_CLUSTER_SIZE)
+        values = section(ctx.answers, "controller")
+        port = as_text(values.get("http_port", DEFAULT_HTTP_PORT))
+        self.port = Field(_("HTTP Port"), port, width=8)
+        size = as_text(values.get("cluster_size", DEFAULT_CLUSTER_SIZE)).strip()
         self.size = RadioList(
             [
                 (n, f"{n}" + (_("   (default, strongly recommended)") if n == 3 else ""))
                 for n in CLUSTER_SIZES
             ],
-            selected=int(size) if str(size).isdigit() else DEFAULT_CLUSTER_SIZE,
+            selected=int(size) if size.isascii() and size.isdigit() else DEFAULT_CLUSTER_SIZE,
         )
         rows = [
             blank(),
@@ -41,11 +44,12 @@ class View(Screen):
         self.focus_widget(self.port)
 
     def snapshot(self) -> dict[str, Any]:
-        return {"http_port": self.port.value, "cluster_size": self.size.selected or 3}
+        size = self.size.selected or DEFAULT_CLUSTER_SIZE
+        return {"controller": {"http_port": self.port.value, "cluster_size": size}}
 
     def submit(self) -> None:
         if not self.check([(self.port, validate.error_of(validate.http_port, self.port.value))]):
             return
-        self.ctx.done(
-            {"http_port": self.port.value.strip(), "cluster_size": self.size.selected or 3}
-        )
+        port = validate.http_port(self.port.value)
+        size = self.size.selected or DEFAULT_CLUSTER_SIZE
+        self.ctx.done({"controller": {"http_port": port, "cluster_size": size}})

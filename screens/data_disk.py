@@ -8,31 +8,31 @@ from typing import Any
 from cos_installer.answers.model import DATA_MOUNT_POINT
 from cos_installer.i18n import N_, _
 
+from .choice import ChoiceScreen
 from .disk import HEADER, disk_rows
-from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+from .widgets import blank, text
 
 MIN_DATA_BYTES = 1024**3
 
 
-class View(Screen):
+class View(ChoiceScreen):
     title = N_("Docker data disk")
-    keys = KEYS_LIST
+    answer = ("data_disk",)
 
     def __init__(self, ctx: Any) -> None:
-        os_disk = ctx.values.get("disk")
+        os_disk = ctx.answers.get("disk")
 
         def reason(disk: Any) -> str | None:
             if disk.path == os_disk:
                 return _("the OS disk")
             return disk.reason_not_offered(MIN_DATA_BYTES)
 
-        disks = list(ctx.facts.get("disks", []))
+        disks = list(ctx.facts.disks or [])
         items: list[tuple[Any, Any]] = [("", _("None: keep Docker data on the OS disk"))]
         items += disk_rows(disks, reason)
-        chosen = ctx.values.get("data_disk") or ""
+        chosen = ctx.answers.get("data_disk") or ""
         offered = {d.path for d in disks if not reason(d)}
-        self.choice = RadioList(items, selected=chosen if chosen in offered else "")
-        rows = [
+        above = [
             text(_("Optional: a second disk for Docker's data (recommended by the guide).")),
             text(
                 _(
@@ -42,15 +42,8 @@ class View(Screen):
             ),
             blank(),
             text(("dim", _(HEADER))),
-            self.choice,
         ]
-        super().__init__(ctx, rows)
-        self.focus_widget(self.choice)
+        super().__init__(ctx, items, chosen if chosen in offered else "", above)
 
-    def snapshot(self) -> dict[str, Any]:
-        selected = self.choice.selected
-        return {} if selected is None else {"data_disk": selected}
-
-    def submit(self) -> None:
-        selected = self.choice.selected
-        self.ctx.done({"data_disk": selected or ""})
+    def patch(self, value: Any) -> dict[str, Any]:
+        return {"data_disk": value or None}  # None: no data disk (the key is removed)

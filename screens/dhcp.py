@@ -3,10 +3,13 @@ loop, at most its timeout) to pre-fill the address screen. Esc skips it."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from cos_installer.hardware.types import DhcpResult
 from cos_installer.i18n import N_, _
 
+from .state import merge, section
 from .widgets import Screen, blank, text
 
 SPIN = "|/-\\"  # ASCII: the VGA console font has no braille or block spinner glyphs
@@ -17,7 +20,7 @@ class View(Screen):
     keys = N_("Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        self.interface = ctx.values.get("interface", "")
+        self.interface = section(ctx.answers, "network").get("interface", "")
         self.count = 0
         self.spinner = text("", "center")
         self.elapsed = text("", "center")
@@ -57,3 +60,56 @@ class View(Screen):
             self.ctx.back()  # the app treats Esc on DHCP as "skip", not "back"
             return None
         return super().keypress(size, key)
+
+
+# --- the probe behind the screen: off the main loop, at most its timeout ----------------------
+
+TICK_S = 0.2
+DHCP_TIMEOUT_S = 10.0
+DHCP_GRACE_S = 2.0  # the screen moves on at most this long after the probe's own timeout
+
+
+def start_probe(app: Any) -> None:
+    """Ask for a lease on the chosen NIC (once per NIC that answered) to pre-fill the address."""
+    interface = section(app.wizard.answers, "network").get("interface", "")
+    if interface in app.facts.dhcp_results:
+        answered(app, app.facts.dhcp_results[interface])
+        return
+    started, view, machine = time.monotonic(), app.view, app.machine
+    app.work.every(TICK_S, lambda: view.tick(time.monotonic() - started))
+    app.work.spawn(
+        lambda: machine.dhcp(interface, timeout=DHCP_TIMEOUT_S), lambda r: answered(app, r)
+    )
+    app.work.after(DHCP_TIMEOUT_S + DHCP_GRACE_S, lambda: gave_up(app, interface))
+
+
+def gave_up(app: Any, interface: str) -> None:
+    """The client overran its timeout: move on anyway (its late answer is dropped)."""
+    message = _("no DHCP answer on {nic} in {seconds} s: enter the address by hand").format(
+        nic=interface, seconds=f"{DHCP_TIMEOUT_S:.0f}"
+    )
+    answered(app, DhcpResult(interface, message=message))
+
+
+def answered(app: Any, result: Any) -> None:
+    """The probe's result (or exception): a lease pre-fills an address not typed by hand."""
+    facts = app.facts
+    if isinstance(result, BaseException):
+        facts.dhcp = None
+        facts.dhcp_message = _("DHCP probe failed ({error}): enter the address by hand").format(
+            error=result
+        )
+        app.note(f"dhcp: probe failed: {result!r}")
+    else:
+        if result.lease is not None:  # no lease: ask again next time this NIC is chosen
+            facts.dhcp_results[result.interface] = result
+        facts.dhcp, facts.dhcp_message = result, result.message
+        app.note(f"dhcp: {result.interface}: lease {result.lease} ({result.message})")
+        typed = section(app.wizard.answers, "network").get("address")
+        lease = result.lease
+        if lease and (not typed or app.entered.address_source == "dhcp"):
+            dns = ",".join(str(d) for d in lease.dns)
+            lent = {"address": str(lease.address), "gateway": str(lease.gateway or "")}
+            merge(app.wizard.answers, {"network": {**lent, "dns": dns}})
+            app.entered.address_source = "dhcp"
+    app.show(app.wizard.advance())

@@ -9,7 +9,8 @@ from typing import Any
 from cos_installer.i18n import N_, _
 
 from . import diskinfo
-from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+from .choice import ChoiceScreen
+from .widgets import blank, text
 
 WIDTH = 72  # a RadioList row's width inside the 80-column frame
 MAX_PART_LINES = 3
@@ -39,43 +40,29 @@ def disk_rows(disks: list[Any], reason: Any) -> list[tuple[Any, Any]]:
     return rows
 
 
-class View(Screen):
+class View(ChoiceScreen):
     title = N_("Disk")
-    keys = KEYS_LIST
+    answer = ("disk",)
+    missing = N_("Choose a disk (Space), then press Enter.")
 
     def __init__(self, ctx: Any) -> None:
-        disks = list(ctx.facts.get("disks", []))
+        disks = list(ctx.facts.disks or [])
         self.disks = disks
         offered = [d.path for d in disks if not d.reason_not_offered()]
-        chosen = ctx.values.get("disk")
-        self.choice = RadioList(
-            disk_rows(disks, lambda d: d.reason_not_offered()),
-            selected=chosen if chosen in offered else None,
-        )
+        chosen = ctx.answers.get("disk")
         self.message = text("")
-        rows = [
+        above = [
             text(_("Choose the disk to install COS on. Everything on it will be erased.")),
             blank(),
             text(("dim", _(HEADER))),
-            self.choice,
-            blank(),
-            self.message,
         ]
+        items = disk_rows(disks, lambda d: d.reason_not_offered())
+        selected = chosen if chosen in offered else None
+        super().__init__(ctx, items, selected, above, [blank(), self.message])
         if not offered:
             self.message.set_text(("error", _("No disk can take COS (see the reasons above).")))
-        super().__init__(ctx, rows)
-        self.focus_widget(self.choice)
 
-    def snapshot(self) -> dict[str, Any]:
-        selected = self.choice.selected
-        return {} if selected is None else {"disk": selected}
-
-    def submit(self) -> None:
-        path = self.choice.select_focused_if_none()
-        if path is None:
-            self.message.set_text(("error", _("Choose a disk (Space), then press Enter.")))
-            return
-        values = {"disk": path}
-        if self.ctx.values.get("data_disk") == path:
-            values["data_disk"] = ""  # the OS disk cannot also be the Docker data disk
-        self.ctx.done(values)
+    def patch(self, value: Any) -> dict[str, Any]:
+        if self.ctx.answers.get("data_disk") == value:
+            return {"disk": value, "data_disk": None}  # the OS disk cannot also hold Docker data
+        return {"disk": value}

@@ -11,7 +11,7 @@ from typing import Any
 import urwid
 
 from cos_installer.i18n import N_, _
-from cos_installer.render.nextsteps import HEADING, steps_of_values
+from cos_installer.render.nextsteps import HEADING, steps_of
 
 from .widgets import Screen, blank, text
 
@@ -21,9 +21,8 @@ class View(Screen):
     keys = N_("Enter reboot  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        values = ctx.values
-        disk = values.get("disk", "")
-        hostname = values.get("hostname", "")
+        config = ctx.facts.config  # the InstallConfig that was installed
+        disk, hostname = config.disk, config.system.hostname
         rows = [
             blank(),
             text(("title", _("The installation is complete.")), "center"),
@@ -35,7 +34,7 @@ class View(Screen):
         ]
         if ctx.dry_run:
             rows.append(text(("note", _("Dry run: nothing was written; Enter exits.")), "center"))
-        steps = steps_of_values(values)
+        steps = steps_of(config)
         if steps:
             rows += [blank(), text(("title", _(HEADING)))]
             rows += [_step_row(kind, line) for kind, line in steps]

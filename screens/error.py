@@ -4,6 +4,7 @@ log (l), write the diagnostics bundle (s), restart the wizard (Ctrl+D), a shell 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -127,3 +128,54 @@ class _Line(urwid.Text):
 
     def keypress(self, size: tuple[int], key: str) -> str | None:
         return key
+
+
+class ErrorScreen:
+    """Shows a failure in place of the current screen and runs its actions: the log, the
+    diagnostics bundle (off the main loop) and a shell on the terminal."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.failure: Any = None  # support.advice.Failure, while it is shown
+
+    def show(self, failure: Any) -> None:
+        app = self.app
+        self.failure = failure
+        app.work.drop()  # results of work started for the previous screen are dropped
+        where = f" on {failure.device}" if failure.device else ""
+        app.note(f"error screen: stage {failure.stage or '-'}{where}: {failure.cause}")
+        ctx = app.context()
+        ctx.actions = {
+            "snap": self.write_bundle,
+            "shell": self.open_shell,
+            "log_text": app.engine.log_text,
+            "log_path": lambda: app.engine.log_path or "",
+        }
+        app.view = View(ctx, failure)
+        app.frame.show_view(app.view, app.view.title, app.dry_run)
+
+    def write_bundle(self, then: Callable[[Any], None]) -> None:
+        """Write the diagnostics bundle off the main loop; `then(path or exception)`."""
+
+        def done(result: Any) -> None:
+            self.app.note(f"snap: {result}")
+            then(result)
+
+        self.app.work.spawn(self.app.engine.write_bundle, done)
+
+    def open_shell(self) -> None:
+        """Stop the screen, run a shell on the terminal, and come back to the error screen."""
+        app = self.app
+        app.note("shell: started from the error screen")
+        screen = app.loop.screen
+        with contextlib.suppress(Exception):
+            screen.stop()
+        try:
+            app.engine.shell()
+        finally:
+            with contextlib.suppress(Exception):
+                screen.start()
+            app.loop.screen_size = None
+            with contextlib.suppress(Exception):
+                app.loop.draw_screen()
+        app.note("shell: ended")

@@ -7,40 +7,23 @@ from typing import Any
 from cos_installer.answers.model import DEFAULT_HA
 from cos_installer.i18n import N_, _
 
-from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+from .choice import ChoiceScreen
+from .state import section, yes_no_or
+from .widgets import blank, text
+
+HA_NOTE = N_(
+    "With HA, the monitor service starts the controller, prometheus and "
+    "agent on the replica set's primary (MongoDB replica set rs0)."
+)
 
 
-class View(Screen):
+class View(ChoiceScreen):
     title = N_("Controller HA")
-    keys = KEYS_LIST
+    answer = ("controller", "ha")
 
     def __init__(self, ctx: Any) -> None:
-        self.choice = RadioList(
-            [(True, _("Yes   this controller is one of an HA group of 3")), (False, _("No"))],
-            selected=ctx.values.get("ha", DEFAULT_HA),
-        )
-        rows = [
-            blank(),
-            text(_("Enable the controller HA deployment?")),
-            blank(),
-            self.choice,
-            blank(),
-            text(
-                (
-                    "dim",
-                    _(
-                        "With HA, the monitor service starts the controller, prometheus and "
-                        "agent on the replica set's primary (MongoDB replica set rs0)."
-                    ),
-                )
-            ),
-        ]
-        super().__init__(ctx, rows)
-        self.focus_widget(self.choice)
-
-    def snapshot(self) -> dict[str, Any]:
-        selected = self.choice.selected
-        return {} if selected is None else {"ha": selected}
-
-    def submit(self) -> None:
-        self.ctx.done({"ha": bool(self.choice.select_focused_if_none())})
+        items = [(True, _("Yes   this controller is one of an HA group of 3")), (False, _("No"))]
+        selected = yes_no_or(section(ctx.answers, "controller").get("ha"), DEFAULT_HA)
+        above = [blank(), text(_("Enable the controller HA deployment?")), blank()]
+        below = [blank(), text(("dim", _(HA_NOTE)))]
+        super().__init__(ctx, items, selected, above, below)

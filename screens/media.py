@@ -19,7 +19,7 @@ class View(Screen):
             blank(),
             text(("warn", _(" CDROM Device Not Ready ")), "center"),
             blank(),
-            text(("error", ctx.facts.get("media_error", ""))),
+            text(("error", ctx.facts.media_error)),
             blank(),
             text(_("The installer reads COS from its install medium and could not find it.")),
             blank(),

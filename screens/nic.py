@@ -8,7 +8,9 @@ from typing import Any
 
 from cos_installer.i18n import N_, _
 
-from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+from .choice import ChoiceScreen
+from .state import section
+from .widgets import blank, text
 
 
 def _speed(mbps: int | None) -> str:
@@ -17,31 +19,31 @@ def _speed(mbps: int | None) -> str:
     return f"{mbps // 1000} Gb/s" if mbps >= 1000 and mbps % 1000 == 0 else f"{mbps} Mb/s"
 
 
-class View(Screen):
+class View(ChoiceScreen):
     title = N_("Network card")
-    keys = KEYS_LIST
+    answer = ("network", "interface")
+    missing = N_("Choose a network card (Space), then press Enter.")
 
     def __init__(self, ctx: Any) -> None:
-        self.nics = list(ctx.facts.get("nics", []))
+        self.nics = list(ctx.facts.nics)
         self.names = [nic.name for nic in self.nics]
         self.linked = {nic.name: nic.linked for nic in self.nics}
-        chosen = ctx.values.get("interface")
+        chosen = section(ctx.answers, "network").get("interface")
         if chosen not in self.linked:  # default: the first NIC with a cable
             chosen = next((n.name for n in self.nics if n.linked), None)
-        self.choice = RadioList([(nic.name, self._label(nic)) for nic in self.nics], chosen)
         self.message = text("")
-        rows = [
+        above = [
             blank(),
             text(_("Choose the network card this node uses in the COS cluster; the others")),
             text(_("can be configured after the install.")),
             blank(),
             text(("dim", _("    NIC         Link      MAC                Driver       Speed"))),
-            self.choice if self.nics else text(("error", _("No network card was found."))),
-            blank(),
-            self.message,
         ]
-        super().__init__(ctx, rows)
-        self.focus_widget(self.choice)
+        items = [(nic.name, self._label(nic)) for nic in self.nics]
+        super().__init__(ctx, items, chosen, above, [blank(), self.message])
+        if not self.nics:
+            self.walker[len(above)] = text(("error", _("No network card was found.")))
+            self.listbox.set_focus(0)
 
     def _label(self, nic: Any) -> list[Any]:
         linked = self.linked.get(nic.name, nic.linked)
@@ -61,15 +63,20 @@ class View(Screen):
                 self.linked[nic.name] = state
                 self.choice.choices[nic.name].set_label(self._label(nic))
 
-    def snapshot(self) -> dict[str, Any]:
-        selected = self.choice.selected
-        return {} if selected is None else {"interface": selected}
-
     def submit(self) -> None:
         name = self.choice.select_focused_if_none()
-        if name is None:
-            self.message.set_text(("error", _("Choose a network card (Space), then press Enter.")))
-            return
-        note = "" if self.linked.get(name) else _(" (no cable detected now)")
-        self.message.set_text(note)
-        self.ctx.done({"interface": name})
+        if name is not None:
+            self.message.set_text("" if self.linked.get(name) else _(" (no cable detected now)"))
+        super().submit()
+
+
+LINK_POLL_S = 0.5
+
+
+def watch_links(app: Any) -> None:
+    """While the NIC screen is shown: re-read the carriers and redraw the rows that changed."""
+    view, machine = app.view, app.machine
+    names = list(getattr(view, "names", []))
+    if machine is None or not names:
+        return
+    app.work.every(LINK_POLL_S, lambda: view.update_links(machine.link_states(names)))

@@ -3,12 +3,16 @@ app from the install worker (`on_event`), then the outcome (`finished`)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import urwid
 
+from cos_installer.hardware.types import human_size
 from cos_installer.i18n import N_, _
+from cos_installer.support import advice
 
+from .relay import EventRelay
 from .widgets import Screen, blank, clip, text
 
 STAGES = {
@@ -23,8 +27,6 @@ STAGES = {
 
 
 def _size(n: float) -> str:
-    from cos_installer.hardware.types import human_size
-
     return human_size(int(n))
 
 
@@ -33,7 +35,7 @@ class View(Screen):
     keys = N_("Please wait...  Ctrl+C quit (asks first)")
 
     def __init__(self, ctx: Any) -> None:
-        self.disk = ctx.values.get("disk", "")
+        self.disk = ctx.facts.config.disk if ctx.facts.config is not None else ""
         self.stage = text(_("Installing COS on {disk}...").format(disk=self.disk))
         self.bar = urwid.ProgressBar("bar_todo", "bar_done", 0, 100)
         self.detail = text("")
@@ -103,3 +105,53 @@ class View(Screen):
 def _clip(line: str, width: int = 76) -> str:
     """One row per log line, so the outcome below always stays on the 80x24 screen."""
     return clip(line, width)
+
+
+# --- the install behind the screen: one session in a worker thread ---------------------------
+
+
+def start_install(app: Any) -> None:
+    """Run the install of the confirmed InstallConfig on the disks shown on the Summary."""
+    if app.install_state != "idle":
+        return
+    app.install_state = "running"
+    view, config, facts = app.view, app.facts.config, app.facts
+    relay = EventRelay(app.work, view.on_event)
+    finished = threading.Event()
+    # The disks as probed and shown on the confirmation: what the operator agreed to erase.
+    shown = {disk.path: disk for disk in facts.disks or []}
+    disks = [shown.get(d) for d in (config.disk, config.data_disk) if d]
+    # the Summary said that installing stops the RAID/LVM it showed on these disks
+    clear_holders = any(d is not None and d.holders for d in disks)
+
+    def work() -> Any:
+        try:
+            return app.engine.run_install(
+                config,
+                listener=relay,
+                cancel=app.cancel,
+                machine=app.machine,
+                payload=facts.payload,
+                chosen=shown.get(config.disk),
+                chosen_data=shown.get(config.data_disk) if config.data_disk else None,
+                clear_holders=clear_holders,
+            )
+        finally:
+            finished.set()
+
+    app.install_done = finished
+    app.work.spawn(work, lambda result: installed(app, result))
+
+
+def installed(app: Any, result: Any) -> None:
+    app.facts.result = result
+    ok = not isinstance(result, BaseException) and bool(getattr(result, "ok", False))
+    app.install_state = "finished" if ok else "failed"
+    message = getattr(result, "message", "") or repr(result)
+    app.note(f"install: {'finished' if ok else 'failed'}: {message}")
+    if ok:
+        app.facts.user_data = getattr(result, "user_data", "") or ""
+    app.view.finished(result)
+    if not ok:
+        reported = list(getattr(app.view, "errors", []))
+        app.errors.show(advice.from_result(result, app.facts.config.disk, reported))

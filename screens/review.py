@@ -25,7 +25,7 @@ class View(Screen):
     keys = N_("Up/Down/PgUp/PgDn scroll  Enter accept  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        user_data = ctx.facts.get("user_data") or _("(no cloud-config was returned)")
+        user_data = ctx.facts.user_data or _("(no cloud-config was returned)")
         lines = user_data.expandtabs(2).splitlines()
         marker = ASCII_MARKER if ctx.ascii_only else MARKER
         rows: list[Any] = [_Line(line, marker) for line in lines]

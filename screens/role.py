@@ -6,7 +6,8 @@ from typing import Any
 
 from cos_installer.i18n import N_, _
 
-from .widgets import KEYS_LIST, RadioList, Screen, blank, text
+from .choice import ChoiceScreen
+from .widgets import blank, text
 
 ROLES = [
     ("controller", N_("Controller    install a central controller")),
@@ -21,30 +22,12 @@ CLUSTER_NOTE = N_(
 )
 
 
-class View(Screen):
+class View(ChoiceScreen):
     title = N_("Role")
-    keys = KEYS_LIST
+    answer = ("role",)
 
     def __init__(self, ctx: Any) -> None:
-        self.choice = RadioList(
-            [(key, _(label)) for key, label in ROLES], selected=ctx.values.get("role")
-        )
-        rows = [
-            blank(),
-            text(_("Which role does this machine take in the COS cluster?")),
-            blank(),
-            self.choice,
-            blank(),
-            text(("dim", _(CLUSTER_NOTE))),
-        ]
-        super().__init__(ctx, rows)
-        self.focus_widget(self.choice)
-
-    def snapshot(self) -> dict[str, Any]:
-        selected = self.choice.selected
-        return {} if selected is None else {"role": selected}
-
-    def submit(self) -> None:
-        role = self.choice.select_focused_if_none()
-        if role is not None:
-            self.ctx.done({"role": role})
+        above = [blank(), text(_("Which role does this machine take in the COS cluster?")), blank()]
+        below = [blank(), text(("dim", _(CLUSTER_NOTE)))]
+        items = [(key, _(label)) for key, label in ROLES]
+        super().__init__(ctx, items, ctx.answers.get("role"), above, below)

@@ -7,6 +7,7 @@ from typing import Any
 from cos_installer.answers import validate
 from cos_installer.i18n import N_, _
 
+from .state import as_text, section
 from .widgets import KEYS_FORM, Field, Screen, blank, text
 
 
@@ -15,13 +16,14 @@ class View(Screen):
     keys = KEYS_FORM
 
     def __init__(self, ctx: Any) -> None:
-        values = ctx.values
+        values = section(ctx.answers, "system")
         self.keep_hash = bool(values.get("password_hash")) and not values.get("password")
-        name, secret = values.get("hostname", ""), values.get("password", "")
+        name, secret = as_text(values.get("hostname")), as_text(values.get("password"))
         self.hostname = Field(_("HostName"), name, width=40, max_len=validate.HOSTNAME_MAX)
         cap = validate.PASSWORD_MAX
         self.password = Field(_("Password"), secret, mask="*", width=30, max_len=cap)
-        self.again = Field(_("Again"), values.get("password2", ""), mask="*", width=30, max_len=cap)
+        again = ctx.entered.password_again
+        self.again = Field(_("Again"), again, mask="*", width=30, max_len=cap)
         rows = [
             blank(),
             text(_("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'.")),
@@ -37,11 +39,10 @@ class View(Screen):
         self.focus_widget(self.hostname)
 
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "hostname": self.hostname.value,
-            "password": self.password.value,
-            "password2": self.again.value,
-        }
+        return {"system": {"hostname": self.hostname.value, "password": self.password.value}}
+
+    def snapshot_entered(self) -> dict[str, Any]:
+        return {"password_again": self.again.value}
 
     def submit(self) -> None:
         first, again = self.password.value, self.again.value
@@ -61,6 +62,5 @@ class View(Screen):
         ]
         if not self.check(results):
             return
-        self.ctx.done(
-            {"hostname": self.hostname.value.strip(), "password": first, "password2": again}
-        )
+        system = {"hostname": self.hostname.value.strip(), "password": first}
+        self.ctx.done({"system": system}, password_again=again)

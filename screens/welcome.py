@@ -9,7 +9,8 @@ import urwid
 
 from cos_installer.i18n import LANGUAGES, N_, _, language
 
-from .widgets import RadioList, Screen, blank, text
+from .radiolist import RadioList
+from .widgets import Screen, blank, text
 
 INTRO = N_(
     "This wizard installs COS, the container OS, on this machine as a cluster "
@@ -30,12 +31,12 @@ class View(Screen):
 
     def __init__(self, ctx: Any) -> None:
         facts = ctx.facts
-        if facts.get("probe_error"):
-            status: Any = ("error", facts["probe_error"] + _("  (Ctrl+D probes again)"))
-        elif facts.get("probing", True) and "nics" not in facts:
+        if facts.probe_error:
+            status: Any = ("error", facts.probe_error + _("  (Ctrl+D probes again)"))
+        elif facts.nics is None:
             status = ("note", _("Probing the hardware..."))
         else:
-            nics, disks = facts.get("nics", []), facts.get("disks", [])
+            nics, disks = facts.nics, facts.disks or []
             status = _("Found {nics} network card(s) and {disks} disk(s).").format(
                 nics=len(nics), disks=len(disks)
             )

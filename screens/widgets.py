@@ -1,15 +1,14 @@
-"""Pieces every screen shares: a form field with its error under it, a radio list, the key
-help texts, and the `Screen` base class (Tab moves between fields, Enter submits).
+"""Pieces every screen shares: a form field with its error under it, the key help texts, and
+the `Screen` base class (Tab moves between fields, Enter submits); the radio list is in
+radiolist.py.
 
 A screen is a view: it shows values and reports what the user chose through its context's
-`done(values)` / `back()`; it never touches hardware or files.
+`done(patch)` / `back()`; it never touches hardware or files.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import urwid
@@ -41,25 +40,6 @@ def clip(line: str, width: int) -> str:
 
 def blank() -> urwid.Divider:
     return urwid.Divider()
-
-
-@dataclass
-class Context:
-    """What a view gets: the values so far, what was probed, and the two callbacks."""
-
-    values: dict[str, Any]
-    facts: dict[str, Any]
-    done: Callable[[dict[str, Any]], None]
-    back: Callable[[], None]
-    dry_run: bool = False
-    ascii_only: bool = False
-    set_keys: Callable[[str], None] = lambda keys: None
-    set_status: Callable[[str], None] = lambda message: None  # the line above the key bar
-    offer_language: bool = False  # Welcome: the terminal can show Chinese
-    set_language: Callable[[str], None] = lambda lang: None
-    actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
-    clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
-    flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
 
 
 class Field(urwid.WidgetWrap):
@@ -144,88 +124,6 @@ class Field(urwid.WidgetWrap):
         return self.enabled
 
 
-class Choice(urwid.WidgetWrap):
-    """One line of a radio list: `(*) label`; Space selects it, Enter is left to the screen."""
-
-    def __init__(self, key: Hashable, markup: Any, owner: RadioList) -> None:
-        self.key = key
-        self._owner = owner
-        self._mark = urwid.Text("( )")
-        self._label = urwid.Text(markup)
-        row = urwid.Columns([(4, self._mark), self._label])
-        super().__init__(urwid.AttrMap(row, None, "focus"))
-
-    def set_marked(self, on: bool) -> None:
-        self._mark.set_text("(*)" if on else "( )")
-
-    def set_label(self, markup: Any) -> None:
-        self._label.set_text(markup)
-
-    def selectable(self) -> bool:
-        return True
-
-    def keypress(self, size: tuple[int], key: str) -> str | None:
-        if key == " ":
-            self._owner.select(self.key)
-            return None
-        return key
-
-
-class RadioList(urwid.WidgetWrap):
-    """Exactly one of several choices; rows given as None-keyed text are shown but not offered."""
-
-    def __init__(
-        self,
-        items: Sequence[tuple[Hashable | None, Any]],
-        selected: Hashable | None = None,
-        on_change: Callable[[Hashable], None] | None = None,
-    ) -> None:
-        self.choices: dict[Hashable, Choice] = {}
-        rows: list[urwid.Widget] = []
-        for key, markup in items:
-            if key is None:
-                rows.append(urwid.Padding(urwid.Text(markup), left=4))
-                continue
-            choice = Choice(key, markup, self)
-            self.choices[key] = choice
-            rows.append(choice)
-        self._on_change = on_change
-        self.selected: Hashable | None = None
-        self._pile = urwid.Pile(rows or [urwid.Text(_("(nothing to choose)"))])
-        super().__init__(self._pile)
-        if selected in self.choices:
-            self.select(selected, notify=False)
-            self.focus_key(selected)
-
-    def select(self, key: Hashable, notify: bool = True) -> None:
-        self.selected = key
-        for k, choice in self.choices.items():
-            choice.set_marked(k == key)
-        if notify and self._on_change is not None:
-            self._on_change(key)
-
-    def focus_key(self, key: Hashable) -> None:
-        choice = self.choices.get(key)
-        if choice is not None:
-            self._pile.focus_position = self._pile.contents.index(
-                next(c for c in self._pile.contents if c[0] is choice)
-            )
-
-    @property
-    def focused_key(self) -> Hashable | None:
-        focus = self._pile.focus
-        return focus.key if isinstance(focus, Choice) else None
-
-    def select_focused_if_none(self) -> Hashable | None:
-        """Enter on a list where nothing is marked yet takes the highlighted row."""
-        if self.selected is None and self.focused_key is not None:
-            self.select(self.focused_key)
-        return self.selected
-
-    def selectable(self) -> bool:
-        return bool(self.choices)
-
-
 class Screen(urwid.WidgetWrap):
     """Base of every screen: a scrolling list of rows; Tab/Shift+Tab move between fields and
     Enter calls `submit()`. Subclasses set `title` and `keys` and implement `submit()`."""
@@ -246,7 +144,11 @@ class Screen(urwid.WidgetWrap):
         self.ctx.done({})
 
     def snapshot(self) -> dict[str, Any]:
-        """The values as shown, unchecked, kept when the user goes back with Esc."""
+        """The answers as shown (a patch), unchecked, kept when the user goes back with Esc."""
+        return {}
+
+    def snapshot_entered(self) -> dict[str, Any]:
+        """The UI-only state as shown (`Entered` fields), kept with Esc like `snapshot`."""
         return {}
 
     def focus_widget(self, widget: urwid.Widget) -> None:

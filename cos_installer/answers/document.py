@@ -236,7 +236,7 @@ def _network(c: _Checker, d: dict | None) -> model.NetworkSettings | None:
     if d is None:
         return None
     interface = c.value(d, "network.interface", validate.interface_name, required=True)
-    dhcp = c.value(d, "network.dhcp", validate.yes_no, default=False)
+    dhcp = c.value(d, "network.dhcp", validate.yes_no, default=model.DEFAULT_DHCP)
     static = dhcp is False
     address = c.value(d, "network.address", validate.address, required=static)
     if address is not None:

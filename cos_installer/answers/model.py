@@ -15,6 +15,7 @@ DEFAULT_HTTP_PORT = 80
 DEFAULT_CLUSTER_SIZE = 3
 CLUSTER_SIZES = (1, 3, 5, 7, 9)
 DEFAULT_HA = True  # the guide's walkthrough installs an HA controller group
+DEFAULT_DHCP = False  # static: the guide's cluster expects fixed addresses
 DEFAULT_USER = "cos"
 USER_DATA_PATH = "/var/lib/coreos-install/user_data"
 ROLE_ENV_PATH = "/etc/csphere/csphere.env"
@@ -74,7 +75,7 @@ class NetworkSettings:
     """The one NIC configured at install time; others are configured after install."""
 
     interface: str
-    dhcp: bool = False  # False: static, as the guide's cluster expects fixed addresses
+    dhcp: bool = DEFAULT_DHCP
     address: ipaddress.IPv4Interface | None = None
     gateway: ipaddress.IPv4Address | None = None
     dns: list[ipaddress.IPv4Address] = field(default_factory=list)

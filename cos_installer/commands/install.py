@@ -8,7 +8,6 @@ Progress goes to stderr; a dry run prints its plan on stdout.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import errno
 import json
@@ -204,9 +203,9 @@ def _print_next_steps(config) -> None:
     """After the success line: the guide's steps that follow an install of this role (the Done
     screen's list, with every command), so an unattended install does not end at a node that
     waits, or a docker that cannot start, without saying why."""
-    from cos_installer.render.nextsteps import plain_text, steps_of_config
+    from cos_installer.render.nextsteps import plain_text, steps_of
 
-    sys.stderr.write(plain_text(steps_of_config(config)))
+    sys.stderr.write(plain_text(steps_of(config, every_command=True)))
     sys.stderr.flush()
 
 
@@ -223,12 +222,33 @@ def _download_notes() -> None:
         log.propagate = False
 
 
+def _confirm_erase(backend) -> int | None:
+    """Ask before erasing the target, named by size, serial and by-id; the exit status when
+    the answer is not yes (or the question cannot be asked), None to go on."""
+    try:
+        facts = backend.facts()
+        what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
+        what += f", serial {facts.serial}" if facts.serial else ""
+        what += f", {facts.by_id[0]}" if facts.by_id else ""
+        return None if _confirm(what) else 2
+    except OSError as exc:
+        hint = "; run as root" if exc.errno in (errno.EACCES, errno.EPERM) else ""
+        print(
+            f"cos-installer install: cannot read {backend.describe()}: {exc.strerror or exc}{hint}",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
+        return 1
+
+
 def run(args) -> int:
     from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
     from cos_installer.hardware import ProfileError
-    from cos_installer.install.backends import BackendError, open_backend
-    from cos_installer.install.pipeline import run_install
+    from cos_installer.install.backends import BackendError
+    from cos_installer.install.session import Session
 
     dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
     try:
@@ -258,9 +278,11 @@ def run(args) -> int:
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
+    log = args.install_log or (None if dry_run else DEFAULT_LOG)
+    session = Session(config, dry_run=dry_run, payload=args.image, machine=machine, log_path=log)
     try:
-        backend = open_backend(
-            args.target, dry_run=dry_run, create_size=size, image_file=image_file, force=args.force
+        backend = session.open(
+            args.target, create_size=size, image_file=image_file, force=args.force
         )
     except BackendError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
@@ -274,37 +296,16 @@ def run(args) -> int:
     before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if not (dry_run or args.yes):
-            try:
-                facts = backend.facts()
-                what = backend.describe() + (f", {human_size(facts.size)}" if facts.size else "")
-                what += f", serial {facts.serial}" if facts.serial else ""
-                what += f", {facts.by_id[0]}" if facts.by_id else ""
-                if not _confirm(what):
-                    return 2
-            except OSError as exc:
-                hint = "; run as root" if exc.errno in (errno.EACCES, errno.EPERM) else ""
-                print(
-                    f"cos-installer install: cannot read {backend.describe()}: "
-                    f"{exc.strerror or exc}{hint}",
-                    file=sys.stderr,
-                )
-                return 2
-            except KeyboardInterrupt:
-                print("\ncos-installer install: cancelled; nothing was written", file=sys.stderr)
-                return 1
-        log = args.install_log or (None if dry_run else DEFAULT_LOG)
+            refused = _confirm_erase(backend)
+            if refused is not None:
+                return refused
         previous = {
             s: signal.signal(s, lambda *_: cancel.set()) for s in (signal.SIGINT, signal.SIGTERM)
         }
-        try:
-            result = run_install(
-                config,
-                backend=backend,
-                payload=args.image,
-                listener=Printer(as_json=args.json),
+        try:  # the session closes the backend and keeps the redacted config for `snap`
+            result = session.run(
+                Printer(as_json=args.json),
                 cancel=cancel,
-                machine=machine,
-                log_path=log,
                 keep_on_error=args.keep_on_error,
                 clear_holders=args.clear_holders,
             )
@@ -312,18 +313,18 @@ def run(args) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
     finally:
-        backend.close()
+        session.close()  # an early return (not confirmed) detaches an image file's loop too
         signal.signal(signal.SIGTERM, before)
-    if dry_run and not args.json and result.plan:
+    _report(result, config, dry_run=dry_run, as_json=args.json, log=log)
+    return 0 if result.ok else 1
+
+
+def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:
+    """After the install: a dry run's plan, the guide's next steps, or where the log is."""
+    if dry_run and not as_json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
-    if log and result.user_data:
-        from cos_installer.support.installlog import keep_config
-
-        secrets = [config.agent.install_code] if config.agent is not None else []
-        with contextlib.suppress(OSError):
-            keep_config(result.user_data, log, secrets)  # for `cos-installer snap`
     if result.ok and not dry_run:
         _print_next_steps(config)
     if log and not result.ok and os.path.exists(log):
@@ -331,4 +332,3 @@ def run(args) -> int:
             f"the log is {log}; for a support request run: cos-installer snap --log {log}",
             file=sys.stderr,
         )
-    return 0 if result.ok else 1

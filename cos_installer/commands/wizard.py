@@ -1,7 +1,7 @@
 """The interactive wizard (`cos-installer` with no subcommand): checks, then the urwid app.
 
 Start-up is kept fast: only urwid and the screens are imported here; hardware, YAML and
-Jinja are imported by the services when first needed.
+Jinja are imported by the wizard engine when first needed.
 """
 
 from __future__ import annotations
@@ -88,28 +88,28 @@ def run(args: argparse.Namespace) -> int:
         answers, answers_note = for_this_machine(answers, args)
 
     from cos_installer import i18n
+    from cos_installer.commands.wizard_engine import WizardEngine
     from cos_installer.screens import theme
     from cos_installer.screens.app import App
-    from cos_installer.screens.services import Services
     from cos_installer.support.installlog import default_log
 
     lang, offer = i18n.choose(getattr(args, "lang", None))
     i18n.set_language(lang)
-    services = Services(
+    engine = WizardEngine(
         dry_run=dry_run,
         profile=getattr(args, "machine", None),
         all_nics=bool(getattr(args, "all_nics", False)),
         log_path=getattr(args, "log", None) or default_log(dry_run),
     )
     if answers_note:
-        services.note(f"wizard: answers {args.answers}: {answers_note}")
-    services.note(
+        engine.note(f"wizard: answers {args.answers}: {answers_note}")
+    engine.note(
         f"wizard: start, {'dry run, ' if dry_run else ''}language {lang} "
         f"(choice {'offered' if offer else 'not offered'}), TERM={os.environ.get('TERM', '')}, "
         f"machine profile {getattr(args, 'machine', None) or 'none (real hardware)'}"
     )
     app = App(
-        services,
+        engine,
         dry_run=dry_run,
         answers=answers,
         ascii_only=theme.ascii_mode(),
@@ -117,11 +117,11 @@ def run(args: argparse.Namespace) -> int:
         offer_language=offer,
     )
     code = app.run()
-    services.note(f"wizard: exit {code}" + (f": {app.exit_message}" if app.exit_message else ""))
+    engine.note(f"wizard: exit {code}" + (f": {app.exit_message}" if app.exit_message else ""))
     if app.exit_message:
         print(app.exit_message, file=sys.stderr)
     if app.install_thread_alive():
         app.wait_for_install(timeout=30.0)
     if app.after_exit == "reboot":
-        return services.reboot()
+        return engine.reboot()
     return code

@@ -20,6 +20,7 @@ from cos_installer.answers.effective import redacted_answers
 from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
 from cos_installer.hardware.holders import holder_clear_text
 from cos_installer.install import blockdev, testhook
+from cos_installer.install.backends import open_data_disk
 from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
 from cos_installer.install.payload import PayloadError
 from cos_installer.install.preflight import (
@@ -27,7 +28,6 @@ from cos_installer.install.preflight import (
     check_target,
     describe_target,
     find_payload,
-    open_data_disk,
     render,
 )
 from cos_installer.install.stream import Cancelled, Progress
@@ -126,7 +126,8 @@ class _Run:
         except CheckError as exc:
             raise StageError(name, exc.device or device, exc.cause, exc.hint) from exc
         except (BackendError, PayloadError) as exc:
-            raise StageError(name, device, exc.cause, exc.hint) from exc
+            where = getattr(exc, "device", "") or device
+            raise StageError(name, where, exc.cause, exc.hint) from exc
         except Cancelled as exc:
             raise StageError(
                 name, device, f"cancelled by the user after {exc.args[0]} bytes"

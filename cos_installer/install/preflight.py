@@ -242,15 +242,6 @@ def describe_target(backend: Backend, facts: DeviceFacts, machine: object | None
     return f"target {backend.describe()}" + (f": {', '.join(parts)}" if parts else "")
 
 
-def same_storage(a: Backend, b: Backend) -> bool:
-    """The same disk under two names, or two names for overlapping storage: a symlink, two
-    loop devices over one image file, a loop device over the disk or one of its partitions."""
-    if a.dry_run or b.dry_run:
-        return os.path.realpath(a.target) == os.path.realpath(b.target)
-    smap = StorageMap(f"{getattr(a, 'sysfs', '/sys')}/class/block")
-    return overlap(smap.device(a.name).extents, smap.device(b.name).extents)
-
-
 def _is_chosen(backend: Backend, facts: DeviceFacts, disk: object) -> None:
     """The device still is the disk that was chosen: same size, serial and by-id name."""
     if not facts.real:
@@ -277,23 +268,3 @@ def _is_chosen(backend: Backend, facts: DeviceFacts, disk: object) -> None:
             f"{os.path.realpath(disk.by_id) if os.path.exists(disk.by_id) else 'gone'}",
             renamed,
         )
-
-
-def open_data_disk(path: str, os_disk: Backend, opened: Callable[[Backend], None]) -> Backend:
-    """The data disk's backend (`opened` gets it at once, to close it whatever happens);
-    refused when it is the OS disk under another name."""
-    from cos_installer.install.backends import BackendError, open_backend
-
-    try:
-        data = open_backend(path, dry_run=os_disk.dry_run)
-    except BackendError as exc:  # its hint would speak of --target and --size
-        raise CheckError(
-            path, f"data disk: {exc.cause}", "fix data_disk in the answers, or attach that disk"
-        ) from exc
-    opened(data)
-    if same_storage(data, os_disk):
-        same = f"{path} is {os_disk.describe()}"
-        raise CheckError(
-            data.describe(), f"the data disk is the OS disk ({same})", "choose another"
-        )
-    return data

@@ -11,6 +11,12 @@ import ipaddress
 import textwrap
 from typing import Any
 
+from cos_installer.answers.model import (
+    DEFAULT_CLUSTER_SIZE,
+    DEFAULT_HA,
+    DEFAULT_HTTP_PORT,
+    NetworkModel,
+)
 from cos_installer.i18n import N_, _
 
 # Commands as the guide gives them (3.1.2, 3.4); never translated. The pool is the operator's:
@@ -36,11 +42,11 @@ Step = tuple[str, str]  # ("say", a translated sentence) or ("run", a command ty
 def next_steps(
     role: str,
     *,
-    ha: bool = True,
-    network_model: str = "bridge",
+    ha: bool = DEFAULT_HA,
+    network_model: str = NetworkModel.BRIDGE,
     address: str | None = None,
-    http_port: Any = 80,
-    cluster_size: Any = 3,
+    http_port: Any = DEFAULT_HTTP_PORT,
+    cluster_size: Any = DEFAULT_CLUSTER_SIZE,
     data_disk: str | None = None,
     every_command: bool = False,
 ) -> list[Step]:
@@ -122,31 +128,19 @@ def _prefix(address: str | None) -> str:
         return "<mask>"
 
 
-def steps_of_values(values: dict[str, Any]) -> list[Step]:
-    """Next steps from the wizard's values (strings as typed, booleans from choice screens)."""
-    return next_steps(
-        str(values.get("role", "")),
-        ha=bool(values.get("ha", True)),
-        network_model=str(values.get("network_model") or "bridge"),
-        address=None if values.get("dhcp") else values.get("address"),
-        http_port=values.get("http_port") or 80,
-        cluster_size=values.get("cluster_size") or 3,
-        data_disk=values.get("data_disk") or None,
-    )
-
-
-def steps_of_config(config: Any) -> list[Step]:
-    """Next steps from an InstallConfig (the unattended install), with every command."""
+def steps_of(config: Any, *, every_command: bool = False) -> list[Step]:
+    """Next steps from an InstallConfig: the Done screen's (`every_command` off: 80x24) and the
+    unattended install's (with every command)."""
     ctl, agent, net = config.controller, config.agent, config.network
     return next_steps(
         str(config.role),
-        ha=ctl.ha if ctl is not None else True,
-        network_model=str(agent.network_model) if agent is not None else "bridge",
+        ha=ctl.ha if ctl is not None else DEFAULT_HA,
+        network_model=str(agent.network_model) if agent is not None else str(NetworkModel.BRIDGE),
         address=None if net.dhcp or net.address is None else str(net.address),
-        http_port=ctl.http_port if ctl is not None else 80,
-        cluster_size=ctl.cluster_size if ctl is not None else 3,
+        http_port=ctl.http_port if ctl is not None else DEFAULT_HTTP_PORT,
+        cluster_size=ctl.cluster_size if ctl is not None else DEFAULT_CLUSTER_SIZE,
         data_disk=config.data_disk,
-        every_command=True,
+        every_command=every_command,
     )
 
 

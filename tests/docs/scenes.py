@@ -22,10 +22,10 @@ from unittest import mock
 
 import urwid
 import yaml
-from cos_installer.screens.services import Services
 from passlib.hash import sha512_crypt
 
 from cos_installer import i18n
+from cos_installer.commands.wizard_engine import WizardEngine
 
 from ..screens.conftest import Harness
 from .canvasdata import SIZE, picture_data
@@ -36,8 +36,8 @@ CONTROLLERS = "192.168.122.170:80,192.168.122.171:80,192.168.122.172:80"
 LANGUAGES = ("en", "zh_CN")
 
 
-class DocServices(Services):
-    """The real services (profile machine, engine, dry-run install pipeline); a DHCP probe
+class DocEngine(WizardEngine):
+    """The real engine (profile machine, answers, dry-run install session); a DHCP probe
     calls `on_dhcp` first, so the DHCP screen is pictured while the probe runs."""
 
     def __init__(self, profile: str, *, dry_run: bool = True) -> None:
@@ -54,14 +54,14 @@ class DocServices(Services):
 
 
 class _Machine:
-    def __init__(self, machine: Any, services: DocServices) -> None:
-        self._machine, self._services = machine, services
+    def __init__(self, machine: Any, engine: DocEngine) -> None:
+        self._machine, self._engine = machine, engine
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._machine, name)
 
     def dhcp(self, interface: str, timeout: float = 10.0) -> Any:
-        self._services.on_dhcp()
+        self._engine.on_dhcp()
         return self._machine.dhcp(interface, timeout)
 
 
@@ -70,8 +70,8 @@ class Walk:
 
     def __init__(self, shots: dict[str, Any], profile: Path, *, dry_run: bool = True) -> None:
         self.shots = shots
-        self.services = DocServices(str(profile), dry_run=dry_run)
-        self.h = Harness(self.services, offer_language=True)
+        self.engine = DocEngine(str(profile), dry_run=dry_run)
+        self.h = Harness(self.engine, offer_language=True)
 
     def shot(self, name: str | None) -> None:
         """A picture of the screen as it is now, named `name` (None: none)."""
@@ -80,7 +80,7 @@ class Walk:
         urwid.CanvasCache.clear()
         canvas = self.h.app.loop.widget.render(SIZE, focus=True)
         assert name not in self.shots, f"two pictures named {name}"
-        step = self.h.step if self.h.app.failure is None else "error"
+        step = self.h.step if self.h.app.errors.failure is None else "error"
         self.shots[name] = picture_data(name, i18n.language(), step, canvas)
 
     def keys(self, *keys: str) -> None:
@@ -171,7 +171,7 @@ def tail(w: Walk, prefix: str, progress: bool = True) -> None:
 def controller(shots: dict[str, Any], demo: Path) -> None:
     """controller1 of the HA group: the guide's section 3.1.1, screen by screen."""
     w = Walk(shots, demo)
-    w.services.on_dhcp = lambda: w.shot("controller-dhcp")
+    w.engine.on_dhcp = lambda: w.shot("controller-dhcp")
     head(w, "controller", "controller-welcome", "controller-role")
     w.expect("controller")
     w.shot("controller-settings")

@@ -19,7 +19,7 @@ def walk(role: Role) -> list[str]:
     wizard = Wizard()
     seen = [wizard.step.value]
     wizard.advance()
-    wizard.values["role"] = role.value
+    wizard.answers["role"] = role.value
     seen.append(wizard.step.value)
     while wizard.step is not Step.DONE:
         wizard.advance()
@@ -40,15 +40,16 @@ def test_role_must_be_chosen_before_going_on():
         wizard.advance()
 
 
-def test_back_keeps_values_and_returns_to_previous_step():
+def test_back_keeps_answers_and_returns_to_previous_step():
     wizard = Wizard(step=Step.ROLE)
-    wizard.values.update(role="agent", hostname="node1", install_code="8070")
+    entered = {"role": "agent", "system": {"hostname": "node1"}, "agent": {"install_code": "8070"}}
+    wizard.answers.update(entered)
     wizard.advance()
     wizard.advance()  # agent -> system
     assert wizard.step is Step.SYSTEM
     assert wizard.back() is Step.AGENT
     assert wizard.back() is Step.ROLE
-    assert wizard.values == {"role": "agent", "hostname": "node1", "install_code": "8070"}
+    assert wizard.answers == entered
 
 
 def test_no_way_back_after_the_wipe_confirmation():
@@ -56,7 +57,7 @@ def test_no_way_back_after_the_wipe_confirmation():
         assert previous_step(POINT_OF_NO_RETURN, role) is Step.DATA_DISK
         for step in (Step.PROGRESS, Step.REVIEW, Step.DONE):
             assert previous_step(step, role) is None
-    wizard = Wizard(step=Step.PROGRESS, values={"role": "controller"})
+    wizard = Wizard(step=Step.PROGRESS, answers={"role": "controller"})
     assert wizard.past_point_of_no_return
     assert wizard.back() is None
     assert wizard.step is Step.PROGRESS
@@ -76,14 +77,14 @@ def test_role_specific_steps_are_skipped():
         next_step(Step.HA, Role.AGENT)
 
 
-def test_restart_clears_values_and_returns_to_welcome():
-    wizard = Wizard(step=Step.DISK, values={"role": "agent", "hostname": "node1"})
+def test_restart_clears_answers_and_returns_to_welcome():
+    wizard = Wizard(step=Step.DISK, answers={"role": "agent", "system": {"hostname": "node1"}})
     wizard.restart()
     assert wizard.step is Step.WELCOME
-    assert wizard.values == {}
+    assert wizard.answers == {}
     assert wizard.role is None
 
 
 def test_position_counts_steps_of_the_chosen_role():
-    wizard = Wizard(step=Step.SYSTEM, values={"role": "agent"})
+    wizard = Wizard(step=Step.SYSTEM, answers={"role": "agent"})
     assert wizard.position == (4, 14)

@@ -35,7 +35,7 @@ def assert_fits(h, scrolls: bool = False) -> list[str]:
     assert len(lines) == ROWS
     wide = [line for line in lines if width(line) > COLS]
     assert not wide, wide
-    footer = h.app._footer.rows((COLS,))
+    footer = h.app.frame.footer.rows((COLS,))
     assert footer == 1, "the key bar wraps to a second row"
     if not scrolls:
         view = h.app.view

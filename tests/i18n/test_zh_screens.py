@@ -4,15 +4,17 @@ no English sentence: a user-facing string that bypasses gettext fails here."""
 from __future__ import annotations
 
 import pytest
+from cos_installer.screens.steps import ENTER
 
 from cos_installer.flow import Step
 from tests.screens.conftest import (
     AGENT_VALUES,
     CONTROLLER_VALUES,
+    FakeEngine,
     FakeMachine,
-    FakeServices,
     Harness,
     at,
+    changed,
 )
 from tests.screens.test_layout import CASES, HASH, installed
 
@@ -31,16 +33,16 @@ def test_screen_fits_in_chinese(zh, name):
 
 def test_review_dhcp_and_media_fit(zh, tmp_path, monkeypatch):
     monkeypatch.delenv("COS_MEDIA_DIR", raising=False)
-    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    h = installed(changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH))
     h.press("enter")
     assert h.step == "review"
     assert_fits(h, scrolls=True)
     h = at("welcome", CONTROLLER_VALUES)
-    h.app._enter_dhcp = lambda: None  # show the screen without starting a probe
+    monkeypatch.setitem(ENTER, Step.DHCP, lambda app: None)  # the screen, without a probe
     h.app.show(Step.DHCP)
     lines = assert_fits(h)
     assert "正在 eth0 上用DHCP自动获取地址" in "\n".join(lines)
-    h = Harness(FakeServices(NoMediaMachine(str(tmp_path)), dry_run=False))
+    h = Harness(FakeEngine(NoMediaMachine(str(tmp_path)), dry_run=False))
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "没有找到卷标为CDROM的设备" in text and not untranslated(lines)
@@ -60,7 +62,7 @@ class NoMediaMachine(FakeMachine):
 
 
 def test_welcome_with_the_language_choice(zh):
-    h = Harness(FakeServices(), offer_language=True)
+    h = Harness(FakeEngine(), offer_language=True)
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "Language / 语言" in text and "中文 (简体)" in text and "欢迎使用" in text
@@ -72,16 +74,20 @@ def test_welcome_with_the_language_choice(zh):
 
 
 def test_field_errors_in_chinese_fit(zh):
-    h = at("agent", {**AGENT_VALUES, "controllers": "10.0.0.1", "install_code": "12"})
+    h = at("agent", changed(AGENT_VALUES, agent__controllers="10.0.0.1", agent__install_code="12"))
     h.press("enter")
     lines = assert_fits(h)
     text = "\n".join(lines)
     assert "第 1 项 '10.0.0.1' 没有端口" in text and "安装码必须是4位数字" in text
-    h = at("system", {**CONTROLLER_VALUES, "hostname": "Node_1", "password2": "other"})
+    h = at(
+        "system",
+        changed(CONTROLLER_VALUES, system__hostname="Node_1"),
+        entered={"password_again": "other"},
+    )
     h.press("enter")
     text = "\n".join(assert_fits(h))
     assert "主机名称中不能有 '_'" in text
-    h = at("address", {**CONTROLLER_VALUES, "address": "192.168.122.0/24"})
+    h = at("address", changed(CONTROLLER_VALUES, network__address="192.168.122.0/24"))
     h.press("enter")
     text = "\n".join(assert_fits(h))
     assert "192.168.122.0/24 是 192.168.122.0/24 的网络地址" in text

@@ -86,8 +86,8 @@ def test_size_and_force_need_an_image_file_on_the_command_line(tmp_path):
 
 
 def test_the_wizard_and_the_data_disk_never_open_a_regular_file(tmp_path):
-    """Their backends come from open_backend without image_file (screens/services.py and
-    preflight.open_data_disk): a file that appeared at the disk's path is refused."""
+    """Their backends come from open_backend without image_file (screens/engine.py and
+    backends.open_data_disk): a file that appeared at the disk's path is refused."""
     db = database(tmp_path, 4096)
     for dry_run in (False, True):
         with pytest.raises(BackendError) as err:

@@ -53,11 +53,13 @@ def test_cli_installs_into_a_new_image_file(payload, payload_table, loops, tmp_p
 def assert_next_steps_follow_success(stderr: str, config) -> None:
     """The guide's post-install steps for the role come last on stderr, after the success line,
     each command whole on its own line (the agent sample: bridge, no data disk)."""
-    from cos_installer.render.nextsteps import plain_text, steps_of_config
+    from cos_installer.render.nextsteps import plain_text, steps_of
 
     success = stderr.index("COS installed on ")
     steps = stderr.index("Next steps (sections of the install guide in brackets):")
-    assert success < steps and stderr.endswith(plain_text(steps_of_config(config))), stderr
+    assert success < steps and stderr.endswith(plain_text(steps_of(config, every_command=True))), (
+        stderr
+    )
     tail = stderr[steps:]
     assert "\n      net-plugin ip-range --ip-start=<first IP>/24 --ip-end=<last IP>/24\n" in tail
     assert "do not reboot it" in tail and "move it to XFS (3.5)" in tail

@@ -3,6 +3,8 @@ urwid.testing's ScriptedScreen at 80x24, and text-rendering helpers."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +14,8 @@ import pytest
 import urwid
 import urwid.testing
 from cos_installer.screens.app import App
-from cos_installer.screens.services import Services
 
+from cos_installer.commands.wizard_engine import WizardEngine
 from cos_installer.hardware.types import (
     DhcpLease,
     DhcpResult,
@@ -88,7 +90,7 @@ class FakeMachine:
         return InstallMedia("/dev/sdd1", "/run/media/cos.img.zst")
 
 
-class FakeServices(Services):
+class FakeEngine(WizardEngine):
     """Real engine (from_mapping, render); fake hardware; a recorded install."""
 
     def __init__(self, machine: FakeMachine | None = None, dry_run: bool = True) -> None:
@@ -106,6 +108,7 @@ class FakeServices(Services):
         self, config, *, listener, cancel, machine, payload, chosen=None, chosen_data=None,
         clear_holders=False,
     ):  # fmt: skip
+        from cos_installer.render.config import render_config
         from cos_installer.support.events import Event
 
         self.installs.append(config)
@@ -113,7 +116,7 @@ class FakeServices(Services):
         listener(Event("stage-start", stage="write"))
         listener(Event("progress", stage="write", done=GIB, total=4 * GIB, rate=GIB, eta=3))
         listener(Event("stage-end", stage="write"))
-        return _Result(ok=True, user_data=self.render(config))
+        return _Result(ok=True, user_data=render_config(config))
 
 
 @dataclass
@@ -142,11 +145,11 @@ class Harness:
     """An App at 80x24 on a ScriptedScreen; `press()` feeds keys one batch each and returns
     the text of the last frame."""
 
-    def __init__(self, services: FakeServices, answers: dict | None = None, size=(80, 24), **kw):
-        self.services = services
+    def __init__(self, engine: FakeEngine, answers: dict | None = None, size=(80, 24), **kw):
+        self.engine = engine
         self.screen = kw.pop("screen", None) or urwid.testing.ScriptedScreen(size=size)
         self.clock = kw.pop("clock", None) or Clock()
-        self.app = App(services, dry_run=services.dry_run, answers=answers,
+        self.app = App(engine, dry_run=engine.dry_run, answers=answers,
                        screen=self.screen, sync=True, clock=self.clock, **kw)  # fmt: skip
         self.app.probe()
 
@@ -171,11 +174,11 @@ class Harness:
 
     def press(self, *keys: str) -> str:
         for key in keys:
-            keys_left = self.app._input_filter([key], [])
+            keys_left = self.app.keys.filter([key], [])
             for k in keys_left:
                 left = self.app.loop.widget.keypress(self.screen.size, k)
                 if left is not None:
-                    self.app._unhandled(left)
+                    self.app.keys.unhandled(left)
         return self.show()
 
     def type(self, text: str) -> str:
@@ -183,10 +186,10 @@ class Harness:
 
     def paste(self, text: str) -> str:
         """`text` as a terminal delivers a paste: every character in one input batch."""
-        for k in self.app._input_filter(list(text), []):
+        for k in self.app.keys.filter(list(text), []):
             left = self.app.loop.widget.keypress(self.screen.size, k)
             if left is not None:
-                self.app._unhandled(left)
+                self.app.keys.unhandled(left)
         return self.show()
 
     @property
@@ -201,7 +204,7 @@ def machine() -> FakeMachine:
 
 @pytest.fixture
 def harness(machine: FakeMachine) -> Harness:
-    return Harness(FakeServices(machine))
+    return Harness(FakeEngine(machine))
 
 
 def clear(harness: Harness, n: int = 40) -> None:
@@ -209,26 +212,51 @@ def clear(harness: Harness, n: int = 40) -> None:
 
 
 CONTROLLER_VALUES = {
-    "role": "controller", "http_port": "80", "cluster_size": 3, "ha": True,
-    "hostname": "controller1", "password": "cos", "password2": "cos",
-    "interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
-    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "/dev/sdb",
+    "role": "controller", "controller": {"http_port": 80, "cluster_size": 3, "ha": True},
+    "system": {"hostname": "controller1", "password": "cos"},
+    "network": {"interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
+                "gateway": "192.168.122.1", "dns": "192.168.122.1"},
+    "disk": "/dev/sda", "data_disk": "/dev/sdb",
 }  # fmt: skip
 AGENT_VALUES = {
-    "role": "agent", "controllers": "192.168.122.170:80,192.168.122.171:80",
-    "install_code": "8070", "docker_gateway": "", "docker_dns": "", "network_model": "ipvlan",
-    "hostname": "node1", "password": "cos", "password2": "cos",
-    "interface": "eth1", "dhcp": False, "address": "192.168.122.103/24",
-    "gateway": "192.168.122.1", "dns": "192.168.122.1", "disk": "/dev/sda", "data_disk": "",
+    "role": "agent",
+    "agent": {"controllers": "192.168.122.170:80,192.168.122.171:80", "install_code": "8070",
+              "docker_gateway": "", "docker_dns": "", "network_model": "ipvlan"},
+    "system": {"hostname": "node1", "password": "cos"},
+    "network": {"interface": "eth1", "dhcp": False, "address": "192.168.122.103/24",
+                "gateway": "192.168.122.1", "dns": "192.168.122.1"},
+    "disk": "/dev/sda",
 }  # fmt: skip
 
 
-def at(step: str, values: dict | None = None, machine: FakeMachine | None = None, **kw) -> Harness:
-    """A harness showing `step` with `values` already entered (as if walked there)."""
+def changed(answers: dict, **paths) -> dict:
+    """A copy of `answers` with `section__key=value` changes (`None` removes the key)."""
+    out = copy.deepcopy(answers)
+    for path, value in paths.items():
+        *sections, key = path.split("__")
+        where = out
+        for name in sections:
+            where = where.setdefault(name, {})
+        if value is None:
+            where.pop(key, None)
+        else:
+            where[key] = value
+    return out
+
+
+def at(step: str, answers: dict | None = None, machine: FakeMachine | None = None,
+       entered: dict | None = None, **kw) -> Harness:  # fmt: skip
+    """A harness showing `step` with `answers` already entered (as if walked there); the
+    password counts as typed twice unless `entered` says otherwise."""
+    from cos_installer.screens.state import entered_from
+
     from cos_installer.flow import Step
 
-    h = Harness(FakeServices(machine or FakeMachine()), **kw)
-    h.app.wizard.values.update(values or {})
+    h = Harness(FakeEngine(machine or FakeMachine()), **kw)
+    h.app.wizard.answers.update(copy.deepcopy(answers or {}))
+    h.app.entered = dataclasses.replace(entered_from(h.app.wizard.answers), **(entered or {}))
+    if step in ("progress", "review", "done"):
+        h.app.show(Step.CONFIRM)  # the Summary validates the answers into the InstallConfig
     h.app.show(Step(step))
     return h
 

@@ -7,22 +7,35 @@ import argparse
 import subprocess
 import sys
 
-from cos_installer.screens.services import from_answers
+from cos_installer.screens.state import prefill
 
 from cos_installer.answers.document import read_mapping
 from cos_installer.commands.wizard import for_this_machine
+from cos_installer.flow import Step
+
+from .conftest import FakeEngine, Harness
+
+
+def shown(answers: dict, step: Step) -> str:
+    """The screen `step` as the wizard shows it when started with `answers`."""
+    h = Harness(FakeEngine(), answers=answers)
+    h.app.show(step)
+    return h.show()
 
 
 def test_quoted_no_and_false_are_no():
-    values = from_answers({"controller": {"ha": "no"}, "network": {"dhcp": "false"}})
-    assert values["ha"] is False and values["dhcp"] is False
-    values = from_answers({"controller": {"ha": "yes"}, "network": {"dhcp": True}})
-    assert values["ha"] is True and values["dhcp"] is True
+    answers = {"role": "controller", "controller": {"ha": "no"}, "network": {"dhcp": "false"}}
+    assert "(*) No" in shown(answers, Step.HA)
+    assert "(*) Static" in shown(answers, Step.ADDRESS)
+    answers = {"role": "controller", "controller": {"ha": "yes"}, "network": {"dhcp": True}}
+    assert "(*) Yes" in shown(answers, Step.HA)
+    assert "(*) DHCP" in shown(answers, Step.ADDRESS)
 
 
 def test_a_value_that_is_neither_keeps_the_screens_default():
-    values = from_answers({"controller": {"ha": "maybe"}, "network": {"dhcp": "sometimes"}})
-    assert "ha" not in values and "dhcp" not in values
+    answers = {"role": "controller", "controller": {"ha": "maybe"}, "network": {"dhcp": "often"}}
+    assert "(*) Yes" in shown(answers, Step.HA)  # model.DEFAULT_HA
+    assert "(*) Static" in shown(answers, Step.ADDRESS)
 
 
 def fleet_file(tmp_path, mac: str) -> str:
@@ -44,20 +57,26 @@ def args(path: str) -> argparse.Namespace:
 def test_a_fleet_file_prefills_this_machines_entry(tmp_path):
     path = fleet_file(tmp_path, "52:54:00:c0:50:01")  # the demo machine's first NIC
     resolved, note = for_this_machine(read_mapping(path), args(path))
-    values = from_answers(resolved)
+    answers = prefill(resolved)
     assert note == "a fleet file: this machine's entry"
-    assert values["role"] == "agent" and values["hostname"] == "node2"
-    assert values["interface"] == "eth0" and values["disk"] == "/dev/sda"
+    assert answers["role"] == "agent" and answers["system"]["hostname"] == "node2"
+    assert answers["network"]["interface"] == "eth0" and answers["disk"] == "/dev/sda"
 
 
 def test_a_fleet_file_without_this_machine_prefills_only_the_shared_defaults(tmp_path):
     path = fleet_file(tmp_path, "52:54:00:ff:ff:ff")
     resolved, note = for_this_machine(read_mapping(path), args(path))
-    values = from_answers(resolved)
+    answers = prefill(resolved)
     assert note.startswith("a fleet file, shared defaults only (") and "match" in note
-    assert "hostname" not in values and "interface" not in values and "disk" not in values
-    assert not any("{" in str(v) for v in values.values()), values
-    assert values["gateway"] == "192.168.122.1"
+    assert "hostname" not in answers.get("system", {}) and "disk" not in answers
+    assert "interface" not in answers["network"]
+    leaves = [
+        v
+        for value in answers.values()
+        for v in (value.values() if isinstance(value, dict) else [value])
+    ]  # noqa: E501
+    assert not any("{" in str(v) for v in leaves), answers
+    assert answers["network"]["gateway"] == "192.168.122.1"
 
 
 def test_plain_answers_pass_through(tmp_path):

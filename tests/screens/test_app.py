@@ -3,12 +3,14 @@ overruns its timeout, the install's event feed."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
-from cos_installer.screens import theme
+from cos_installer.screens import dhcp, theme
 
 from cos_installer.support.events import Event
 
-from .conftest import CONTROLLER_VALUES, FakeMachine, FakeServices, Harness, _Result, at
+from .conftest import CONTROLLER_VALUES, FakeEngine, FakeMachine, Harness, _Result, at
 
 
 @pytest.mark.parametrize(
@@ -29,7 +31,7 @@ def test_terminal_detection(env, ascii_only, colours):
     assert theme.colour_count(env) == colours
 
 
-class FailingServices(FakeServices):
+class FailingEngine(FakeEngine):
     def run_install(self, config, *, listener, cancel, machine, payload, **disks):
         listener(Event("stage-start", stage="reread"))
         listener(Event("error", stage="reread", message="BLKRRPART failed: device busy"))
@@ -37,8 +39,8 @@ class FailingServices(FakeServices):
 
 
 def test_a_failed_install_says_so_with_the_guides_words_and_stays():
-    h = Harness(FailingServices(dry_run=False))
-    h.app.wizard.values.update(CONTROLLER_VALUES)
+    h = Harness(FailingEngine(dry_run=False))
+    h.app.wizard.answers.update(copy.deepcopy(CONTROLLER_VALUES))
     from cos_installer.flow import Step
 
     h.app.show(Step.CONFIRM)
@@ -48,7 +50,7 @@ def test_a_failed_install_says_so_with_the_guides_words_and_stays():
     assert "BLKRRPART failed: device busy" in text
     h.press("enter", "esc")
     assert h.step == "progress", "neither Enter nor Esc leaves a failed install"
-    assert "will not boot" in h.app.disk_state()
+    assert "will not boot" in h.app.keys.disk_state()
 
 
 def test_progress_shows_percent_rate_and_time_left():
@@ -64,10 +66,10 @@ def test_progress_shows_percent_rate_and_time_left():
     assert "Writing the COS image..." in text
 
 
-def test_feed_collapses_runs_of_progress_events():
-    from cos_installer.screens.feed import Feed
+def test_the_event_relay_collapses_runs_of_progress_events():
+    from cos_installer.screens.relay import EventRelay
 
-    class App:
+    class Work:
         sync = False
 
         class loop:  # noqa: N801 - stands in for MainLoop.call_from_thread
@@ -78,13 +80,13 @@ def test_feed_collapses_runs_of_progress_events():
                 cls.calls.append(fn)
 
     got = []
-    feed = Feed(App, got.append)
+    feed = EventRelay(Work, got.append)
     feed(Event("stage-start", stage="write"))
     for n in range(50):
         feed(Event("progress", stage="write", done=n, total=50))
     feed(Event("stage-end", stage="write"))
-    assert len(App.loop.calls) == 1, "one wake-up of the main loop for the whole burst"
-    App.loop.calls[0]()
+    assert len(Work.loop.calls) == 1, "one wake-up of the main loop for the whole burst"
+    Work.loop.calls[0]()
     assert [e.kind for e in got] == ["stage-start", "progress", "stage-end"]
     assert got[1].done == 49
 
@@ -92,10 +94,10 @@ def test_feed_collapses_runs_of_progress_events():
 def test_dhcp_that_overruns_its_timeout_is_given_up():
     machine = FakeMachine()
     h = at("nic", CONTROLLER_VALUES, machine=machine)
-    h.app.sync = False
+    h.app.work.sync = False
     h.app.machine.dhcp = lambda interface, timeout: __import__("time").sleep(0.2)
     h.press("enter")
     assert h.step == "dhcp"
-    h.app._dhcp_gave_up("eth0")  # what the alarm at timeout + grace calls
+    dhcp.gave_up(h.app, "eth0")  # what the alarm at timeout + grace calls
     assert h.step == "address"
     assert "no DHCP answer on eth0 in 10 s" in h.show()

@@ -10,7 +10,7 @@ from cos_installer.screens.widgets import LABEL_WIDTH
 
 from cos_installer.answers import validate
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at, changed
 
 NET = ipaddress.IPv4Interface("192.168.122.101/24")
 
@@ -93,18 +93,21 @@ def test_ipvlan_note_follows_the_address():
 
 
 def test_dhcp_mode_needs_no_address():
-    h = at("address", {**CONTROLLER_VALUES, "address": "", "gateway": "", "dns": ""})
+    h = at(
+        "address",
+        changed(CONTROLLER_VALUES, network__address="", network__gateway="", network__dns=""),
+    )
     h.press("enter")
     assert h.step == "address"
     view = h.app.view
     view.focus_widget(view.mode)
     h.press("down", " ", "enter")
     assert h.step == "disk"
-    assert h.app.wizard.values["dhcp"] is True
+    assert h.app.wizard.answers["network"]["dhcp"] is True
 
 
 def test_disk_screen_offers_only_usable_disks():
-    h = at("disk", {**CONTROLLER_VALUES, "disk": None})
+    h = at("disk", changed(CONTROLLER_VALUES, disk=None))
     choices = h.app.view.choice.choices
     assert set(choices) == {"/dev/sda", "/dev/sdb", "/dev/sde"}
     text = h.show()
@@ -112,7 +115,7 @@ def test_disk_screen_offers_only_usable_disks():
     assert "not offered: too small" in text
     assert "IN USE: /dev/sde1 is mounted on /mnt/data" in text
     h.press("down", "down", "down", " ", "enter")  # sda, sdb, sde
-    assert h.app.wizard.values["disk"] == "/dev/sde"
+    assert h.app.wizard.answers["disk"] == "/dev/sde"
 
 
 def test_summary_names_the_disk_that_is_wiped_and_lists_engine_errors():
@@ -120,7 +123,7 @@ def test_summary_names_the_disk_that_is_wiped_and_lists_engine_errors():
     text = flat(h.show())
     assert "ALL DATA WILL BE ERASED ON: /dev/sda (QEMU HARDDISK, serial QM00001, 64.0 GiB)" in text
     assert "/dev/sdb (QEMU HARDDISK, serial QM00002, 200.0 GiB)" in text
-    bad = at("confirm", {**CONTROLLER_VALUES, "hostname": "Bad_Host"})
+    bad = at("confirm", changed(CONTROLLER_VALUES, system__hostname="Bad_Host"))
     text = flat(bad.show())
     assert "wizard: system.hostname:" in text
     bad.press("enter")
@@ -133,7 +136,9 @@ def test_summary_names_the_disk_that_is_wiped_and_lists_engine_errors():
 )
 def test_gateway_syntax_is_checked_while_the_address_is_still_wrong(address, gateway):
     """No network to judge the gateway against yet, but a malformed one is said at once."""
-    h = at("address", {**CONTROLLER_VALUES, "address": address, "gateway": gateway})
+    h = at(
+        "address", changed(CONTROLLER_VALUES, network__address=address, network__gateway=gateway)
+    )
     screen = h.press("enter")
     view = h.app.view
     assert h.step == "address"
@@ -144,7 +149,10 @@ def test_gateway_syntax_is_checked_while_the_address_is_still_wrong(address, gat
 
 
 def test_a_well_formed_gateway_waits_for_the_address_before_its_network_is_judged():
-    h = at("address", {**CONTROLLER_VALUES, "address": "192.168.122.101", "gateway": "10.1.1.1"})
+    h = at(
+        "address",
+        changed(CONTROLLER_VALUES, network__address="192.168.122.101", network__gateway="10.1.1.1"),
+    )
     h.press("enter")
     view = h.app.view
     assert view.address.error and view.gateway.error is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at, changed
 from .test_fields import flat
 from .test_layout import held_machine
 
@@ -32,14 +32,14 @@ def test_summary_warns_an_agent_without_a_data_disk_and_erases_only_the_os_disk(
     assert "ALL DATA WILL BE ERASED ON: /dev/sda (QEMU HARDDISK" in text
     assert "/dev/sdb" not in text, "no second disk is erased by default"
     h.confirm()
-    assert h.services.installs[-1].data_disk is None
+    assert h.engine.installs[-1].data_disk is None
 
 
 @pytest.mark.parametrize(
     "values",
     [
-        {**AGENT_VALUES, "data_disk": "/dev/sdb"},
-        {**CONTROLLER_VALUES, "data_disk": ""},
+        changed(AGENT_VALUES, data_disk="/dev/sdb"),
+        changed(CONTROLLER_VALUES, data_disk=None),
     ],
     ids=["agent-with-data-disk", "controller"],
 )

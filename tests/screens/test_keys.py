@@ -8,11 +8,11 @@ import urwid
 import urwid.testing
 from cos_installer.screens.app import App
 
-from .conftest import CONTROLLER_VALUES, FakeServices, Harness, at
+from .conftest import CONTROLLER_VALUES, FakeEngine, Harness, at
 
 
 def test_esc_goes_back_with_every_value_kept():
-    h = Harness(FakeServices())
+    h = Harness(FakeEngine())
     h.press("enter", "down", " ", "enter")  # Welcome, Role: Agent
     assert h.step == "agent"
     h.type("10.0.0.1:80")
@@ -30,7 +30,7 @@ def test_esc_goes_back_with_every_value_kept():
     assert "(*) Agent" in h.show()
     h.press("enter", "enter")
     assert h.step == "system"
-    assert h.app.wizard.values["controllers"] == "10.0.0.1:80"
+    assert h.app.wizard.answers["agent"]["controllers"] == "10.0.0.1:80"
     assert "node1" in h.show()
 
 
@@ -53,16 +53,16 @@ def test_esc_never_goes_past_the_wipe_confirmation():
 
 
 def test_ctrl_d_restarts_from_welcome_with_empty_values_and_fresh_probes():
-    services = FakeServices()
-    h = Harness(services)
+    engine = FakeEngine()
+    h = Harness(engine)
     h.press("enter", "enter", "enter", "enter")
     assert h.step == "system"
-    opened = services.opened
+    opened = engine.opened
     text = h.press("ctrl d")
     assert h.step == "welcome"
     assert "Welcome to the COS installer" in text
-    assert h.app.wizard.values == {}
-    assert services.opened == opened + 1
+    assert h.app.wizard.answers == {}
+    assert engine.opened == opened + 1
     h.press("enter")
     assert "( ) Controller" in h.show(), "the role is asked again"
 
@@ -78,7 +78,7 @@ def run_loop(
     app_kwargs: dict, keys: list[list[str]]
 ) -> tuple[App, int, urwid.testing.ScriptedScreen]:
     screen = urwid.testing.ScriptedScreen(size=(80, 24), inputs=keys)
-    app = App(FakeServices(), dry_run=True, screen=screen, sync=True, **app_kwargs)
+    app = App(FakeEngine(), dry_run=True, screen=screen, sync=True, **app_kwargs)
     return app, app.run(), screen
 
 
@@ -139,7 +139,7 @@ def test_terminal_smaller_than_80x24_shows_a_notice_and_resizing_back_restores()
 
 
 def test_no_mouse_is_asked_for():
-    h = Harness(FakeServices())
+    h = Harness(FakeEngine())
     assert h.app.loop.handle_mouse is False
 
 
@@ -163,7 +163,7 @@ def test_answers_prefill_every_screen_and_can_still_be_changed():
                     "gateway": "10.0.0.1", "dns": ["10.0.0.2", "10.0.0.3"]},
         "disk": "/dev/sdb",
     }  # fmt: skip
-    h = Harness(FakeServices(), answers=answers)
+    h = Harness(FakeEngine(), answers=answers)
     assert "(*) Controller" in h.press("enter")
     text = h.press("enter")
     assert "8080" in text and "(*) 5" in text
@@ -177,7 +177,7 @@ def test_answers_prefill_every_screen_and_can_still_be_changed():
     assert "(*) /dev/sdb" in h.press("enter")
     h.press("enter", "enter")
     assert h.step == "confirm"
-    assert h.app.facts["config_errors"] == []
-    config = h.app.facts["config"]
+    assert h.app.facts.config_errors == []
+    config = h.app.facts.config
     assert config.controller.http_port == 8081 and config.controller.cluster_size == 5
     assert config.system.hostname == "controller2" and config.disk == "/dev/sdb"

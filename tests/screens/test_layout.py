@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at, changed
 
 HASH = "$6$saltsalt$" + "A" * 86  # a fixed password hash: the rendered config stays the same
 
@@ -16,18 +16,21 @@ CASES = {
     "role": ("role", {}),
     "controller": ("controller", {"role": "controller"}),
     "ha": ("ha", {"role": "controller"}),
-    "agent": ("agent", {**AGENT_VALUES, "install_code": ""}),
+    "agent": ("agent", changed(AGENT_VALUES, agent__install_code="")),
     "system": ("system", CONTROLLER_VALUES),
     "nic": ("nic", CONTROLLER_VALUES),
     "network_model": ("network_model", AGENT_VALUES),
     "address": ("address", CONTROLLER_VALUES),
     "address_ipvlan": ("address", AGENT_VALUES),
-    "address_dhcp": ("address", {**CONTROLLER_VALUES, "dhcp": True}),
+    "address_dhcp": ("address", changed(CONTROLLER_VALUES, network__dhcp=True)),
     "disk": ("disk", CONTROLLER_VALUES),
     "data_disk": ("data_disk", CONTROLLER_VALUES),
     "confirm_controller": ("confirm", CONTROLLER_VALUES),
     "confirm_agent": ("confirm", AGENT_VALUES),
-    "progress": ("progress", {**CONTROLLER_VALUES, "password": "", "password_hash": HASH}),
+    "progress": (
+        "progress",
+        changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH),
+    ),
     "done": ("done", CONTROLLER_VALUES),
 }
 
@@ -58,7 +61,7 @@ def installed(values: dict) -> Harness:
 
 
 def test_review_layout_matches_golden():
-    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    h = installed(changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH))
     assert h.app.install_state == "finished"
     h.press("enter")
     assert h.step == "review"
@@ -72,7 +75,7 @@ def test_review_layout_matches_golden():
 def test_dhcp_layout_matches_golden_and_esc_skips_the_probe():
     machine = SlowDhcpMachine()
     h = at("nic", CONTROLLER_VALUES, machine=machine)
-    h.app.sync = False  # the probe runs in a thread; the screen waits for it
+    h.app.work.sync = False  # the probe runs in a thread; the screen waits for it
     h.press("enter")
     assert h.step == "dhcp"
     h.app.view.tick(3.2)
@@ -98,9 +101,9 @@ class SlowDhcpMachine(FakeMachine):
 def test_media_not_ready_screen_replaces_the_wizard():
     h = Harness.__new__(Harness)
     machine = FakeMachine(media_ok=False)
-    from .conftest import FakeServices
+    from .conftest import FakeEngine
 
-    Harness.__init__(h, FakeServices(machine, dry_run=False))
+    Harness.__init__(h, FakeEngine(machine, dry_run=False))
     text = h.show()
     assert "CDROM Device Not Ready" in text and "volume label CDROM" in text
     check_golden("media", h.text())
@@ -138,7 +141,7 @@ def test_summary_says_leftover_raid_is_stopped_and_the_install_clears_it():
     assert "is in use" not in shown
     assert len(h.text()) == 24 and "Move to [Erase and install] (Tab) and press Enter" in shown
     h.confirm()
-    assert h.services.cleared == [True]
+    assert h.engine.cleared == [True]
 
 
 def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
@@ -151,4 +154,4 @@ def test_summary_refuses_nothing_but_says_a_mounted_disk_is_in_use():
 def test_a_disk_nothing_holds_is_installed_without_clearing():
     h = at("confirm", CONTROLLER_VALUES)
     h.confirm()
-    assert h.services.cleared == [False]
+    assert h.engine.cleared == [False]

@@ -10,7 +10,7 @@ import urwid
 from cos_installer.answers import validate
 from cos_installer.answers.model import ControllerAddress
 
-from .conftest import AGENT_VALUES, at
+from .conftest import AGENT_VALUES, at, changed
 
 ITEM = "192.168.122.170:80,"
 
@@ -87,7 +87,7 @@ def test_typing_at_the_cap_is_refused_with_the_message():
     ],
 )
 def test_every_field_has_a_cap(step, attr, cap):
-    h = at(step, {**AGENT_VALUES, "dhcp": False})
+    h = at(step, changed(AGENT_VALUES, network__dhcp=False))
     field = getattr(h.app.view, attr)
     h.app.view.focus_widget(field)
     field.value = ""

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from urwid.str_util import calc_width
 
-from .conftest import CONTROLLER_VALUES
+from .conftest import CONTROLLER_VALUES, changed
 from .test_layout import HASH, installed
 
 
@@ -18,7 +18,7 @@ def width(text: str) -> int:
 
 
 def review():
-    h = installed({**CONTROLLER_VALUES, "password": "", "password_hash": HASH})
+    h = installed(changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH))
     h.press("enter")
     assert h.step == "review"
     return h
@@ -36,7 +36,7 @@ def test_a_long_indented_value_continues_under_its_own_key():
 def test_no_row_of_the_review_starts_a_fake_top_level_key():
     """Every row is a line of the file, or a continuation behind the marker."""
     h = review()
-    lines = set(h.app.view.ctx.facts["user_data"].splitlines())
+    lines = set(h.app.view.ctx.facts.user_data.splitlines())
     assert any(width(line) > 76 for line in lines), "the case needs a line wider than the box"
     for _page in range(12):
         for line in h.text()[2:-2]:

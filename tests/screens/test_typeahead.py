@@ -5,6 +5,7 @@ The clock is the harness's (no sleeping); the real terminal is in test_typeahead
 
 from __future__ import annotations
 
+import copy
 import os
 import pty
 import select
@@ -15,7 +16,7 @@ import urwid.testing
 from cos_installer.common.typeahead import GUARD_S, flush_input
 from cos_installer.flow import Step
 
-from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeServices, Harness, at
+from .conftest import AGENT_VALUES, CONTROLLER_VALUES, FakeEngine, Harness, at, changed
 from .test_layout import held_machine
 
 
@@ -23,7 +24,7 @@ def test_a_double_enter_on_the_data_disk_screen_stops_at_the_summary():
     h = at("data_disk", CONTROLLER_VALUES)
     h.press("enter", "enter")  # one batch: the second Enter arrives before the Summary is drawn
     assert h.step == "confirm", "the second Enter started the install"
-    assert h.services.installs == []
+    assert h.engine.installs == []
 
 
 @pytest.mark.parametrize("burst", [["enter"], ["tab", "enter"], ["right", "enter"], ["esc"]])
@@ -32,7 +33,7 @@ def test_keys_in_the_summarys_first_second_are_dropped(burst):
     h.show()  # drawn
     h.clock.advance(GUARD_S - 0.05)
     h.press(*burst)
-    assert h.step == "confirm" and h.services.installs == []
+    assert h.step == "confirm" and h.engine.installs == []
     assert h.app.view.focused_button is h.app.view.back_button, "Tab was dropped too"
 
 
@@ -43,13 +44,13 @@ def test_the_summary_opens_on_back_and_enter_there_goes_back():
     assert "Move to [Erase and install] (Tab) and press Enter there" in shown
     h.clock.advance(GUARD_S)
     h.press("enter")
-    assert h.step == "data_disk" and h.services.installs == []
+    assert h.step == "data_disk" and h.engine.installs == []
 
 
 def test_moving_to_erase_and_enter_there_installs():
     h = at("confirm", CONTROLLER_VALUES)
     h.confirm()
-    assert h.step == "progress" and len(h.services.installs) == 1
+    assert h.step == "progress" and len(h.engine.installs) == 1
 
 
 def test_left_and_right_move_between_the_buttons_and_space_presses_nothing():
@@ -70,18 +71,18 @@ def test_the_summary_that_clears_raid_lvm_has_the_same_guard():
     h.press("enter", "tab", "enter")  # before the drawing
     h.show()
     h.press("tab", "enter")  # within the first second
-    assert h.step == "confirm" and h.services.cleared == []
+    assert h.step == "confirm" and h.engine.cleared == []
     h.confirm()
-    assert h.services.cleared == [True]
+    assert h.engine.cleared == [True]
 
 
 def test_a_summary_with_errors_offers_only_back():
-    h = at("confirm", {**AGENT_VALUES, "hostname": "Bad_Host"})
+    h = at("confirm", changed(AGENT_VALUES, system__hostname="Bad_Host"))
     h.show()
     h.clock.advance(GUARD_S)
     assert h.app.view.erase_button is None
     h.press("tab", "enter")
-    assert h.step == "data_disk" and h.services.installs == []
+    assert h.step == "data_disk" and h.engine.installs == []
 
 
 def test_the_drawing_flushes_what_the_terminal_holds_unread():
@@ -93,8 +94,8 @@ def test_the_drawing_flushes_what_the_terminal_holds_unread():
             def _input_fileno(self) -> int:
                 return slave
 
-        h = Harness(FakeServices(), screen=PtyScreen(size=(80, 24)))
-        h.app.wizard.values.update(CONTROLLER_VALUES)
+        h = Harness(FakeEngine(), screen=PtyScreen(size=(80, 24)))
+        h.app.wizard.answers.update(copy.deepcopy(CONTROLLER_VALUES))
         h.app.show(Step.CONFIRM)
         os.write(master, b"\t\r\r")
         assert select.select([slave], [], [], 2)[0], "the pty delivers the bytes"

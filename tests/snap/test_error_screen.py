@@ -12,7 +12,7 @@ import pytest
 from cos_installer.install.pipeline import InstallResult, StageError
 from cos_installer.support.events import Event
 from tests.i18n.conftest import assert_fits, untranslated
-from tests.screens.conftest import CONTROLLER_VALUES, FakeServices, Harness
+from tests.screens.conftest import CONTROLLER_VALUES, FakeEngine, Harness, changed
 
 DISK = "/dev/loop7"
 IMG = "cos-image.raw.zst"
@@ -97,7 +97,7 @@ FAULTS = {
 }  # fmt: skip
 
 
-class FaultyServices(FakeServices):
+class FaultyEngine(FakeEngine):
     """The install ends the way the pipeline ends on this fault: its error event, its result."""
 
     def __init__(self, fault: Fault) -> None:
@@ -116,8 +116,8 @@ class FaultyServices(FakeServices):
 def failed(fault: Fault) -> Harness:
     from cos_installer.flow import Step
 
-    h = Harness(FaultyServices(fault))
-    h.app.wizard.values.update({**CONTROLLER_VALUES, "disk": DISK})
+    h = Harness(FaultyEngine(fault))
+    h.app.wizard.answers.update(changed(CONTROLLER_VALUES, disk=DISK))
     h.app.show(Step.CONFIRM)
     h.confirm()
     assert h.app.install_state == "failed"
@@ -201,7 +201,7 @@ def test_enter_and_esc_keep_the_error_screen_and_ctrl_d_restarts():
     h = failed(FAULTS["reread-busy"])
     h.press("enter", "esc")
     assert "Installation failed" in h.show()
-    assert "will not boot" in h.app.disk_state()
+    assert "will not boot" in h.app.keys.disk_state()
     h.press("ctrl d")
     assert h.step == "welcome" and "Welcome to the COS installer" in h.show()
 

@@ -1,4 +1,4 @@
-"""The diagnostics bundle: a failed dry run through the real wizard, services and pipeline
+"""The diagnostics bundle: a failed dry run through the real wizard, engine and pipeline
 leaves a bundle with the expected files and no secret; the CLI; missing tools; redaction."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from cos_installer.screens.services import Services
 
+from cos_installer.commands.wizard_engine import WizardEngine
 from cos_installer.flow import Step
 from cos_installer.support import bundle, installlog, redact
 from tests.screens.conftest import Harness
@@ -55,24 +55,29 @@ def failed_dry_run(tmp_path):
     the dry-run pipeline's preflight refuses it."""
     log = tmp_path / "log" / "install.log"
     code = _unused_code(_machine_text(), str(tmp_path))
-    services = Services(dry_run=True, profile="demo", log_path=str(log))
-    services.snap_dir = str(tmp_path / "out")
-    h = Harness(services)
-    values = {
-        "role": "agent", "controllers": "192.168.122.170:80,192.168.122.171:80",
-        "install_code": code, "network_model": "bridge", "hostname": "node1",
-        "password": PASSWORD, "password2": PASSWORD, "interface": "eth0", "dhcp": False,
-        "address": "192.168.122.103/24", "gateway": "192.168.122.1", "dns": "192.168.122.1",
-        "disk": "/dev/sdd", "data_disk": "",
+    engine = WizardEngine(dry_run=True, profile="demo", log_path=str(log))
+    engine.snap_dir = str(tmp_path / "out")
+    h = Harness(engine)
+    agent = {
+        "controllers": "192.168.122.170:80,192.168.122.171:80",
+        "install_code": code,
+        "network_model": "bridge",
+    }
+    answers = {
+        "role": "agent", "agent": agent, "system": {"hostname": "node1", "password": PASSWORD},
+        "network": {"interface": "eth0", "dhcp": False, "address": "192.168.122.103/24",
+                    "gateway": "192.168.122.1", "dns": "192.168.122.1"},
+        "disk": "/dev/sdd",
     }  # fmt: skip
-    h.app.wizard.values.update(values)
-    for step, keys in [(Step.AGENT, ("controllers", "install_code")),
-                       (Step.SYSTEM, ("hostname", "password", "password2"))]:  # fmt: skip
+    h.app.wizard.answers.update(answers)
+    for step, patch, entered in [(Step.AGENT, {"agent": agent}, {}),
+                                 (Step.SYSTEM, {"system": answers["system"]},
+                                  {"password_again": PASSWORD})]:  # fmt: skip
         h.app.show(step)
-        h.app.done({k: values[k] for k in keys})  # logged as choices, like Enter on the screen
+        h.app.done(patch, **entered)  # logged as choices, like Enter on the screen
     h.app.show(Step.CONFIRM)
-    config = h.app.facts["config"]
-    assert config is not None, h.app.facts.get("config_errors")
+    config = h.app.facts.config
+    assert config is not None, h.app.facts.config_errors
     h.confirm()
     assert h.app.install_state == "failed"
     return h, code, config.system.password_hash, log

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 
+from cos_installer.hardware.storage import StorageMap, overlap
 from cos_installer.install.backends.base import Backend, BackendError, DeviceFacts, FileSpec, Reread
 from cos_installer.install.backends.block import BlockDeviceBackend, DeviceIO
 from cos_installer.install.backends.dryrun import DryRunBackend
@@ -21,6 +23,8 @@ __all__ = [
     "ImageFileBackend",
     "Reread",
     "open_backend",
+    "open_data_disk",
+    "same_storage",
 ]
 
 
@@ -81,3 +85,32 @@ def not_a_disk(target: str, image_file: bool = True) -> tuple[str, str]:
         "name a whole disk such as /dev/sda; an image file is written only when named with "
         "install --target FILE",
     )
+
+
+def open_data_disk(path: str, os_disk: Backend, opened: Callable[[Backend], None]) -> Backend:
+    """The data disk's backend (`opened` gets it at once, to close it whatever happens);
+    refused when it is the OS disk under another name."""
+    try:
+        data = open_backend(path, dry_run=os_disk.dry_run)
+    except BackendError as exc:  # its hint would speak of --target and --size
+        raise BackendError(
+            f"data disk: {exc.cause}",
+            "fix data_disk in the answers, or attach that disk",
+            device=path,
+        ) from exc
+    opened(data)
+    if same_storage(data, os_disk):
+        same = f"{path} is {os_disk.describe()}"
+        raise BackendError(
+            f"the data disk is the OS disk ({same})", "choose another", device=data.describe()
+        )
+    return data
+
+
+def same_storage(a: Backend, b: Backend) -> bool:
+    """The same disk under two names, or two names for overlapping storage: a symlink, two
+    loop devices over one image file, a loop device over the disk or one of its partitions."""
+    if a.dry_run or b.dry_run:
+        return os.path.realpath(a.target) == os.path.realpath(b.target)
+    smap = StorageMap(f"{getattr(a, 'sysfs', '/sys')}/class/block")
+    return overlap(smap.device(a.name).extents, smap.device(b.name).extents)

@@ -22,9 +22,12 @@ from cos_installer.install.stream import Progress
 class BackendError(Exception):
     """A device operation failed: the cause (with errno when there is one) and the next step."""
 
-    def __init__(self, cause: str, hint: str = "", errno: int | None = None) -> None:
+    def __init__(
+        self, cause: str, hint: str = "", errno: int | None = None, device: str = ""
+    ) -> None:
         super().__init__(cause)
         self.cause, self.hint, self.errno = cause, hint, errno
+        self.device = device  # when it is not the stage's own device (the data disk)
 
 
 # What to do next about an errno from a device operation (the stage names the device).

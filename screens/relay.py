@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 
-class Feed:
-    def __init__(self, app: Any, deliver: Callable[[Any], None]) -> None:
-        self._app = app
+class EventRelay:
+    """Called with each event on the install's worker thread; delivers them on the main loop."""
+
+    def __init__(self, work: Any, deliver: Callable[[Any], None]) -> None:
+        self._work = work  # work.ScreenWork: its loop and whether it runs inline
         self._deliver = deliver
         self._lock = threading.Lock()
         self._pending: list[Any] = []
@@ -27,11 +29,11 @@ class Feed:
             if self._scheduled:
                 return
             self._scheduled = True
-        if self._app.sync:
+        if self._work.sync:
             self.flush()
             return
         with contextlib.suppress(RuntimeError):  # the loop has stopped: nobody is watching
-            self._app.loop.call_from_thread(self.flush)
+            self._work.loop.call_from_thread(self.flush)
 
     def flush(self) -> None:
         with self._lock:
