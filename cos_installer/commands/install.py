@@ -209,19 +209,6 @@ def _print_next_steps(config) -> None:
     sys.stderr.flush()
 
 
-def _download_notes() -> None:
-    """An image named by URL: its facts and every resume of its download, on stderr."""
-    import logging
-
-    log = logging.getLogger("cos_installer.netboot")
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("note: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
-
-
 def _confirm_erase(backend) -> int | None:
     """Ask before erasing the target, named by size, serial and by-id; the exit status when
     the answer is not yes (or the question cannot be asked), None to go on."""
@@ -271,7 +258,9 @@ def run(args) -> int:
         args.target = config.disk
     remote = (args.image or "").startswith(("http://", "https://"))
     if remote:
-        _download_notes()
+        from cos_installer.install.remote import notes_to
+
+        notes_to(sys.stderr)
     if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2

@@ -63,6 +63,16 @@ class Download:
         self.close()
 
 
+def notes_to(stream: object) -> None:
+    """The image's facts and every resume of its download as "note: ..." lines (install)."""
+    if not LOG.handlers:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("note: %(message)s"))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
+        LOG.propagate = False
+
+
 def default_retry() -> Retry:
     return Retry(log=LOG.warning)
 
