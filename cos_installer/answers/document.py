@@ -11,20 +11,27 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from cos_installer.answers import model, validate
 from cos_installer.answers.passwords import hash_password
-from cos_installer.answers.yamlfile import YamlFileError, YamlInt, dump_yaml, load_yaml
+from cos_installer.answers.yamlfile import YamlInt, dump_yaml
 from cos_installer.common.shown import printable
 
-__all__ = ["AnswersError", "dump_yaml", "from_mapping", "load_answers", "read_mapping"]
+__all__ = ["AnswersError", "dump_yaml", "from_mapping"]
 
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
-    "controller": ("http_port", "cluster_size", "ha"),
-    "agent": ("controllers", "install_code", "network_model", "docker_gateway", "docker_dns"),
+    "controller": ("http_port", "cluster_size", "ha", "group"),
+    "agent": (
+        "controllers",
+        "install_code",
+        "network_model",
+        "docker_gateway",
+        "docker_dns",
+        "ip_pool",
+        "ip_pool_owner",
+    ),  # fmt: skip
     "system": ("hostname", "password", "password_hash"),
     "network": ("interface", "dhcp", "address", "gateway", "dns", "mac"),
 }
@@ -39,7 +46,8 @@ EXAMPLES = {
     "network.dns": "192.168.122.1",
     "disk": "/dev/sda",
 }
-LIST_FIELDS = {"agent.controllers", "network.dns"}
+LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group"}
+RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
                "data_disk", "agent.network_model", "agent.install_code"}  # fmt: skip
 
@@ -80,7 +88,7 @@ class _Checker:
             return {} if name in data else None
         if not isinstance(value, dict):
             self.error(name, f"expected a mapping of keys ({', '.join(KEYS[name])}), "
-                       f"got {_kind(value)}")  # fmt: skip
+                       f"got {kind_of(value)}")  # fmt: skip
             return None
         self.unknown_keys(value, name)
         return value
@@ -120,7 +128,7 @@ class _Checker:
             return None
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     kinds = ((bool, "yes/no"), (int | float, "a number"), (dict, "a mapping"),
              (list | tuple, "a list"), (datetime.date, "a date"), (bytes, "binary data"),
              (set, "a set"))  # fmt: skip
@@ -130,20 +138,22 @@ def _kind(value: object) -> str:
 def _type_problem(path: str, raw: object) -> str | None:
     """YAML typing gotchas: mappings and lists where one value belongs, unquoted yes/no or
     numbers that YAML changed (a leading zero lost, 1e3 read as 1000.0)."""
+    if path in RANGE_FIELDS:
+        return None  # its validator reads the mappings and names the range at fault
     if isinstance(raw, dict) or (isinstance(raw, list | tuple) and path not in LIST_FIELDS):
-        return f"expected a single value, got {_kind(raw)}"
+        return f"expected a single value, got {kind_of(raw)}"
     if isinstance(raw, list | tuple):
         bad = [item for item in raw if isinstance(item, dict | list | tuple)]
         return "expected a list of single values" if bad else None
     quote = f'put it in quotes, e.g. {path.rpartition(".")[2]}: "..."'
     if path == "system.password" and not isinstance(raw, str):
-        return f"YAML read the password as {_kind(raw)}, not text: {quote}"
+        return f"YAML read the password as {kind_of(raw)}, not text: {quote}"
     if isinstance(raw, YamlInt) and raw.source != str(int(raw)):
         return f"YAML read this as a number and changed it (a leading zero or 0x form): {quote}"
     if isinstance(raw, datetime.date | bytes | set) or (
         path in TEXT_FIELDS and isinstance(raw, bool | float)
     ):  # no field takes a date, bytes (!!binary) or a set: YAML changed what was written
-        return f"YAML read this as {_kind(raw)}, not text: {quote}"
+        return f"YAML read this as {kind_of(raw)}, not text: {quote}"
     return None
 
 
@@ -154,7 +164,7 @@ def from_mapping(
     a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
     c = _Checker(source)
     if not isinstance(data, dict):
-        c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {_kind(data)}")
+        c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {kind_of(data)}")
         raise AnswersError(c.errors)
     c.unknown_keys(data, "")
     role = c.value(data, "role", validate.role, required=True)
@@ -179,7 +189,7 @@ def from_mapping(
                 "controller.cluster_size",
                 validate.cluster_size,
                 default=model.DEFAULT_CLUSTER_SIZE,
-            ),
+            ),  # fmt: skip
             ha=c.value(d, "controller.ha", validate.yes_no, default=model.DEFAULT_HA),
         )
     agent = None
@@ -193,9 +203,11 @@ def from_mapping(
             ),
             docker_gateway=c.value(d, "agent.docker_gateway", validate.optional_ipv4),
             docker_dns=c.value(d, "agent.docker_dns", validate.optional_ipv4),
+            ip_pool_owner=c.value(d, "agent.ip_pool_owner", validate.yes_no, default=False),
         )
     system = _system(c, c.section(data, "system", required=True), hasher)
     network = _network(c, c.section(data, "network", required=True))
+    _group_and_pool(c, controller_data, agent_data, controller, agent, network)
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
     if c.errors:
@@ -209,6 +221,23 @@ def from_mapping(
         agent=agent if role is model.Role.AGENT else None,
         data_disk=data_disk,
     )
+
+
+def _group_and_pool(c: _Checker, controller_data: dict | None, agent_data: dict | None,
+                    controller: model.ControllerSettings | None,
+                    agent: model.AgentSettings | None,
+                    network: model.NetworkSettings | None) -> None:  # fmt: skip
+    """The fields checked against this machine's address: the HA group and the IP pool."""
+    addr = network.address if network is not None and not network.dhcp else None
+    gateway = network.gateway if network is not None else None
+    if controller is not None and controller_data:
+        group = c.value(controller_data, "controller.group", validate.ha_group, addr)
+        if group is not None and controller.ha is False:
+            c.error("controller.group", "is for an HA group: set ha: true, or remove group")
+        controller.group = group
+    if agent is not None and agent_data:
+        pool = c.value(agent_data, "agent.ip_pool", validate.ip_pool, addr, gateway)
+        agent.ip_pool = pool or []
 
 
 def _system(
@@ -253,25 +282,3 @@ def _dns_or_empty(value: object) -> list:
     if value == "" or value == []:
         return []
     return validate.dns_servers(value)
-
-
-def read_mapping(path: str | Path) -> dict:
-    """Read an answers file as YAML; a syntax error names the line. Raises AnswersError."""
-    source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise AnswersError([f"{source}: cannot read the answers file: {exc.strerror}"]) from None
-    try:
-        data = load_yaml(raw)
-    except YamlFileError as exc:
-        raise AnswersError([f"{source}: {exc}"]) from None
-    if not isinstance(data, dict):
-        got = "an empty file" if data is None else _kind(data)
-        raise AnswersError([f"{source}: expected a mapping of keys (role, system, ...), got {got}"])
-    return data
-
-
-def load_answers(path: str | Path) -> model.InstallConfig:
-    """read_mapping + from_mapping: the unattended install's single entry point."""
-    return from_mapping(read_mapping(path), source=str(path))

@@ -16,6 +16,8 @@ def redacted_answers(config: model.InstallConfig) -> dict:
         ctl = config.controller
         out["controller"] = {"http_port": ctl.http_port, "cluster_size": ctl.cluster_size,
                              "ha": ctl.ha}  # fmt: skip
+        if ctl.group:
+            out["controller"]["group"] = [str(ip) for ip in ctl.group]
     if config.agent is not None:
         ag = config.agent
         out["agent"] = {
@@ -25,6 +27,12 @@ def redacted_answers(config: model.InstallConfig) -> dict:
             "docker_gateway": str(ag.docker_gateway or ""),
             "docker_dns": str(ag.docker_dns or ""),
         }
+        if ag.ip_pool:
+            out["agent"]["ip_pool"] = [
+                {"start": str(r.start), "end": str(r.end)} for r in ag.ip_pool
+            ]
+        if ag.ip_pool_owner:
+            out["agent"]["ip_pool_owner"] = True
     out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}
     net = config.network
     network: dict[str, Any] = {"interface": net.interface, "dhcp": net.dhcp}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 
+from cos_installer.answers.fleet_cluster import ClusterFacts, cluster_facts, fill_cluster
 from cos_installer.answers.fleet_rules import (
     MAC_RE,
     MATCH_KEYS,
@@ -125,9 +126,10 @@ def check_entries(mapping: dict, source: str) -> list[str]:
                     )
                 else:
                     seen.setdefault((key, value), label(mapping, i))
+    facts = cluster_facts(mapping)  # once: a fleet may have 10,000 entries
     for i, entry in enumerate(hosts or []):
         if isinstance(entry, dict) and isinstance(entry.get("match"), dict):
-            rule = get_path(host_entry(mapping, i), "network.interface")
+            rule = get_path(host_entry(mapping, i, facts), "network.interface")
             if isinstance(rule, dict) and rule.get("matched") and "mac" not in entry["match"]:
                 errors.append(f"{source}: {label(mapping, i)}: network.interface: {{matched: "
                               "true} needs match: {mac: ...} in this entry")  # fmt: skip
@@ -145,8 +147,9 @@ def check_entries(mapping: dict, source: str) -> list[str]:
     return errors
 
 
-def host_entry(mapping: dict, index: int | None) -> dict:
-    """Defaults merged with entry `index` (None: the file itself), without hosts/match."""
+def host_entry(mapping: dict, index: int | None, facts: ClusterFacts | None = None) -> dict:
+    """Defaults merged with entry `index` (None: the file itself), without hosts/match, with
+    the HA group and the pool owner filled in (`facts`: computed once for many entries)."""
     defaults = {k: v for k, v in mapping.items() if k != "hosts"}
     if index is None:
         return copy.deepcopy(defaults)
@@ -159,6 +162,8 @@ def host_entry(mapping: dict, index: int | None) -> dict:
     for section, own in (("controller", "controller"), ("agent", "agent")):
         if role and role != own and section in merged and section not in entry:
             del merged[section]  # a shared section for the other role does not apply here
+    own_group = get_path(entry, "controller.group") is not None
+    fill_cluster(facts or cluster_facts(mapping), index, merged, own_group)
     return merged
 
 
@@ -271,4 +276,7 @@ def expand_all(mapping: dict, source: str) -> list[tuple[str, dict]]:
         raise FleetError(errors)
     if "hosts" not in mapping:
         return [("", host_entry(mapping, None))]
-    return [(label(mapping, i), host_entry(mapping, i)) for i in range(len(mapping["hosts"]))]
+    facts = cluster_facts(mapping)
+    return [
+        (label(mapping, i), host_entry(mapping, i, facts)) for i in range(len(mapping["hosts"]))
+    ]

@@ -1,11 +1,13 @@
-"""Reading the answers for this machine: a plain answers file as it is, a fleet file by
-picking this machine's entry and resolving its rules; both checked by `from_mapping`."""
+"""Reading answers files, and the answers for this machine: a plain answers file as it is, a
+fleet file by picking this machine's entry and resolving its rules; both checked by
+`from_mapping`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from cos_installer.answers.document import from_mapping, read_mapping
+from cos_installer.answers.document import AnswersError, from_mapping, kind_of
 from cos_installer.answers.fleet import (
     FleetError,
     check_entries,
@@ -15,7 +17,30 @@ from cos_installer.answers.fleet import (
     resolve_entry,
 )
 from cos_installer.answers.model import InstallConfig
+from cos_installer.answers.yamlfile import YamlFileError, load_yaml
 from cos_installer.hardware.types import Machine
+
+
+def read_mapping(path: str | Path) -> dict:
+    """Read an answers file as YAML; a syntax error names the line. Raises AnswersError."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise AnswersError([f"{source}: cannot read the answers file: {exc.strerror}"]) from None
+    try:
+        data = load_yaml(raw)
+    except YamlFileError as exc:
+        raise AnswersError([f"{source}: {exc}"]) from None
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else kind_of(data)
+        raise AnswersError([f"{source}: expected a mapping of keys (role, system, ...), got {got}"])
+    return data
+
+
+def load_answers(path: str | Path) -> InstallConfig:
+    """read_mapping + from_mapping: the unattended install's single entry point."""
+    return from_mapping(read_mapping(path), source=str(path))
 
 
 def load_for_machine(

@@ -21,6 +21,10 @@ USER_DATA_PATH = "/var/lib/coreos-install/user_data"
 ROLE_ENV_PATH = "/etc/csphere/csphere.env"
 DATA_MOUNT_POINT = "/xfs"
 DATA_LABEL = "COSDATA"  # XFS label the install pipeline gives the data disk; xfs.mount uses it
+HA_GROUP_SIZE = 3  # the guide's HA group: rs.initiate() with exactly three members (3.1.2.2)
+MONGO_PORT = 27017
+# The guide's fixed pool every Ipvlan cluster needs besides its own (3.4), in its notation.
+IPVLAN_POOL = ("172.17.0.1/16", "172.17.0.254/16")
 
 
 class Role(enum.StrEnum):
@@ -44,11 +48,25 @@ class ControllerAddress:
         return f"{self.host}:{self.port}"
 
 
+@dataclass(frozen=True)
+class IpRange:
+    """One container IP pool range (guide 3.4), both ends in the hosts' mask."""
+
+    start: ipaddress.IPv4Interface
+    end: ipaddress.IPv4Interface
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
 @dataclass
 class ControllerSettings:
     http_port: int = DEFAULT_HTTP_PORT
     cluster_size: int = DEFAULT_CLUSTER_SIZE
     ha: bool = DEFAULT_HA
+    # The HA group's three addresses, the primary first (rs0's member order, guide 3.1.2.2).
+    # None: the group is not known, and the operator initiates rs0 by hand.
+    group: list[ipaddress.IPv4Address] | None = None
 
 
 @dataclass
@@ -58,6 +76,8 @@ class AgentSettings:
     network_model: NetworkModel = NetworkModel.BRIDGE
     docker_gateway: ipaddress.IPv4Address | None = None  # COS_CUSTOM_DOCKERGW, empty by default
     docker_dns: ipaddress.IPv4Address | None = None  # COS_CUSTOM_DOCKERDNS, empty by default
+    ip_pool: list[IpRange] = field(default_factory=list)  # the containers' pool (guide 3.4)
+    ip_pool_owner: bool = False  # this agent sets the pool (and the Ipvlan one) at first boot
 
     @property
     def controllers_text(self) -> str:

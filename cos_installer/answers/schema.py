@@ -21,6 +21,7 @@ from cos_installer.answers.fleet_rules import DISK_RULE_KEYS, LINKED_CHOICES, NI
 YES_NO = ["yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"]
 _IPV4 = r"^\s*(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}\s*$"
 _CIDR = _IPV4[:-4] + r"/([0-9]|[12][0-9]|3[0-2])\s*$"
+_IP_OR_CIDR = _IPV4[:-4] + r"(/([0-9]|[12][0-9]|3[0-2]))?\s*$"
 _MAC = r"^\s*[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}\s*$"
 _SIZE = r"^\s*[0-9]+(\.[0-9]+)?\s*([KMGTkmgt]([iI]?[bB])?|[bB])?\s*$"
 
@@ -73,6 +74,19 @@ FIELDS: dict[str, dict] = {
         "description": "Cluster Size: initial size of the etcd cluster (3 strongly recommended)",
     },
     "controller.ha": _yes_no("deploy the controllers as an HA group", model.DEFAULT_HA),
+    "controller.group": {
+        "anyOf": [
+            {
+                "type": "array",
+                "items": {"type": "string", "pattern": _IPV4},
+                "minItems": 3,
+                "maxItems": 3,
+            },
+            {"type": "string", "minLength": 1},
+        ],
+        "description": "the HA group's three controller addresses, the PRIMARY first (rs0's "
+        "member order); this machine's among them. rs0 is then set up at first boot",
+    },  # fmt: skip
     "agent.controllers": {
         "anyOf": [
             {"type": "string", "minLength": 1},
@@ -95,6 +109,17 @@ FIELDS: dict[str, dict] = {
     ),
     "agent.docker_gateway": _ipv4_or_empty("COS_CUSTOM_DOCKERGW: containers' gateway, or empty"),
     "agent.docker_dns": _ipv4_or_empty("COS_CUSTOM_DOCKERDNS: containers' DNS, or empty"),
+    "agent.ip_pool": {
+        "anyOf": [
+            {"$ref": "#/$defs/ip_range"},
+            {"type": "array", "items": {"$ref": "#/$defs/ip_range"}, "minItems": 1},
+        ],
+        "description": "the containers' IP pool: {start, end} ranges in the hosts' mask, "
+        "set at first boot by the agent with ip_pool_owner (a fleet: its first agent)",
+    },  # fmt: skip
+    "agent.ip_pool_owner": _yes_no(
+        "this agent sets the IP pool (and Ipvlan's 172.17.0.1/16 range) at first boot", False
+    ),
     "system.hostname": _text("HostName (RFC 1123), e.g. controller1 or node1", minLength=1),
     "system.password": _text(
         "password of the cos account; stored only as a SHA-512 hash", minLength=1
@@ -238,6 +263,17 @@ def answers_schema() -> dict:
             "host": host,
             "disk_rule": _rule(DISK_RULE_KEYS, "choose the disk on the machine by a rule"),
             "interface_rule": _rule(NIC_RULE_KEYS, "choose the NIC on the machine by a rule"),
+            "ip_range": {
+                "type": "object",
+                "description": "one range of the pool, e.g. {start: 192.168.122.200, end: "
+                "192.168.122.250} (the hosts' mask may be added: /24)",
+                "properties": {
+                    "start": _text("first address", pattern=_IP_OR_CIDR),
+                    "end": _text("last address", pattern=_IP_OR_CIDR),
+                },
+                "required": ["start", "end"],
+                "additionalProperties": False,
+            },  # fmt: skip
         },
     }
 

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cos_installer.answers import validate
-from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, Role
-from cos_installer.commands.fleet import HA_GROUP_SIZE
+from cos_installer.answers.cluster_checks import group_problems, pool_problems
+from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HA, HA_GROUP_SIZE, Role
 from cos_installer.common.shown import printable
 
 HELP = "check an answers or fleet file; show the entry and answers a machine would get"
@@ -87,7 +87,7 @@ def _effective(plain: dict, shown: dict[str, str], source: str) -> tuple[Any, di
 
 def placeholder_notes(mapping: dict, source: str) -> list[str]:
     """Warnings for what `cos-installer fleet` leaves for the operator to fill in."""
-    from cos_installer.commands.fleet import PLACEHOLDER_INSTALL_CODE, PLACEHOLDER_MAC_PREFIX
+    from cos_installer.commands.fleet_file import PLACEHOLDER_INSTALL_CODE, PLACEHOLDER_MAC_PREFIX
 
     notes, placeholders = [], []
     for i, entry in enumerate(mapping.get("hosts") or []):
@@ -132,6 +132,7 @@ def fleet_problems(configs: list[tuple[str, Any]], source: str) -> list[str]:
         for label, cfg in agents
         if cfg.agent.network_model.value == "ipvlan" and cfg.network.address
     )
+    errors += pool_problems(configs, source) + group_problems(configs, source)
     for (low, low_label), (high, high_label) in zip(ipvlan, ipvlan[1:], strict=False):
         if int(high) - int(low) == 1:
             errors.append(f"{source}: {high_label}: network.address {high} follows {low_label}'s "
@@ -233,7 +234,7 @@ def check_all(mapping: dict, source: str) -> tuple[list[str], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cos_installer.answers.document import AnswersError, dump_yaml, read_mapping
+    from cos_installer.answers.document import AnswersError, dump_yaml
     from cos_installer.answers.fleet import (
         FleetError,
         check_entries,
@@ -243,6 +244,7 @@ def run(args: argparse.Namespace) -> int:
         resolve_entry,
     )
     from cos_installer.answers.fleet_rules import stand_in
+    from cos_installer.answers.loader import read_mapping
 
     source = args.file
     try:

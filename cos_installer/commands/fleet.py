@@ -13,11 +13,8 @@ about the placeholders).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import ipaddress
-import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -25,15 +22,17 @@ import yaml
 
 from cos_installer.answers import validate
 from cos_installer.answers.fleet_rules import rule_problems
-from cos_installer.answers.model import DEFAULT_CLUSTER_SIZE, DEFAULT_HTTP_PORT, NetworkModel
+from cos_installer.answers.model import (
+    DEFAULT_CLUSTER_SIZE,
+    DEFAULT_HTTP_PORT,
+    HA_GROUP_SIZE,
+    NetworkModel,
+)
+from cos_installer.commands.fleet_file import Plan, fleet_text
 
 HELP = "write a starter fleet answers file (controller1..N, node1..M) to stdout or -o FILE"
-PLACEHOLDER_MAC = "00:00:00:00:{kind:02x}:{n:02x}"  # kind 0: controllers, 1: agents
-PLACEHOLDER_MAC_PREFIX = "00:00:00:00:"
-PLACEHOLDER_INSTALL_CODE = "0000"
 DEFAULT_DISK = "{smallest: true, min_size: 20G}"
 DEFAULT_INTERFACE = "{matched: true}"
-HA_GROUP_SIZE = 3  # the guide's HA group: rs.initiate() with exactly three members
 CONTROLLER_COUNTS = (1, HA_GROUP_SIZE)
 
 
@@ -69,19 +68,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data-disk", metavar="RULE", help="path or rule, e.g. '{largest: true}'")
     parser.add_argument("--interface", default=DEFAULT_INTERFACE, metavar="RULE")
+    parser.add_argument(
+        "--ip-pool",
+        action="append",
+        default=[],
+        metavar="START-END",
+        help="container IP pool, e.g. 192.168.122.200-192.168.122.250; repeat for more ranges",
+    )
     parser.add_argument("--password-hash", metavar="HASH", help="'$6$...' instead of 'cos'")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (mode 0600)")
-
-
-def _flow(value: object) -> str:
-    """One value as inline YAML: quoted text, or a flow mapping for a rule."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(x)}" for k, x in value.items()) + "}"
-    if isinstance(value, bool | int):
-        return json.dumps(value)
-    text = str(value)
-    plain = re.fullmatch(r"[A-Za-z0-9_./-]+", text) and yaml.safe_load(text) == text
-    return text if plain else json.dumps(text)
 
 
 def _rule(text: str, option: str, field: str) -> object:
@@ -120,31 +115,24 @@ def _opt(option: str, check, value: object) -> object:
         raise _Bad(f"{option}: {exc}") from None
 
 
-@dataclasses.dataclass(frozen=True)
-class _Plan:
-    """What the options ask for, every value checked: the addresses of each host and the
-    settings they share."""
-
-    first: ipaddress.IPv4Interface
-    ctl: list[ipaddress.IPv4Interface]
-    agents: list[ipaddress.IPv4Interface]
-    port: int
-    cluster: int
-    ipvlan: bool
-    gateway: ipaddress.IPv4Address
-    dns: list
-    pw_hash: str | None
-    disk: object
-    data_disk: object
-    interface: object
+def _pool(texts: list[str], start: ipaddress.IPv4Interface, gateway: object,
+          hosts: list[ipaddress.IPv4Interface]) -> list:  # fmt: skip
+    """--ip-pool START-END ranges, checked as agent.ip_pool is, and against every host."""
+    if not texts:
+        return []
+    pool = _opt("--ip-pool", lambda v: validate.ip_pool(v, start, gateway), " ".join(texts))
+    problem = validate.pool_conflicts(pool, sorted(h.ip for h in hosts))
+    if problem:
+        raise _Bad(f"--ip-pool: {problem}")
+    return pool
 
 
 def build(args: argparse.Namespace) -> str:
     """The fleet file's text; raises _Bad for options that cannot make a valid fleet."""
-    return _fleet_text(args, _plan(args))
+    return fleet_text(args, _plan(args))
 
 
-def _plan(args: argparse.Namespace) -> _Plan:
+def _plan(args: argparse.Namespace) -> Plan:
     for name in ("controllers", "agents"):
         if not 0 <= getattr(args, name) <= 99:
             raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to 99")
@@ -186,83 +174,12 @@ def _plan(args: argparse.Namespace) -> _Plan:
             validate.gateway(str(gateway), addr)
         except validate.FieldError as exc:
             raise _Bad(f"{name} {addr}: gateway {exc}; give --gateway or other addresses") from None
+    pool = _pool(args.ip_pool, agent_start, gateway, ctl + agents)
     disk = _rule(args.disk, "--disk", "disk")
     data_disk = _rule(args.data_disk, "--data-disk", "data_disk") if args.data_disk else None
     interface = _rule(args.interface, "--interface", "network.interface")
-    return _Plan(first, ctl, agents, port, cluster, ipvlan, gateway, dns, pw_hash, disk,
-                 data_disk, interface)  # fmt: skip
-
-
-def _fleet_text(args: argparse.Namespace, plan: _Plan) -> str:
-    """The commented fleet file for a checked plan."""
-    first, ctl, agents, port, cluster = plan.first, plan.ctl, plan.agents, plan.port, plan.cluster
-    ipvlan, gateway, dns, pw_hash = plan.ipvlan, plan.gateway, plan.dns, plan.pw_hash
-    disk, data_disk, interface = plan.disk, plan.data_disk, plan.interface
-    controllers = ",".join(f"{a.ip}:{port}" for a in ctl)
-    argv = (
-        f"fleet --controllers {len(ctl)} --agents {len(agents)} --first-address {first} "
-        f"--network-model {args.network_model}"
-    )
-    password = (
-        f"  password_hash: {_flow(pw_hash)}"
-        if pw_hash
-        else '  password: "cos"             # CHANGE ME (the guide\'s example); or password_hash: '
-        '"$6$..." (openssl passwd -6)'
-    )
-    lines = [
-        f"# COS fleet answers file, written by: cos-installer {argv}",
-        "# One file for the whole cluster: the top level is shared by every machine; each",
-        "# hosts: entry names one machine (match:) and overrides what differs for it.",
-        "# Before installing:",
-        "#   1. replace each placeholder MAC (00:00:00:00:..) with the MAC of that machine's NIC",
-        "#      (or match it by disk_serial, system_serial or system_uuid instead);",
-        "#   2. set the password of the cos account (stored only as a SHA-512 hash);"
-        if not pw_hash
-        else "#   2. (the cos account's password is given as a hash below);",
-        "#   3. install the controllers, then put the install code shown on the controller's",
-        f'#      web page into agent.install_code ("{PLACEHOLDER_INSTALL_CODE}" is a placeholder).',
-        "# Check it: cos-installer check-answers FILE [--machine PROFILE | --host MAC]",
-        "system:",
-        password,
-        "network:",
-        f"  interface: {_flow(interface)}   # the NIC whose MAC is in match:; or eth0, "
-        "{linked: first}",
-        "  dhcp: false",
-        f"  gateway: {gateway}",
-        f"  dns: {','.join(str(d) for d in dns)}",
-        f"disk: {_flow(disk)}   # ALL DATA ON THIS DISK IS ERASED; a path or a rule",
-    ]
-    if data_disk is not None:
-        lines.append(f"data_disk: {_flow(data_disk)}   # Docker data: XFS with prjquota on /xfs")
-    lines += [
-        "controller:   # shared by the controllers",
-        f"  http_port: {port}",
-        f"  cluster_size: {cluster}   # the cluster starts once this many agents are installed",
-        "  ha: true   # the three controllers: MongoDB replica set rs0"
-        if len(ctl) == HA_GROUP_SIZE
-        else "  ha: false   # a single controller; an HA group is exactly three",
-    ]
-    if agents:
-        lines += [
-            "agent:        # shared by the agents",
-            f'  controllers: "{controllers}"   # the PRIMARY controller first',
-            f'  install_code: "{PLACEHOLDER_INSTALL_CODE}"   # FILL IN: the code from the '
-            "controller's web page",
-            f"  network_model: {args.network_model}"
-            + ("   # Ipvlan: agents' addresses are not consecutive" if ipvlan else ""),
-        ]
-    lines.append("hosts:")
-    for kind, role, name, addrs in ((0, "controller", "controller", ctl), (1, "agent", "node",
-                                                                           agents)):  # fmt: skip
-        for n, addr in enumerate(addrs, start=1):
-            mac = PLACEHOLDER_MAC.format(kind=kind, n=n)
-            lines += [
-                f'  - match: {{mac: "{mac}"}}   # FILL IN: the MAC of {name}{n}',
-                f"    role: {role}",
-                f"    system: {{hostname: {name}{n}}}",
-                f"    network: {{address: {addr}}}",
-            ]
-    return "\n".join(lines) + "\n"
+    return Plan(first, ctl, agents, port, cluster, ipvlan, gateway, dns, pw_hash, disk,
+                 data_disk, interface, pool)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

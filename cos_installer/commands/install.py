@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
-import json
 import os
 import signal
 import sys
 import threading
-import time
 
+from cos_installer.commands.printer import Printer
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
-from cos_installer.support.events import Event
+from cos_installer.support.installlog import DEFAULT_LOG
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
 EPILOG = """\
@@ -31,7 +30,6 @@ only when it is empty or already a disk image (a partition table at its start), 
 
 exit status: 0 installed (or dry run planned), 1 the install failed or was cancelled,
 2 invalid input (arguments, answers file, target path) or erasing not confirmed"""
-DEFAULT_LOG = "/var/log/cos-installer/install.log"
 
 
 def add_arguments(parser) -> None:
@@ -110,58 +108,6 @@ def parse_size(text: str) -> int:
     return size
 
 
-class Printer:
-    """Progress lines on stderr: stage, percent, MB/s, ETA (a line per 10% off a terminal)."""
-
-    def __init__(self, stream=None, as_json: bool = False) -> None:
-        self.stream, self.as_json = stream or sys.stderr, as_json  # sys.stderr at call time
-        self.tty = self.stream.isatty()
-        self.last = (-1, 0.0)
-        self.device = ""
-
-    def __call__(self, event: Event) -> None:
-        if self.as_json:
-            print(json.dumps(event.to_json_dict()), flush=True)
-        if event.kind == "progress":
-            self._progress(event)
-        elif event.kind == "stage-start":
-            device = event.data.get("device", "")
-            where = f" on {device}" if device and device != self.device else ""
-            self.device = device or self.device
-            self._line(f"[{event.stage}] {event.message}{where}")
-        elif event.kind == "message":
-            self._line(f"[{event.stage}] {event.message}")
-        elif event.kind == "error":  # the guide's own "ERROR on Installing ..." needs no prefix
-            prefix = "" if event.message.startswith("ERROR") else "error: "
-            self._line(prefix + event.message)
-        elif event.kind == "finished":
-            self._line(event.message)
-
-    def _line(self, text: str) -> None:
-        end = "\n"
-        if self.tty and self.last[0] >= 0:
-            self.stream.write("\n")
-        self.last = (-1, 0.0)
-        self.stream.write(text + end)
-        self.stream.flush()
-
-    def _progress(self, e: Event) -> None:
-        pct = int(100 * e.done / e.total) if e.total else 0
-        now = time.monotonic()
-        step = pct // 10 if not self.tty else pct
-        if step == self.last[0] and now - self.last[1] < 5 and e.done != e.total:
-            return
-        self.last = (step, now)
-        eta = f"ETA {int(e.eta) // 60}:{int(e.eta) % 60:02d}" if e.eta is not None else "ETA ?"
-        approx = "~" if e.data.get("estimated") else ""
-        text = (
-            f"[write] {approx}{pct:3d}%  {human_size(e.done)} of {approx}{human_size(e.total)}  "
-            f"{e.rate / 1e6:.1f} MB/s  {eta}"
-        )
-        self.stream.write(("\r" + text) if self.tty else text + "\n")
-        self.stream.flush()
-
-
 def _confirm(what: str) -> bool:
     if not sys.stdin.isatty():
         print(
@@ -179,7 +125,7 @@ def _confirm(what: str) -> bool:
 def _needs_machine(args) -> bool:
     """Probe only when something needs it: no --image (the media's payload), a profile, or a
     fleet file whose host entry and disk/NIC rules are matched against this machine."""
-    from cos_installer.answers.document import read_mapping
+    from cos_installer.answers.loader import read_mapping
 
     if args.machine or not args.image:
         return True

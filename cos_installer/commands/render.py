@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cos_installer.answers.document import AnswersError, from_mapping, read_mapping
+from cos_installer.answers.document import AnswersError, from_mapping
 from cos_installer.answers.fleet import (
     FleetError,
     check_entries,
@@ -22,6 +22,7 @@ from cos_installer.answers.fleet import (
     resolve_entry,
 )
 from cos_installer.answers.fleet_rules import get_path, match_values, stand_in
+from cos_installer.answers.loader import read_mapping
 from cos_installer.answers.model import InstallConfig
 from cos_installer.render.config import RenderError, render_config
 

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_answers(path: str) -> dict | None:
-    from cos_installer.answers.document import read_mapping
+    from cos_installer.answers.loader import read_mapping
 
     try:
         data = read_mapping(path)

@@ -9,20 +9,15 @@ left behind. The wizard calls it from a worker thread and sets `cancel` for Ctrl
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import traceback
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from cos_installer.answers.document import dump_yaml
 from cos_installer.answers.effective import redacted_answers
 from cos_installer.answers.model import DATA_LABEL, USER_DATA_PATH, InstallConfig
 from cos_installer.hardware.holders import holder_clear_text
-from cos_installer.install import blockdev, testhook
+from cos_installer.install import blockdev
 from cos_installer.install.backends import open_data_disk
-from cos_installer.install.backends.base import ERRNO_HINTS, Backend, BackendError, FileSpec
-from cos_installer.install.payload import PayloadError
+from cos_installer.install.backends.base import Backend, BackendError, FileSpec
 from cos_installer.install.preflight import (
     CheckError,
     check_target,
@@ -30,131 +25,20 @@ from cos_installer.install.preflight import (
     find_payload,
     render,
 )
-from cos_installer.install.stream import Cancelled, Progress
-from cos_installer.support.events import Event, EventBus, Listener
-from cos_installer.support.installlog import LogListener
+from cos_installer.install.stages import (
+    TITLES,  # noqa: E402,F401
+    InstallResult,
+    Run,
+    StageError,
+)
+from cos_installer.support.events import Event, Listener
 
 ANSWERS_COPY = "/var/log/cos-installer/answers.yaml"
 LOG_COPY = "/var/log/cos-installer/install.log"
 ROOT_NAME = "ROOT"
 
-TITLES = {
-    "preflight": "Checking the disks, the OS image and the configuration",
-    "wipe": "Erasing old signatures",
-    "write": "Writing the OS image",
-    "reread": "Re-reading the partition table",
-    "config": "Writing the cloud-config",
-    "data-disk": "Preparing the Docker data disk",
-    "finish": "Finishing",
-}
 
-
-@dataclass
-class InstallResult:
-    ok: bool
-    stage: str  # the stage that failed, or "finished"
-    message: str  # one sentence: stage, device, cause, next step
-    user_data: str = ""
-    plan: list[str] = field(default_factory=list)
-    device: str = ""
-    cause: str = ""
-    hint: str = ""
-    root: str = ""  # the ROOT partition written to
-
-
-class StageError(Exception):
-    def __init__(self, stage: str, device: str, cause: str, hint: str = "") -> None:
-        super().__init__(cause)
-        self.stage, self.device, self.cause, self.hint = stage, device, cause, hint
-
-    def sentence(self, reset: str) -> str:
-        """A failure on the disk opens with the guide's line (FAQ 5.3), as the wizard's error
-        screen does (advice.explain); preflight and a cancel keep the plain form."""
-        from cos_installer.support.advice import on_the_disk
-
-        if on_the_disk(self.stage, self.cause):
-            head = f"ERROR on Installing COS To Device {self.device}: stage {self.stage} failed"
-        else:
-            where = f" on {self.device}" if self.device else ""
-            head = f"Install failed at stage {self.stage}{where}"
-        hint = f"; {self.hint}" if self.hint else ""
-        return f"{head}: {self.cause}{hint}{reset}."
-
-
-class _Run:
-    """One install: the bus, the log, the disks touched, the current stage."""
-
-    def __init__(self, listener: Listener, log_path: str | None, cancel: threading.Event | None):
-        self.log: LogListener | None = None
-        self.log_error: OSError | None = None  # reported by preflight, before any disk change
-        try:
-            self.log = LogListener(log_path) if log_path else None
-        except OSError as exc:
-            self.log_error = exc
-        self.bus = EventBus(listener, *([self.log] if self.log else []))
-        self.cancel = cancel
-        self.touched: list[Backend] = []
-        self.backends: list[Backend] = []
-
-    def note(self, line: str) -> None:
-        if self.log:
-            self.log.note(line)
-
-    def flush_backend_logs(self) -> None:
-        for b in self.backends:
-            lines = getattr(b, "log_lines", None)
-            if lines:
-                for line in lines:
-                    self.note(line)
-                lines.clear()
-
-    @contextlib.contextmanager
-    def stage(self, name: str, backend: Backend, *, writes: bool = False) -> Iterator[None]:
-        """One stage; `writes`: it changes the disk, which is then reset after a failure
-        (only then: a cancel before the first write leaves the disk as it was)."""
-        device = backend.describe()
-        testhook.pause_before(name)
-        if self.cancel is not None and self.cancel.is_set():
-            raise StageError(name, device, "cancelled by the user before this stage")
-        if writes and backend not in self.touched:
-            self.touched.append(backend)
-        self.bus.emit(Event("stage-start", name, TITLES[name], data={"device": device}))
-        try:
-            yield
-        except StageError:
-            raise
-        except CheckError as exc:
-            raise StageError(name, exc.device or device, exc.cause, exc.hint) from exc
-        except (BackendError, PayloadError) as exc:
-            where = getattr(exc, "device", "") or device
-            raise StageError(name, where, exc.cause, exc.hint) from exc
-        except Cancelled as exc:
-            raise StageError(
-                name, device, f"cancelled by the user after {exc.args[0]} bytes"
-            ) from exc
-        except blockdev.CommandError as exc:
-            raise StageError(name, device, str(exc)) from exc
-        except OSError as exc:
-            cause = f"{exc.strerror or exc} (errno {exc.errno})"
-            hint = ERRNO_HINTS.get(exc.errno, "check the disk and the kernel log (dmesg)")
-            raise StageError(name, device, cause, hint) from exc
-        except Exception as exc:  # a bug: report it like a failure, keep the traceback in the log
-            self.note(traceback.format_exc())
-            raise StageError(name, device, f"internal error: {exc!r}", "report a bug") from exc
-        finally:
-            self.flush_backend_logs()
-        self.bus.emit(Event("stage-end", name, data={"device": device}))
-
-    def progress(self, p: Progress) -> None:
-        self.flush_backend_logs()
-        self.bus.emit(
-            Event(
-                "progress", "write", "", p.done, p.total, p.rate, p.eta, {"estimated": p.estimated}
-            )
-        )
-
-
-def _config_files(config: InstallConfig, user_data: str, run: _Run) -> list[FileSpec]:
+def _config_files(config: InstallConfig, user_data: str, run: Run) -> list[FileSpec]:
     files = [FileSpec(USER_DATA_PATH, user_data.encode(), 0o600, 0o700, "the cloud-config")]
     answers = dump_yaml(redacted_answers(config))
     files.append(FileSpec(ANSWERS_COPY, answers.encode(), 0o600, 0o700, "redacted answers"))
@@ -181,44 +65,15 @@ def run_install(
 
     chosen, chosen_data: the Disks the operator confirmed (the wizard's probe); the disks
     written must still have their size, serial and by-id name."""
-    run = _Run(listener, log_path, cancel)
+    run = Run(listener, log_path, cancel)
     run.backends.append(backend)
     user_data, root, data = "", "", None
     try:
         with run.stage("preflight", backend):
-            if run.log_error is not None:
-                raise CheckError(
-                    "",
-                    f"cannot write the install log {log_path}: {run.log_error.strerror}",
-                    "pass --log FILE in a writable directory, or run the installer as root",
-                )
-            user_data = render(config)
-            info = find_payload(payload, machine, backend.dry_run)
-            warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
-            facts = check_target(
-                backend, config, info, machine, warn=warn, allow_holders=clear_holders,
-                chosen=chosen,
+            user_data, info, data = _preflight(
+                run, config, backend, payload, machine, log_path, clear_holders, chosen,
+                chosen_data,
             )  # fmt: skip
-            line = describe_target(backend, facts, machine)
-            if backend.dry_run:
-                backend.plan.insert(0, line)
-            run.bus.emit(Event("message", "preflight", line))
-            if config.data_disk:
-                data = open_data_disk(config.data_disk, backend, run.backends.append)
-                check_target(
-                    data, config, None, machine, role="data disk", warn=warn,
-                    media_files=(info.path, info.sha256_file) if info else (),
-                    allow_holders=clear_holders, chosen=chosen_data,
-                )  # fmt: skip
-            if clear_holders:  # only now: every check of both disks has passed
-                for b in (backend, data):
-                    held = list(b.facts().holders) if b is not None else []
-                    if held:
-                        cmds = holder_clear_text(held)
-                        run.bus.emit(Event("message", "preflight", f"clearing {b.device}: {cmds}"))
-                        b.clear_holders(held)
-                    elif b is not None and b.dry_run and machine is not None:
-                        _plan_profile_holders(b, machine)
         with run.stage("wipe", backend, writes=True):
             backend.wipe()
         with run.stage("write", backend):
@@ -234,30 +89,9 @@ def run_install(
                 run.bus.emit(Event("message", "data-disk", f"{node} is XFS labelled {DATA_LABEL}"))
         with run.stage("finish", backend):
             backend.commit()  # the partition table, last: before, a stopped install left none
-        message = f"COS installed on {backend.describe()}; ROOT is {root}."
-        if backend.dry_run:
-            message = f"Dry run: nothing was written; {len(_plan(run))} steps planned."
-        done = {"device": backend.device, "root": root}
-        if backend.dry_run:
-            done["plan"] = _plan(run)
-        run.bus.emit(Event("finished", "finish", message, data=done))
-        return InstallResult(
-            True, "finished", message, user_data, _plan(run), backend.device, root=root
-        )
+        return _finished(run, backend, root, user_data)
     except StageError as exc:
-        reset = _reset(run, keep_on_error)
-        message = exc.sentence(reset)
-        run.bus.emit(
-            Event(
-                "error",
-                exc.stage,
-                message,
-                data={"device": exc.device, "cause": exc.cause, "hint": exc.hint},
-            )
-        )
-        return InstallResult(
-            False, exc.stage, message, user_data, _plan(run), exc.device, exc.cause, exc.hint
-        )
+        return _failed(run, exc, keep_on_error, user_data)
     finally:
         run.flush_backend_logs()
         for other in run.backends[1:]:  # the data disk (the caller closes the OS disk's)
@@ -266,7 +100,88 @@ def run_install(
             run.log.close()
 
 
-def _plan(run: _Run) -> list[str]:
+def _preflight(
+    run: Run,
+    config: InstallConfig,
+    backend: Backend,
+    payload: str | None,
+    machine: object | None,
+    log_path: str | None,
+    clear_holders: bool,
+    chosen: object | None,
+    chosen_data: object | None,
+) -> tuple[str, object, Backend | None]:
+    """Every check before the first write, on both disks; then (--clear-holders) the RAID/LVM
+    stopped. Returns the rendered config, the payload and the data disk's backend."""
+    data = None
+    if run.log_error is not None:
+        raise CheckError(
+            "",
+            f"cannot write the install log {log_path}: {run.log_error.strerror}",
+            "pass --log FILE in a writable directory, or run the installer as root",
+        )
+    user_data = render(config)
+    info = find_payload(payload, machine, backend.dry_run)
+    warn = lambda m: run.bus.emit(Event("message", "preflight", m))  # noqa: E731
+    facts = check_target(
+        backend, config, info, machine, warn=warn, allow_holders=clear_holders,
+        chosen=chosen,
+    )  # fmt: skip
+    line = describe_target(backend, facts, machine)
+    if backend.dry_run:
+        backend.plan.insert(0, line)
+    run.bus.emit(Event("message", "preflight", line))
+    if config.data_disk:
+        data = open_data_disk(config.data_disk, backend, run.backends.append)
+        check_target(
+            data, config, None, machine, role="data disk", warn=warn,
+            media_files=(info.path, info.sha256_file) if info else (),
+            allow_holders=clear_holders, chosen=chosen_data,
+        )  # fmt: skip
+    if clear_holders:  # only now: every check of both disks has passed
+        for b in (backend, data):
+            held = list(b.facts().holders) if b is not None else []
+            if held:
+                cmds = holder_clear_text(held)
+                run.bus.emit(Event("message", "preflight", f"clearing {b.device}: {cmds}"))
+                b.clear_holders(held)
+            elif b is not None and b.dry_run and machine is not None:
+                _plan_profile_holders(b, machine)
+    return user_data, info, data
+
+
+def _finished(run: Run, backend: Backend, root: str, user_data: str) -> InstallResult:
+    """The last event and the result of an install that went through."""
+    message = f"COS installed on {backend.describe()}; ROOT is {root}."
+    if backend.dry_run:
+        message = f"Dry run: nothing was written; {len(_plan(run))} steps planned."
+    done = {"device": backend.device, "root": root}
+    if backend.dry_run:
+        done["plan"] = _plan(run)
+    run.bus.emit(Event("finished", "finish", message, data=done))
+    return InstallResult(
+        True, "finished", message, user_data, _plan(run), backend.device, root=root
+    )
+
+
+def _failed(run: Run, exc: StageError, keep_on_error: bool, user_data: str) -> InstallResult:
+    """The error event and the result of a stage that failed, after the disk was reset."""
+    reset = _reset(run, keep_on_error)
+    message = exc.sentence(reset)
+    run.bus.emit(
+        Event(
+            "error",
+            exc.stage,
+            message,
+            data={"device": exc.device, "cause": exc.cause, "hint": exc.hint},
+        )
+    )
+    return InstallResult(
+        False, exc.stage, message, user_data, _plan(run), exc.device, exc.cause, exc.hint
+    )
+
+
+def _plan(run: Run) -> list[str]:
     return [line for b in run.backends for line in b.plan]
 
 
@@ -297,7 +212,7 @@ def _plan_profile_holders(backend: Backend, machine: object) -> None:
         )
 
 
-def _reset(run: _Run, keep_on_error: bool) -> str:
+def _reset(run: Run, keep_on_error: bool) -> str:
     """Reset every disk touched; returns the clause the failure message ends with."""
     touched = [b for b in run.touched if getattr(b, "changed", True)]  # a byte was erased
     if not touched:

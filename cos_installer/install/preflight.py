@@ -98,7 +98,25 @@ def check_target(
     them once every check of every disk has passed. chosen: the Disk the operator confirmed
     (the wizard's probe): the target must still have its size, serial and by-id name."""
     facts = backend.facts()
+    _check_shape_and_size(backend, facts, payload, machine, role, allow_holders, chosen)
+    if facts.real:
+        _check_use(backend, facts, config, payload, machine, role, sysfs, warn, media_files,
+                   allow_holders)  # fmt: skip
+    return facts
+
+
+def _check_shape_and_size(
+    backend: Backend,
+    facts: DeviceFacts,
+    payload: Payload | None,
+    machine: object | None,
+    role: str,
+    allow_holders: bool,
+    chosen: object | None,
+) -> None:
+    """A whole, writable disk, still the one shown, not the install media, big enough."""
     dev = backend.describe()
+
     if not facts.whole_disk:
         raise CheckError(
             dev,
@@ -136,8 +154,24 @@ def check_target(
             "choose a bigger data disk",
             errno.ENOSPC,
         )
-    if not facts.real:
-        return facts
+
+
+def _check_use(
+    backend: Backend,
+    facts: DeviceFacts,
+    config: object,
+    payload: Payload | None,
+    machine: object | None,
+    role: str,
+    sysfs: str,
+    warn: Callable[[str], None],
+    media_files: tuple[str, ...],
+    allow_holders: bool,
+) -> None:
+    """On a real disk: the one the config names, not holding what the install reads, and
+    used by nothing (mounts, RAID/LVM, another name of the same storage); warnings for the
+    softer cases."""
+    dev = backend.describe()
     chosen = getattr(config, "disk", "") if role == "OS disk" else ""
     if chosen and os.path.exists(chosen):
         mine = {os.path.realpath(backend.target), os.path.realpath(backend.device)}
@@ -190,7 +224,6 @@ def check_target(
         )
     if facts.openers:
         warn(f"open by other programs: {', '.join(facts.openers)}")
-    return facts
 
 
 def _holds_media(

@@ -16,7 +16,8 @@ from typing import Any
 from cos_installer.answers.model import InstallConfig
 from cos_installer.install import backends
 from cos_installer.install.backends.base import Backend
-from cos_installer.install.pipeline import InstallResult, run_install
+from cos_installer.install.pipeline import run_install
+from cos_installer.install.stages import InstallResult
 from cos_installer.render.config import render_config
 from cos_installer.support.events import Listener
 from cos_installer.support.installlog import keep_config

@@ -23,6 +23,7 @@ from cos_installer.answers.model import (
     InstallConfig,
     Role,
 )
+from cos_installer.render import oneshots
 from cos_installer.render.checker import Report, check
 
 DOCKER_DATA_SCRIPT = "/opt/bin/cos-docker-data"
@@ -132,6 +133,7 @@ def render_config(config: InstallConfig) -> str:
         "data_mount": DATA_MOUNT_POINT,
         "docker_unit": DOCKER_UNITS[config.role],
         "docker_data_script": DOCKER_DATA_SCRIPT,
+        "docker_by_script": False,  # the HA group's script starts Docker after rs0
     }
     try:
         context["networkd"] = env.get_template("networkd.j2").render(context)
@@ -143,6 +145,7 @@ def render_config(config: InstallConfig) -> str:
                 ("docker_requires_xfs", "docker-requires-xfs.conf.j2"),
             ):
                 context[key] = env.get_template(name).render(context)
+        context |= oneshots.context(env, config, context)
         text = env.get_template(f"{config.role.value}.j2").render(context)
     except jinja2.TemplateError as exc:
         raise RenderError(f"cloud-config template: {exc}") from None

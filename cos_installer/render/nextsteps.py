@@ -1,8 +1,10 @@
 """The guide's steps after an install of one node ("Next steps"), as data and as plain text.
 
-The installer cannot do them (they need the other nodes), and a forgotten one leaves docker or
-the containers unable to start. The Done screen (screens/done.py) shows them; `cos-installer
-install` prints them, with every command, after its success line.
+A forgotten one leaves docker or the containers unable to start. When the answers carry the
+HA group (controller.group) or this agent sets the IP pool (agent.ip_pool_owner), the
+installed system does those steps itself at first boot (render.oneshots), and the steps say
+so instead of listing commands to type. The Done screen (screens/done.py) shows them;
+`cos-installer install` prints them, with every command, after its success line.
 """
 
 from __future__ import annotations
@@ -15,19 +17,18 @@ from cos_installer.answers.model import (
     DEFAULT_CLUSTER_SIZE,
     DEFAULT_HA,
     DEFAULT_HTTP_PORT,
+    IPVLAN_POOL,
     NetworkModel,
 )
 from cos_installer.i18n import N_, _
+from cos_installer.render.oneshots import HA_UNIT, POOL_UNIT, replica_set_document
 
 # Commands as the guide gives them (3.1.2, 3.4); never translated. The pool is the operator's:
 # the guide's example is 192.168.122.200/24 - 192.168.122.250/24, in the hosts' mask.
 POOL = "net-plugin ip-range --ip-start=<first IP>/{prefix} --ip-end=<last IP>/{prefix}"
-IPVLAN_POOL = "net-plugin ip-range --ip-start=172.17.0.1/16 --ip-end=172.17.0.254/16"
+IPVLAN_CMD = "net-plugin ip-range --ip-start={} --ip-end={}".format(*IPVLAN_POOL)
 MONGO_ONLY = ("sudo cspherectl stop", "sudo cspherectl start mongodb")
-REPLICA_SET = (
-    'rs.initiate({ _id: "rs0", version: 1, members: [ { _id: 0, host: "IP1:27017"}, '
-    '{ _id: 1, host: "IP2:27017"}, { _id: 2, host: "IP3:27017"} ] });'
-)
+REPLICA_SET = replica_set_document(["IP1", "IP2", "IP3"])
 START_REST = (
     "sudo cspherectl start etcd",
     "sudo cspherectl start docker",
@@ -49,15 +50,22 @@ def next_steps(
     cluster_size: Any = DEFAULT_CLUSTER_SIZE,
     data_disk: str | None = None,
     every_command: bool = False,
+    group: list[str] | None = None,
+    pool: list[str] | None = None,
+    pool_owner: bool = False,
 ) -> list[Step]:
     """The guide's post-install steps for this node. `every_command` adds the cspherectl lines
-    the Done screen only describes (no room at 80x24; the CLI output has no such limit)."""
+    the Done screen only describes (no room at 80x24; the CLI output has no such limit).
+    `group` (the HA group, primary first), `pool` and `pool_owner` (this agent sets the pool):
+    the steps the installed system does itself at first boot, said instead of commands."""
     if role == "agent":
-        return _agent_steps(network_model, address, data_disk)
+        return _agent_steps(network_model, address, data_disk, pool or [], pool_owner)
     if role != "controller":
         return []
     if not ha:
         return [_browse(address, http_port, cluster_size, primary=False)]
+    if group:
+        return [_group_done(group), _browse(None, http_port, cluster_size, primary=True)]
     return [
         ("say", _("All three controllers: stop all components, start mongodb alone (3.1.2.1).")),
         *[("run", cmd) for cmd in MONGO_ONLY if every_command],
@@ -76,7 +84,33 @@ def next_steps(
     ]
 
 
-def _agent_steps(network_model: str, address: str | None, data_disk: str | None) -> list[Step]:
+def _group_done(group: list[str]) -> Step:
+    say = _(
+        "At first boot only MongoDB starts; once all three answer, {primary} initiates rs0 "
+        "with {members} in this order, then each controller starts etcd, docker and monitor "
+        "(3.1.2). Follow it: journalctl -u {unit}"
+    ).format(primary=group[0], members=", ".join(group), unit=HA_UNIT)
+    return ("say", say)
+
+
+def _pool_steps(network_model: str, pool: list[str], owner: bool) -> list[Step] | None:
+    """What is said instead of the pool commands when the installer sets the pool."""
+    if not owner:
+        if not pool:
+            return None
+        return [("say", _("Another agent sets the container IP pool at its first boot (3.4)."))]
+    ranges = list(pool) + (["-".join(IPVLAN_POOL)] if network_model == "ipvlan" else [])
+    if not ranges:
+        return None
+    say = _(
+        "This agent sets the container IP pool {ranges} at first boot, once the cluster is up "
+        "(3.4). Follow it: journalctl -u {unit}"
+    ).format(ranges=", ".join(ranges), unit=POOL_UNIT)
+    return [("say", say)]
+
+
+def _agent_steps(network_model: str, address: str | None, data_disk: str | None,
+                 pool: list[str], owner: bool) -> list[Step]:  # fmt: skip
     steps: list[Step] = [
         (
             "say",
@@ -85,6 +119,20 @@ def _agent_steps(network_model: str, address: str | None, data_disk: str | None)
                 "at least Cluster Size agents (3 by default) are installed (3.2)."
             ),
         ),
+    ]
+    done = _pool_steps(network_model, pool, owner)
+    if done is not None:
+        steps += done
+    else:
+        steps += _pool_commands(network_model, address)
+    if not data_disk:
+        xfs = _("Docker data is on the OS disk: for disk quotas move it to XFS (3.5).")
+        steps.append(("say", xfs))
+    return steps
+
+
+def _pool_commands(network_model: str, address: str | None) -> list[Step]:
+    steps: list[Step] = [
         (
             "say",
             _(
@@ -96,10 +144,7 @@ def _agent_steps(network_model: str, address: str | None, data_disk: str | None)
     ]
     if network_model == "ipvlan":
         steps.append(("say", _("Ipvlan: also run this, or docker does not start (3.4):")))
-        steps.append(("run", IPVLAN_POOL))
-    if not data_disk:
-        xfs = _("Docker data is on the OS disk: for disk quotas move it to XFS (3.5).")
-        steps.append(("say", xfs))
+        steps.append(("run", IPVLAN_CMD))
     return steps
 
 
@@ -141,6 +186,9 @@ def steps_of(config: Any, *, every_command: bool = False) -> list[Step]:
         cluster_size=ctl.cluster_size if ctl is not None else DEFAULT_CLUSTER_SIZE,
         data_disk=config.data_disk,
         every_command=every_command,
+        group=[str(ip) for ip in ctl.group] if ctl is not None and ctl.group else None,
+        pool=[str(r) for r in agent.ip_pool] if agent is not None else None,
+        pool_owner=agent is not None and agent.ip_pool_owner,
     )
 
 

@@ -2,7 +2,7 @@
 
 A failure in a stage that changes the disk opens with the guide's install-failure line (FAQ
 5.3: `ERROR on Installing COS To Device /dev/xxx`), here and in the pipeline's own sentence
-(install.StageError.sentence), so the operator finds it in the guide; preflight (the disk is
+(install.stages.StageError.sentence), so the operator finds it in the guide; preflight (the disk is
 refused before anything is touched) and a cancel keep their plain wording. The advice follows
 the guide's FAQ where it applies (5.3: a partition table that cannot be re-read on older
 servers -> reboot and install again; 5.2: `CDROM Device Not Ready` -> the USB stick's label
@@ -143,7 +143,7 @@ def on_the_disk(stage: str, cause: str) -> bool:
 def explain(stage: str, device: str, cause: str, hint: str = "") -> Failure:
     """The failure of `stage` on `device`, with the guide's advice where one applies."""
     if on_the_disk(stage, cause):
-        # the guide's own error line (FAQ 5.3), as install.StageError.sentence opens it
+        # the guide's own error line (FAQ 5.3), as install.stages.StageError.sentence opens it
         what = _("ERROR on Installing COS To Device {device}: stage {stage} failed ({step}).")
         what = what.format(device=device or "?", stage=stage, step=_(STAGES[stage]))
     elif stage == "media":

@@ -2,14 +2,9 @@
 
 import pytest
 
-from cos_installer.answers.document import (
-    AnswersError,
-    dump_yaml,
-    from_mapping,
-    load_answers,
-    read_mapping,
-)
+from cos_installer.answers.document import AnswersError, dump_yaml, from_mapping
 from cos_installer.answers.effective import redacted_answers
+from cos_installer.answers.loader import load_answers, read_mapping
 from cos_installer.answers.model import NetworkModel, Role
 from cos_installer.answers.passwords import verify_password
 from tests.engine.helpers import AGENT, CONTROLLER, DELETE, FIXED_HASH, SAMPLES, answers

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 import yaml
 
-from cos_installer.answers.document import from_mapping, load_answers
+from cos_installer.answers.document import from_mapping
+from cos_installer.answers.loader import load_answers
 from cos_installer.answers.model import ROLE_ENV_PATH
 from cos_installer.render.checker import check
 from cos_installer.render.config import (

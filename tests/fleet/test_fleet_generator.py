@@ -41,7 +41,8 @@ def test_the_guides_cluster(capsys, tmp_path):
         "192.168.122.170:80,192.168.122.171:80,192.168.122.172:80"
     )
     assert data["network"]["gateway"] == "192.168.122.1" == data["network"]["dns"]
-    assert data["controller"] == {"http_port": 80, "cluster_size": 3, "ha": True}
+    group = ["192.168.122.170", "192.168.122.171", "192.168.122.172"]  # primary first
+    assert data["controller"] == {"http_port": 80, "cluster_size": 3, "ha": True, "group": group}
     assert data["disk"] == {"smallest": True, "min_size": "20G"}
     assert "FILL IN" in out and "# CHANGE ME" in out  # comments tell the operator what to do
     path = tmp_path / "fleet.yaml"

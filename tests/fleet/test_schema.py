@@ -110,3 +110,15 @@ def test_the_schema_rejects_what_check_answers_rejects(change, path):
     assert errors and any(list(e.absolute_path) == path for e in errors), [
         (list(e.absolute_path), e.message) for e in errors
     ]
+
+
+def test_the_schema_accepts_an_ha_group_and_an_ip_pool():
+    validator = jsonschema_validator()
+    golden = Path(__file__).parents[1] / "engine" / "golden"
+    for name in ("ha-fleet.yaml", "agent-ipvlan-pool.yaml"):
+        data = yaml.safe_load((golden / name).read_text())
+        assert list(validator.iter_errors(data)) == [], name
+    data = yaml.safe_load((golden / "ha-fleet.yaml").read_text())
+    data["controller"]["group"] = ["192.168.122.170", "192.168.122.171"]
+    data["agent"]["ip_pool"] = [{"start": "192.168.122.200"}]
+    assert len(list(validator.iter_errors(data))) == 2

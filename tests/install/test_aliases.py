@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.install.backends import open_backend
 from cos_installer.install.pipeline import run_install
 from tests.install.conftest import (

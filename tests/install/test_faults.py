@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.install.backends import BlockDeviceBackend, DeviceIO
 from cos_installer.install.pipeline import run_install
 from cos_installer.support.advice import explain

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.hardware import holders
 from cos_installer.install import devusage
 from cos_installer.install.backends import BlockDeviceBackend

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.install.backends import BlockDeviceBackend, open_backend
 from cos_installer.install.pipeline import run_install
 from cos_installer.render.config import render_config

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.install.backends import BlockDeviceBackend, open_backend
 from cos_installer.install.pipeline import run_install
 from tests.install.conftest import (

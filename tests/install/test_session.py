@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.install.session import Session
 from cos_installer.support.installlog import CONFIG_NAME
 

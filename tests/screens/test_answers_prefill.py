@@ -9,7 +9,7 @@ import sys
 
 from cos_installer.screens.state import prefill
 
-from cos_installer.answers.document import read_mapping
+from cos_installer.answers.loader import read_mapping
 from cos_installer.commands.wizard import for_this_machine
 from cos_installer.flow import Step
 

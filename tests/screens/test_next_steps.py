@@ -9,7 +9,7 @@ import re
 import pytest
 from urwid.str_util import calc_width
 
-from cos_installer.answers.document import load_answers
+from cos_installer.answers.loader import load_answers
 from cos_installer.render import nextsteps
 
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, at, changed

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cos_installer.install.pipeline import InstallResult, StageError
+from cos_installer.install.stages import InstallResult, StageError
 from cos_installer.support.events import Event
 from tests.i18n.conftest import assert_fits, untranslated
 from tests.screens.conftest import CONTROLLER_VALUES, FakeEngine, Harness, changed

@@ -26,6 +26,11 @@ from cos_installer.answers.validate.disks import (  # noqa: F401
     data_disk,
     disk_path,
 )
+from cos_installer.answers.validate.group import (  # noqa: F401
+    ha_group,
+    ip_pool,
+    pool_conflicts,
+)
 from cos_installer.answers.validate.network import (  # noqa: F401
     address,
     dns_servers,

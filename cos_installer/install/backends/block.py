@@ -6,7 +6,7 @@ import errno
 import os
 import threading
 
-from cos_installer.hardware.holders import Holder, holder_clear_commands, holders, stacked_devices
+from cos_installer.hardware.holders import Holder, holder_clear_commands
 from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev, devusage, gpt
@@ -19,6 +19,7 @@ from cos_installer.install.backends.base import (
     Reread,
 )
 from cos_installer.install.backends.deviceio import DeviceIO, full_backing_store
+from cos_installer.install.backends.facts import disk_facts
 from cos_installer.install.backends.files import write_files
 from cos_installer.install.backends.rereadfail import kernel_kept_old_table
 from cos_installer.install.payload import Payload
@@ -68,25 +69,7 @@ class BlockDeviceBackend:
         self.log(line)
 
     def facts(self) -> DeviceFacts:
-        whole = not blockdev.is_partition(self.name, self.sysfs)
-        stack = holders(self.name, self.sysfs)  # walked once: mounts look through it too
-        parts = [p.name for p in blockdev.kernel_partitions(self.name, self.sysfs)]
-        own = {self.name, *parts, *stacked_devices(stack, self.sysfs)}
-        other = devusage.alias_use(self.name, own, self.sysfs)
-        return DeviceFacts(
-            device=self.device,
-            size=blockdev.device_size(self.device),
-            whole_disk=whole,
-            parent="" if whole else "/dev/" + blockdev.parent_disk(self.name, self.sysfs),
-            read_only=blockdev.read_only(self.device),
-            serial=blockdev.serial_of(self.name, self.sysfs),
-            by_id=tuple(blockdev.by_id_links(self.name)),
-            mounts=tuple(devusage.mounts(self.name, self.sysfs, stack=stack)) + other.busy,
-            holders=tuple(stack),
-            openers=tuple(devusage.openers([*parts, *other.names], self.sysfs)),
-            alias_holders=other.held,
-            aliases=other.idle,
-        )
+        return disk_facts(self.name, self.sysfs)
 
     def clear_holders(self, holders: list[Holder]) -> None:
         """Run the stop commands in order; `cleared` keeps what already ran, so a failure
