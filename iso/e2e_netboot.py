@@ -98,11 +98,22 @@ http {{
     return [subprocess.Popen(dnsmasq), subprocess.Popen(nginx)]
 
 
+def tap_nic(guest: vm.VM, tap: str, mac: str) -> None:
+    """A NIC on an existing tap device in the bridge, first in the boot order: the firmware
+    boots through the NIC's own iPXE ROM (QEMU's default for virtio-net-pci, Debian's
+    ipxe-qemu; an explicit romfile= is not offered as a boot device by SeaBIOS)."""
+    guest.nics += 1
+    n = guest.nics
+    device = f"virtio-net-pci,netdev=n{n},mac={mac},addr={0x0F + n:#x},bootindex=1"
+    guest.args += ["-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
+                   "-device", device]  # fmt: skip
+
+
 def netboot_vm(workdir: Path, name: str, tap: str, mac: str, disk: Path) -> vm.VM:
     guest = vm.VM(name, str(workdir))
     guest.prefix = ["nice", "-n", "5", "ip", "netns", "exec", NS]
     guest.disk(str(disk), "qcow2")
-    guest.tap_nic(tap, mac, bootindex=1)
+    tap_nic(guest, tap, mac)
     return guest
 
 

@@ -106,17 +106,6 @@ class VM:
         if not link:
             self.down_links.append(nid)
 
-    def tap_nic(self, tap: str, mac: str, bootindex: int | None = None) -> None:
-        """A NIC on an existing tap device (its bridge decides the network); with
-        `bootindex`, the firmware boots from it through the NIC's own iPXE ROM (QEMU's
-        default for virtio-net-pci: Debian's ipxe-qemu efi-virtio.rom)."""
-        self.nics += 1
-        boot = f",bootindex={bootindex}" if bootindex is not None else ""
-        slot = 0x0F + self.nics
-        self.args += ["-netdev", f"tap,id=n{self.nics},ifname={tap},script=no,downscript=no",
-                      "-device", f"virtio-net-pci,netdev=n{self.nics},mac={mac},addr={slot:#x}"
-                      f"{boot}"]  # fmt: skip
-
     def kernel(self, kernel: str, initrd: str, append: str) -> None:
         self.args += ["-kernel", kernel, "-initrd", initrd, "-append", append]
 

@@ -50,8 +50,9 @@ def _err(lines: list[str]) -> int:
 
 
 def _check_fleet(path: str) -> tuple[dict, list[str]]:
-    from cos_installer.answers.document import AnswersError, read_mapping
+    from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
+    from cos_installer.answers.loader import read_mapping
     from cos_installer.commands.check_answers import check_all
 
     try:

@@ -17,8 +17,7 @@ from cos_installer.hardware.storage import StorageMap, file_extent, overlap
 from cos_installer.hardware.types import human_size
 from cos_installer.install import blockdev
 from cos_installer.install.backends.base import Backend, DeviceFacts
-from cos_installer.install.payload import Payload, PayloadError, inspect_payload
-from cos_installer.install.remote import inspect_remote
+from cos_installer.install.remote import Payload, PayloadError, inspect_any  # local or URL
 
 LIVE_MEDIUM = "/run/live/medium"
 XFS_MIN_BYTES = 300 * 1000 * 1000  # mkfs.xfs refuses smaller filesystems
@@ -71,9 +70,7 @@ def find_payload(payload: str | None, machine: object | None, dry_run: bool) -> 
             raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
         payload = media.payload
     try:
-        if payload.startswith(("http://", "https://")):  # netbooted: cos.payload=URL
-            return inspect_remote(payload)
-        return inspect_payload(payload)
+        return inspect_any(payload)
     except PayloadError as exc:
         raise CheckError("", exc.cause, exc.hint) from exc
 

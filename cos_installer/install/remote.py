@@ -19,7 +19,7 @@ import tempfile
 from cos_installer.install import gpt
 from cos_installer.install.compression import detect_compression
 from cos_installer.install.imagesize import SIZE_SUFFIX, SizeError, decoded_head, read_size_file
-from cos_installer.install.payload import Payload, PayloadError
+from cos_installer.install.payload import Payload, PayloadError, inspect_payload
 from cos_installer.netboot.httpstream import (
     HttpError,
     RangeReader,
@@ -30,6 +30,7 @@ from cos_installer.netboot.httpstream import (
     probe,
 )
 
+__all__ = ["Payload", "PayloadError", "inspect_any", "inspect_remote", "notes_to"]
 LOG = logging.getLogger("cos_installer.netboot")
 HEAD_FETCH = 1 << 20
 SHA_SUFFIX = ".sha256"
@@ -75,6 +76,13 @@ def notes_to(stream: object) -> None:
 
 def default_retry() -> Retry:
     return Retry(log=LOG.warning)
+
+
+def inspect_any(path: str) -> Payload:
+    """A local image's facts, or (an http(s) URL: netbooted, cos.payload=) a remote one's."""
+    if path.startswith(("http://", "https://")):
+        return inspect_remote(path)
+    return inspect_payload(path)
 
 
 def inspect_remote(url: str, retry: Retry | None = None) -> Payload:

@@ -54,7 +54,7 @@ def identities(machine: Machine, bootif: str | None = None) -> list[tuple[str, s
 def _mismatch(path: str, machine: Machine, source: str) -> str:
     """Why the document at `path` is not for this machine ("" when it is, or when it is no
     fleet file: the install then reads it and reports what is wrong with it)."""
-    from cos_installer.answers.document import read_mapping
+    from cos_installer.answers.loader import read_mapping
 
     try:
         mapping = read_mapping(path)
