@@ -13,6 +13,7 @@ from cos_installer.commands import (
     check_config,
     fleet,
     install,
+    netboot,
     probe,
     render,
     snap,
@@ -29,6 +30,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "fleet": fleet,
     "snap": snap,
     "autostart": autostart,
+    "netboot": netboot,
 }
 
 

@@ -16,7 +16,11 @@
 (f) faults in the live system's shell: an md RAID1 + LVM left on the target (refused, named,
     cleared with --clear-holders), and a QEMU blkdebug drive failing writes (iso/e2e_faults.py);
 (v) the VGA console by OCR with no key pressed: the Welcome, then 中文 chosen there and the next
-    screen's Chinese title; screenshots kept in the work directory (iso/e2e_vga.py).
+    screen's Chinese title; screenshots kept in the work directory (iso/e2e_vga.py);
+(g) netboot: dnsmasq + nginx in a network namespace serve a `netboot export` tree; two VMs
+    with no medium boot from their NIC's iPXE ROM and install at the same time from one fleet
+    file, a third with no entry gets no answers and leaves its disk alone, one installed disk
+    is checked (iso/e2e_netboot.py).
 Exit 0 only when every check passed. Under TCG (no working KVM) the whole run takes minutes.
 """
 
@@ -35,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_faults  # noqa: E402
 import e2e_fleet  # noqa: E402
+import e2e_netboot  # noqa: E402
 import e2e_vga  # noqa: E402
 import e2e_wizard  # noqa: E402
 import vm  # noqa: E402
@@ -65,7 +70,7 @@ def phase(name: str):
 
 # Phases that share nothing run side by side, one guest per lane (TCG uses one core per guest):
 # (b) boots the disk (a) installed, so they stay in one lane; the lanes take about as long.
-LANES = ["abdfv", "ce"]
+LANES = ["abdfv", "ceg"]
 NEEDS = {"b": "a"}  # (b) boots what (a) installed
 
 
@@ -100,7 +105,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iso", required=True)
     parser.add_argument("--workdir", default="build/e2e")
-    parser.add_argument("--phases", default="abcdefv", help="which phases to run (default all)")
+    parser.add_argument("--netboot", default="build/netboot", help="`make netboot`'s output (g)")
+    parser.add_argument("--phases", default="abcdefgv", help="which phases to run (default all)")
     parser.add_argument("--lanes", type=int, default=2, help="2: two guests at a time (default)")
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
@@ -132,6 +138,9 @@ def main() -> int:
         "f": ("(f) faults: leftover RAID/LVM, --clear-holders, a blkdebug I/O error",
               lambda: e2e_faults.run(
                   workdir, args.iso, accel, kernel, initrd, password)),
+        "g": ("(g) netboot: iPXE, dnsmasq + nginx, two VMs install at once, one stranger",
+              lambda: e2e_netboot.run(
+                  workdir, os.path.abspath(args.netboot), accel, password)),
         "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",
               lambda: e2e_vga.run(workdir, args.iso, accel)),
     }  # fmt: skip

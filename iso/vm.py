@@ -70,6 +70,7 @@ class VM:
     def __init__(self, name: str, workdir: str, *, uefi: bool = False, memory: int = 2048):
         self.name, self.workdir, self.uefi, self.memory = name, workdir, uefi, memory
         self.args: list[str] = []
+        self.prefix: list[str] = []  # e.g. ip netns exec NS: QEMU opens its taps there
         self.nics = 0
         self.proc: subprocess.Popen | None = None
         self.serial: socket.socket | None = None
@@ -110,8 +111,8 @@ class VM:
 
     def command(self, accel: str, serial_stdio: bool = False) -> list[str]:
         sock = os.path.join(self.workdir, f"{self.name}")
-        argv = ["qemu-system-x86_64", "-name", self.name, "-machine", "pc", "-accel", accel,
-                "-m", str(self.memory), "-smp", "2", "-S",
+        argv = [*self.prefix, "qemu-system-x86_64", "-name", self.name, "-machine", "pc",
+                "-accel", accel, "-m", str(self.memory), "-smp", "2", "-S",
                 "-qmp", f"unix:{sock}.qmp,server=on,wait=off"]  # fmt: skip
         if serial_stdio:
             # The serial line and QEMU's monitor share this terminal, so Ctrl+A x quits:

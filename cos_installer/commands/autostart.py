@@ -3,6 +3,9 @@
 One console installs at a time: the first to take the lock runs the wizard (or, with
 `cos.autoinstall`, the unattended install after a countdown any key cancels); the others say
 where the installer runs and offer to take it over. Kernel options: see cos_installer.live.boot.
+
+Size: just over 300 lines with netboot's image URL and the answers' authenticity note passed
+through to `install`; the unattended/wizard command builders are the part to move out next.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import tempfile
 import termios
 import time
 
-from cos_installer.hardware.media import MEDIA_DIR, PAYLOAD
+from cos_installer.hardware.media import MEDIA_DIR, PAYLOAD, PAYLOAD_URL_ENV
 from cos_installer.hardware.types import Machine
 from cos_installer.live import boot, consoles, ptyrelay, takeover
 from cos_installer.live.takeover import take_lock, wait_key
@@ -121,18 +124,23 @@ def note_args(note: str) -> list[str]:
     return ["--answers-note", f"answers: {note}"] if note else []
 
 
-def install_command(answers: str, medium: str, note: str = "") -> list[str]:
+def install_command(
+    answers: str, medium: str, note: str = "", payload: str | None = None
+) -> list[str]:
     """No --target: `install` takes the disk from the answers, for a fleet file from this
     machine's entry (a --target from the file's defaults would override the entry's disk).
-    note: how the answers were authenticated, the install's first event."""
-    image = os.path.join(medium, PAYLOAD)
+    note: how the answers were authenticated, the install's first event. The image:
+    cos.payload's URL when netbooted, else the medium's."""
+    image = payload or os.path.join(medium, PAYLOAD)
     return installer() + ["install", "--answers", answers, "--image", image, "--yes",
                           *note_args(note)]  # fmt: skip
 
 
-def unattended(answers: str, medium: str, after: str, note: str = "") -> int:
+def unattended(
+    answers: str, medium: str, after: str, note: str = "", payload: str | None = None
+) -> int:
     disk = answers_disk(answers)
-    command = install_command(answers, medium, note)
+    command = install_command(answers, medium, note, payload)
     say(f"cos-installer: unattended install onto {disk or '(disk from the answers)'}")
     code = subprocess.run(command, check=False).returncode
     if code != 0:
@@ -152,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
         option_error = ""
     except boot.BootOptionError as error:
         options, option_error = boot.BootOptions(), str(error)
+    if options.payload:  # netbooted: no medium; the wizard and the install stream this URL
+        os.environ[PAYLOAD_URL_ENV] = options.payload
     mark = os.environ.pop("COS_FBTERM_MARK", "")
     if mark:  # fbterm started this autostart: the one outside need not fall back
         open(mark, "w").close()
@@ -187,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
         lock = take_lock_in_turn(args, options)
     say(f"COS-INSTALLER-START on {args.console}")
     wizard = installer()
+    if options.payload and not (options.answers or "").startswith(("http://", "https://")):
+        network_for_download(options.payload)  # an http answers source brings it up below
     if option_error:
         say(f"cos-installer: kernel command line: {option_error}")
         say("Press Enter for the wizard.")
@@ -196,8 +208,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             if options.answers.startswith(("http://", "https://")):
                 network_for_download(options.answers)
-            answers = boot.fetch_answers(options.answers, workdir, medium_dir=args.medium, log=say,
-                                         pin=options.answers_pin)  # fmt: skip
+            answers = boot.fetch_answers(
+                options.answers, workdir, medium_dir=args.medium, log=say,
+                pin=options.answers_pin, bootif=options.bootif,
+            )  # fmt: skip
         except (boot.SourceError, OSError) as error:
             say(f"cos-installer: {error}")
             answers = None
@@ -205,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         if answers and options.autoinstall:
             disk = answers_disk(answers) or "the disk named in the answers"
             if countdown(args.countdown, disk):
-                code = unattended(answers, args.medium, options.after, note)
+                code = unattended(answers, args.medium, options.after, note, options.payload)
                 if code == 0 and options.after != "wizard":
                     return 0
                 say("Press Enter for the wizard.")
@@ -225,7 +239,12 @@ def wizard_command(options: boot.BootOptions, medium: str) -> list[str]:
     workdir = tempfile.mkdtemp(prefix="cos-boot-")
     try:
         answers = boot.fetch_answers(
-            options.answers, workdir, medium_dir=medium, log=say, pin=options.answers_pin
+            options.answers,
+            workdir,
+            medium_dir=medium,
+            log=say,
+            pin=options.answers_pin,
+            bootif=options.bootif,
         )
     except (boot.SourceError, OSError) as error:
         say(f"cos-installer: {error}")

@@ -54,7 +54,8 @@ def add_arguments(parser) -> None:
         "--image",
         metavar="PAYLOAD",
         help="the OS image (raw, .zst, .xz, .gz or .bz2) with PAYLOAD.sha256 beside it "
-        "(default: the install media's)",
+        "(default: the install media's); an http(s) URL is streamed (URL.sha256 and URL.size "
+        "beside it, resumed after a broken connection)",
     )
     add_trust_arguments(parser)
     parser.add_argument(
@@ -208,7 +209,12 @@ def run(args) -> int:
         return 2
     if not args.target:
         args.target = config.disk
-    if args.image and not os.path.exists(args.image):
+    remote = (args.image or "").startswith(("http://", "https://"))
+    if remote:
+        from cos_installer.install.remote import notes_to
+
+        notes_to(sys.stderr)
+    if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
     if config.disk != args.target:

@@ -12,6 +12,7 @@ from cos_installer.i18n import N_, _
 
 MEDIA_DIR = "/run/live/medium"  # where live-boot mounts the boot medium
 MEDIA_DIR_ENV = "COS_MEDIA_DIR"  # tests and dry runs point this at a directory of theirs
+PAYLOAD_URL_ENV = "COS_PAYLOAD_URL"  # netbooted: cos.payload=URL (set by autostart)
 PAYLOAD = "cos/cos-image.raw.zst"  # the OS image, relative to the medium's root
 PAYLOAD_SHA256 = PAYLOAD + ".sha256"
 
@@ -73,7 +74,12 @@ def find_install_media(
     the device is whatever is mounted there (the directory itself when it is no mount).
     Otherwise the device is the one labelled CDROM; when it is mounted, the payload must be
     on it; when it is not mounted, payload is None (the pipeline mounts it).
+    A netbooted live system (COS_PAYLOAD_URL, from cos.payload=) has no medium: the image
+    is that URL, streamed by the install.
     """
+    url = os.environ.get(PAYLOAD_URL_ENV)
+    if url:
+        return InstallMedia(device=url, payload=url)
     override = os.environ.get(MEDIA_DIR_ENV)
     if override:
         payload = _payload_in(override)

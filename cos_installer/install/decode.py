@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from typing import BinaryIO
 
 from cos_installer.install.compression import DECODERS
 from cos_installer.install.payload import Payload
@@ -39,6 +40,7 @@ class Source:
         self.fed = 0  # stored bytes read so far
         self.stop = threading.Event()
         self.error: OSError | None = None  # reading the payload failed
+        self.fatal: Exception | None = None  # the download gave up (raised by the writer)
         self.failure = ""  # the decoder's complaint, "" when it had none
         self.free: queue.Queue = queue.Queue()
         self.full: queue.Queue = queue.Queue()
@@ -101,20 +103,31 @@ def read_full(fd: int, view: memoryview) -> int:
     return pos
 
 
+def read_file_full(file: BinaryIO, view: memoryview) -> int:
+    """Fill `view` from a file object (a download) until it is full or the input ends."""
+    pos = 0
+    while pos < len(view):
+        n = file.readinto(view[pos:])
+        if not n:
+            break
+        pos += n
+    return pos
+
+
 class RawSource(Source):
     def __init__(self, payload: Payload, bufsize: int, nbufs: int) -> None:
         super().__init__(payload, bufsize, nbufs)
-        self.fd = os.open(payload.path, os.O_RDONLY | os.O_CLOEXEC)
+        self.file = payload.open_stored()
 
     def _fill(self, view: memoryview) -> int:
-        pos = read_full(self.fd, view)
+        pos = read_file_full(self.file, view)
         self.sha.update(view[:pos])
         self.fed += pos
         return pos
 
     def close(self) -> None:
         super().close()
-        os.close(self.fd)
+        self.file.close()
 
 
 class _HashingReader:
@@ -123,7 +136,7 @@ class _HashingReader:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.file = open(source.payload.path, "rb", buffering=0)  # noqa: SIM115
+        self.file = source.payload.open_stored()
         self.chunks: queue.Queue = queue.Queue(maxsize=8)
         self.thread = threading.Thread(target=self._hash, daemon=True)
         self.thread.start()
@@ -200,7 +213,7 @@ class PipeSource(Source):
         chunk = bytearray(READ_SIZE)
         view = memoryview(chunk)
         try:
-            with open(self.payload.path, "rb", buffering=0) as f:
+            with self.payload.open_stored() as f:
                 while not self.stop.is_set():
                     n = f.readinto(chunk)
                     if not n:
@@ -214,6 +227,8 @@ class PipeSource(Source):
             pass  # the decompressor stopped early; its exit status says why
         except OSError as exc:
             self.error = exc
+        except Exception as exc:  # a download that gave up (PayloadError): the writer raises it
+            self.fatal = exc
         finally:
             self.proc.stdin.close()
 

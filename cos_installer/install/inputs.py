@@ -4,9 +4,10 @@ checked and its size known."""
 
 from __future__ import annotations
 
-from cos_installer.install.payload import Payload, PayloadError, inspect_payload
+from cos_installer.install.payload import Payload, PayloadError
 from cos_installer.install.preflight import CheckError
-from cos_installer.install.signature import Trust, signed_digest
+from cos_installer.install.remote import inspect_any
+from cos_installer.install.signature import Trust
 
 
 def render(config: object) -> str:
@@ -50,7 +51,6 @@ def find_payload(
             raise CheckError(media.device, "CDROM Device Not Ready: no OS image on the medium")
         payload = media.payload
     try:
-        digest, signer = signed_digest(payload + ".sha256", trust or Trust())
-        return inspect_payload(payload, digest, signer)
+        return inspect_any(payload, trust)
     except PayloadError as exc:
         raise CheckError("", exc.cause, exc.hint) from exc

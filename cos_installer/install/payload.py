@@ -4,7 +4,9 @@ sha256 (from the `.sha256` file beside it) and its decompressed size (`imagesize
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from cos_installer.install.compression import detect_compression
 from cos_installer.install.imagesize import SizeError, uncompressed_size
@@ -28,10 +30,16 @@ class Payload:
     content_size: int  # decompressed size, established before the first write (imagesize)
     size_source: str = "its file size"  # where content_size came from, for messages
     signer: str = ""  # the fingerprint of the key that signed the .sha256; "" unsigned
+    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)  # a download
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
+
+    def open_stored(self) -> BinaryIO:
+        """The stored (compressed) bytes, read once from the start: the file, or the download
+        (cos_installer.install.remote) for an image named by URL."""
+        return self.opener() if self.opener else open(self.path, "rb", buffering=0)  # noqa: SIM115
 
 
 def read_sha256_file(path: str) -> str:

@@ -171,10 +171,16 @@ def authenticate(
     cancel: threading.Event | None,
 ) -> None:
     """A signed image is hashed whole against its signed checksum before the first write
-    (prove_payload), saying so; a dry run (`plan`) only plans it."""
+    (prove_payload), saying so; a dry run (`plan`) only plans it. A streamed (netbooted)
+    image is not downloaded twice: its signed sha256 is checked while it is written, and the
+    partition table is held back until it matched (the stream's own check)."""
     if not info.signer:
         return
     where = f"signed by key {info.signer}"
+    if info.opener is not None:
+        say(f"{info.name}: signature good ({where}); its sha256 is checked while it streams, "
+            "the partition table is written only once it matched")  # fmt: skip
+        return
     if plan is not None:
         plan.append(f"verify the sha256 of {info.name} ({where}) before writing")
         return

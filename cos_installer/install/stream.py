@@ -196,11 +196,14 @@ AGAIN = "download the image again or use another install medium"
 def _verify(payload: Payload, source: Source, offset: int) -> None:
     """After the last byte: reading errors, decoder complaints, frame structure, checksum,
     and the size the image was said to have."""
+    if source.fatal is not None:
+        raise source.fatal
     if source.error is not None:
         raise PayloadError(f"cannot read {payload.name}: {source.error.strerror}", AGAIN)
     digest = source.sha.hexdigest()
     mismatch = digest != payload.sha256
-    problem = zstd_frames_problem(payload.path) if payload.compression == "zstd" else None
+    walk = payload.compression == "zstd" and payload.opener is None  # a download: sha256 only
+    problem = zstd_frames_problem(payload.path) if walk else None
     failure = source.failure.lower()
     if problem or failure:
         also = " (and its sha256 does not match)" if mismatch else ""

@@ -3,13 +3,32 @@
 Options (all optional):
   cos.answers=SOURCE   an answers file: `cdrom:/answers.yaml` (on the install medium),
                        `label:COSCFG:/answers.yaml` (on the filesystem labelled COSCFG),
-                       `http://...` / `https://...`, or an absolute path in the live system
-  cos.answers_pin=sha256:HEX  with cos.answers=https://...: the server certificate's SHA-256
-                       fingerprint; any other certificate is refused (cos_installer.live.pinned)
+                       `http://...` / `https://...`, or an absolute path in the live system;
+                       an http(s) URL ending in `/` is an answers directory by identity
+                       (`http://SERVER/cos/answers/`): the live system asks it for
+                       `mac/<mac>.yaml`, `system_uuid/...`, `system_serial/...`,
+                       `disk_serial/...` in that order and takes the first document for
+                       this machine (cos_installer.netboot.contract); none: no answers
+  cos.answers_pin=sha256:HEX  with cos.answers=https://... (one file): the server certificate's
+                       SHA-256 fingerprint; any other certificate is refused (live.pinned)
+  cos.payload=URL      netbooted: the OS image is streamed from this http(s) URL (with
+                       URL.sha256, URL.sha256.sig and URL.size beside it) instead of read
+                       from a medium; the live system then never asks for one
   cos.autoinstall      install unattended from those answers after a 10 s countdown
   cos.after=ACTION     what follows a successful unattended install: poweroff (default),
                        reboot or wizard
+  BOOTIF=01-MAC        (from iPXE or pxelinux) the NIC the machine booted from: its MAC is
+                       asked first in an answers directory
 The live system's consoles come from `console=`; the last one is the kernel's primary console.
+A netbooted machine's whole line, as `netboot export` writes it in boot.ipxe:
+  boot=live fetch=http://SERVER/cos/live/filesystem.squashfs ... BOOTIF=01-${net0/mac:hexhyp}
+  cos.payload=http://SERVER/cos/cos-image.raw.zst cos.answers=http://SERVER/cos/answers/
+  cos.autoinstall
+
+Size: over 300 lines since the netboot options (cos.payload=, BOOTIF=, answers by identity)
+met the pinned https answers: every option and every answers source is still here in one
+place, so a reader sees all the live system accepts; the http fetching (pin, retries) is the
+part to move out next, with SourceError.
 """
 
 from __future__ import annotations
@@ -27,6 +46,7 @@ from dataclasses import dataclass
 
 from cos_installer.hardware.media import MEDIA_DIR
 from cos_installer.live.pinned import PinMismatch, fetch_pinned, parse_pin
+from cos_installer.netboot.contract import bootif_mac
 
 AFTER_ACTIONS = ("poweroff", "reboot", "wizard")
 SOURCE_FORMS = (
@@ -50,6 +70,8 @@ class BootOptions:
     after: str = "poweroff"
     consoles: tuple[str, ...] = ()
     answers_pin: str = ""  # 64 hex digits: the answer server certificate's sha256
+    payload: str | None = None  # cos.payload=URL: netbooted, the image comes over HTTP
+    bootif: str | None = None  # the MAC of BOOTIF=01-..., the NIC the machine booted from
 
     @property
     def primary_console(self) -> str:
@@ -70,6 +92,7 @@ class AnswerSource:
 def parse_cmdline(text: str) -> BootOptions:
     """Parse a kernel command line; unknown cos.* options are errors, others are ignored."""
     answers, autoinstall, after, consoles, pin = None, False, "poweroff", [], ""
+    payload, bootif = None, None
     try:
         words = shlex.split(text)
     except ValueError:
@@ -94,6 +117,10 @@ def parse_cmdline(text: str) -> BootOptions:
                     f"cos.autoinstall={value}: expected the bare option cos.autoinstall"
                 )
             autoinstall = True
+        elif key == "cos.payload":
+            payload = _payload_url(value)
+        elif key == "BOOTIF":
+            bootif = bootif_mac(value)
         elif key == "cos.after":
             if value not in AFTER_ACTIONS:
                 raise BootOptionError(
@@ -103,16 +130,30 @@ def parse_cmdline(text: str) -> BootOptions:
         elif key.startswith("cos."):
             raise BootOptionError(
                 f"{word}: unknown option; known: cos.answers=SOURCE, "
-                "cos.answers_pin=sha256:HEX, cos.autoinstall, "
+                "cos.answers_pin=sha256:HEX, cos.payload=URL, cos.autoinstall, "
                 f"cos.after={'|'.join(AFTER_ACTIONS)}"
             )
     if autoinstall and not answers:
         raise BootOptionError("cos.autoinstall needs cos.answers=SOURCE: " + SOURCE_FORMS)
-    if pin and not (answers or "").startswith("https://"):
+    if pin and (not (answers or "").startswith("https://") or (answers or "").endswith("/")):
         raise BootOptionError(
-            f"cos.answers_pin applies to cos.answers=https://...; got cos.answers={answers or ''}"
+            "cos.answers_pin applies to one answers file at cos.answers=https://...; got "
+            f"cos.answers={answers or ''}"
         )
-    return BootOptions(answers, autoinstall, after, tuple(consoles), pin)
+    return BootOptions(
+        answers, autoinstall, after, tuple(consoles), answers_pin=pin, payload=payload,
+        bootif=bootif,
+    )  # fmt: skip
+
+
+def _payload_url(value: str) -> str:
+    parts = value.split("/", 3)
+    if not value.startswith(("http://", "https://")) or len(parts) < 4 or not parts[2]:
+        raise BootOptionError(
+            f"cos.payload={value}: expected the OS image's http(s) URL, for example "
+            "cos.payload=http://10.0.0.1/cos/cos-image.raw.zst"
+        )
+    return value
 
 
 def read_cmdline(path: str = "/proc/cmdline") -> BootOptions:
@@ -162,12 +203,19 @@ def fetch_answers(
     http_deadline: float = 60.0,
     log: Log = print,
     pin: str = "",
+    machine: object | None = None,
+    bootif: str | None = None,
 ) -> str:
     """Copy the answers file named by `spec` into dest_dir and return the copy's path.
-    pin: the https server's certificate sha256 (cos.answers_pin); any other is refused."""
+    pin: the https server's certificate sha256 (cos.answers_pin); any other is refused.
+    An answers directory (an http(s) URL ending in /) is asked by this machine's identities
+    (`machine`, else the real one); SourceError when none of them has a document."""
     source = parse_source(spec)
     dest = os.path.join(dest_dir, "answers.yaml")
-    if source.kind == "http":
+    if source.kind == "http" and source.url.endswith("/"):
+        _fetch_by_identity(source.url, dest, machine, bootif, log)
+        log(f"answers: {authenticity(source.url, pin)}")
+    elif source.kind == "http":
         _fetch_http(source.url, dest, http_attempts, http_deadline, log, pin)
         log(f"answers: {authenticity(source.url, pin)}")
     elif source.kind == "cdrom":
@@ -179,6 +227,22 @@ def fetch_answers(
     os.chmod(dest, 0o600)  # it may carry a password
     log(f"answers: read {spec}")
     return dest
+
+
+def _fetch_by_identity(
+    base: str, dest: str, machine: object | None, bootif: str | None, log: Log
+) -> None:
+    from cos_installer.hardware import open_machine
+    from cos_installer.netboot.httpstream import Retry
+    from cos_installer.netboot.lookup import NoAnswers, fetch_by_identity
+
+    try:
+        fetch_by_identity(
+            base, dest, machine or open_machine(None), bootif=bootif,
+            retry=Retry(attempts=5, log=log), log=log,
+        )  # fmt: skip
+    except NoAnswers as exc:
+        raise SourceError(str(exc)) from exc
 
 
 def _copy(path: str, dest: str, spec: str, where: str) -> None:
