@@ -2,7 +2,7 @@
 """`make netboot`: build/netboot/ from the ISO build's outputs, for a network install.
 
     live/vmlinuz, live/initrd.img, live/filesystem.squashfs   the live system (from the ISO)
-    cos/cos-image.raw.zst (+ .sha256, .size)                  the payload and its facts
+    cos/cos-image.raw.zst (+ .sha256, .sha256.sig, .size)     the payload and its facts
     tftp/undionly.kpxe, tftp/snponly.efi, tftp/ipxe.efi       iPXE from Debian's `ipxe`
     boot.ipxe                                                 for a tree served at
                                                               http://<the TFTP server>/
@@ -15,6 +15,7 @@ Usage: iso/build-netboot.py ISO OUT_DIR
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -58,6 +59,8 @@ def main(argv: list[str]) -> int:
     try:
         for rel in (KERNEL, INITRD, SQUASHFS, PAYLOAD, PAYLOAD + ".sha256"):
             extract(iso, rel, tmp / rel)
+        with contextlib.suppress(subprocess.CalledProcessError):  # signed builds carry it
+            extract(iso, PAYLOAD + ".sha256.sig", tmp / (PAYLOAD + ".sha256.sig"))
         payload = inspect_payload(str(tmp / PAYLOAD))
         (tmp / (PAYLOAD + SIZE_SUFFIX)).write_text(f"{payload.content_size}\n")
         (tmp / TFTP_DIR).mkdir()

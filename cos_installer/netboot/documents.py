@@ -15,8 +15,7 @@ from collections.abc import Callable
 import yaml
 
 from cos_installer.answers.fleet_rules import MATCH_KEYS, get_path, match_values
-
-from .contract import relative_path, value_problem
+from cos_installer.netboot.contract import relative_path, value_problem
 
 HEADER = (
     "# COS answers for the machines named below (cos-installer netboot export).\n"

@@ -2,7 +2,7 @@
 
     OUT/boot.ipxe                      the iPXE script (cos_installer.netboot.ipxe)
     OUT/live/{vmlinuz,initrd.img,filesystem.squashfs}
-    OUT/cos/cos-image.raw.zst(.sha256, .size)
+    OUT/cos/cos-image.raw.zst(.sha256, .sha256.sig, .size)
     OUT/answers/KEY/NAME.yaml          one per identity (cos_installer.netboot.contract)
     OUT/tftp/{undionly.kpxe,snponly.efi,ipxe.efi}
     OUT/dnsmasq.conf, OUT/nginx.conf   (cos_installer.netboot.configs)
@@ -19,8 +19,8 @@ import tempfile
 from dataclasses import dataclass
 
 from cos_installer.hardware.media import PAYLOAD
-
-from .ipxe import INITRD, KERNEL, SQUASHFS
+from cos_installer.netboot.configs import LOADERS
+from cos_installer.netboot.ipxe import INITRD, KERNEL, SQUASHFS
 
 IPXE_DIR = "/usr/lib/ipxe"  # Debian's `ipxe`
 TFTP_DIR = "tftp"
@@ -35,15 +35,14 @@ class Tree:
 
 
 def boot_file_copies(boot_files: str, ipxe_dir: str = IPXE_DIR) -> dict[str, str]:
-    """The live system, the payload (+ .sha256, .size) and the iPXE loaders to copy; ValueError
-    naming the first one missing."""
-    from .configs import LOADERS
-
+    """The live system, the payload (+ .sha256, .sha256.sig, .size) and the iPXE loaders to
+    copy; ValueError naming the first one missing."""
     wanted = {p: os.path.join(boot_files, p) for p in (KERNEL, INITRD, SQUASHFS, PAYLOAD)}
     wanted[PAYLOAD + ".sha256"] = os.path.join(boot_files, PAYLOAD + ".sha256")
-    size = os.path.join(boot_files, PAYLOAD + ".size")
-    if os.path.isfile(size):
-        wanted[PAYLOAD + ".size"] = size
+    for optional in (".size", ".sha256.sig"):  # the size when gzip/bzip2; the signature
+        path = os.path.join(boot_files, PAYLOAD + optional)
+        if os.path.isfile(path):
+            wanted[PAYLOAD + optional] = path
     for name in LOADERS:
         own = os.path.join(boot_files, TFTP_DIR, name)
         wanted[f"{TFTP_DIR}/{name}"] = own if os.path.isfile(own) else os.path.join(ipxe_dir, name)

@@ -10,8 +10,7 @@ the initrd for an EFI-stub kernel (UEFI); BIOS kernels ignore it.
 from __future__ import annotations
 
 from cos_installer.hardware.media import PAYLOAD
-
-from .contract import ANSWERS_DIR
+from cos_installer.netboot.contract import ANSWERS_DIR
 
 LIVE_CMDLINE = (
     "boot=live components quiet loglevel=3 systemd.show_status=0 modprobe.blacklist=floppy "

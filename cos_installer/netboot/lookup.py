@@ -16,11 +16,10 @@ from collections.abc import Callable
 from cos_installer.answers.fleet import FleetError, is_fleet, match_host
 from cos_installer.answers.fleet_rules import norm_mac
 from cos_installer.hardware.types import Machine
-
-from .contract import bootif_mac, identity_path, value_problem
+from cos_installer.netboot.contract import bootif_mac, identity_path, value_problem
 
 __all__ = ["NoAnswers", "bootif_mac", "fetch_by_identity", "identities"]
-from .httpstream import HttpError, Retry, fetch_small
+from cos_installer.netboot.httpstream import HttpError, Retry, fetch_small
 
 MAX_DOCUMENT = 1 << 20
 

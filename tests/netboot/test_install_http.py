@@ -16,11 +16,12 @@ from tests.netboot.server import Server
 URL = "http://10.0.0.1/cos/cos-image.raw.zst"
 
 
-def served(payload: str, tmp_path) -> tuple[str, str]:
+def served(payload: str, tmp_path, signed: bool = True) -> tuple[str, str]:
+    """The image, its .sha256 and (signed) the .sha256.sig the session key made."""
     root = tmp_path / "www"
     root.mkdir()
     name = os.path.basename(payload)
-    for suffix in ("", ".sha256"):
+    for suffix in ("", ".sha256", ".sha256.sig") if signed else ("", ".sha256"):
         os.link(payload + suffix, root / (name + suffix))
     return str(root), name
 
@@ -71,6 +72,23 @@ def test_cli_refuses_an_image_whose_size_is_unknown_before_touching_the_disk(
     assert proc.returncode == 1, proc.stderr
     assert "Install failed at stage preflight" in proc.stderr
     assert "does not say how big the image is" in proc.stderr
+    with open(disk, "rb") as f:
+        assert f.read(4096) == b"OLD-DATA" * 512
+
+
+def test_an_unsigned_image_over_http_is_refused_before_touching_the_disk(payload, loops, tmp_path):
+    """A netbooted image is signature-checked like a medium's: no URL.sha256.sig, no write."""
+    root, name = served(payload, tmp_path, signed=False)
+    disk = loops.device(128)
+    with open(disk, "r+b") as f:
+        f.write(b"OLD-DATA" * 512)
+    answers = answers_file(tmp_path, disk=disk)
+    with Server(root) as server:
+        proc = run_cli("--answers", answers, "--image", server.url(name), "--yes")
+    assert proc.returncode == 1, proc.stderr
+    assert f"no signature {server.url(name)}.sha256.sig" in proc.stderr, proc.stderr
+    assert "/tmp/cos-sig-" not in proc.stderr  # the URL is named, not the scratch copy
+    assert server.faults.sent.get(f"/{name}", 0) <= 1 << 20  # the image was not streamed
     with open(disk, "rb") as f:
         assert f.read(4096) == b"OLD-DATA" * 512
 

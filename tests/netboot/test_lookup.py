@@ -13,11 +13,14 @@ import pytest
 from cos_installer.answers.loader import load_for_machine
 from cos_installer.hardware import open_machine
 from cos_installer.install.remote import inspect_remote
+from cos_installer.install.signature import Trust
 from cos_installer.netboot.httpstream import Retry
 from cos_installer.netboot.lookup import NoAnswers, fetch_by_identity, identities
 from tests.netboot.rack import boot_files, export, fleet_file
 from tests.netboot.test_export import nginx_main
 from tests.realparts import need_root, need_tools
+
+UNSIGNED_OK = Trust(allow_unsigned=True)  # these test the stream; test_install_http the signature
 
 
 def free_port() -> int:
@@ -120,7 +123,9 @@ def test_a_machine_without_an_entry_gets_404s_and_no_answers(served, tmp_path):
 
 
 def test_nginx_serves_the_image_with_its_size_and_range(served):
-    payload = inspect_remote(served[1] + "cos/cos-image.raw.zst", Retry(attempts=2))
+    payload = inspect_remote(
+        served[1] + "cos/cos-image.raw.zst", Retry(attempts=2), trust=UNSIGNED_OK
+    )
     assert (payload.stored_size, payload.content_size, payload.compression) == (5, 5, "raw")
     with payload.open_stored() as f:
         f.reader.pos = 2  # as after a break at byte 2: the rest comes by Range

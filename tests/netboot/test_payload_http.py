@@ -13,10 +13,13 @@ import pytest
 from cos_installer.install.backends.block import DeviceIO
 from cos_installer.install.payload import PayloadError, inspect_payload
 from cos_installer.install.remote import HEAD_FETCH, inspect_remote
+from cos_installer.install.signature import Trust
 from cos_installer.install.stream import copy_payload
 from cos_installer.netboot.httpstream import Retry
 from tests.netboot.server import Server
 from tests.realparts import need_tools
+
+UNSIGNED_OK = Trust(allow_unsigned=True)  # these test the stream; test_install_http the signature
 
 NO_WAIT = Retry(attempts=4, sleep=lambda s: None)
 
@@ -81,7 +84,7 @@ def test_cut_connections_resume_where_they_broke_and_read_each_byte_once(
         server.faults.cuts = list(cuts)
         resumes: list[str] = []
         retry = Retry(sleep=lambda s: None, log=resumes.append)
-        payload = inspect_remote(server.url(name), retry)
+        payload = inspect_remote(server.url(name), retry, trust=UNSIGNED_OK)
         assert payload.stored_size == stored and payload.content_size == len(data)
         disk = loops.device(16)
         assert write(payload, disk, 16 << 20) == len(data)
@@ -102,7 +105,7 @@ def test_a_download_that_keeps_breaking_gives_up_and_leaves_no_table(loops, tmp_
     name = serve_image(tmp_path, data)
     with Server(tmp_path / "www") as server:
         server.faults.cuts = [100_000] + [0] * 20  # then nothing more: no progress
-        payload = inspect_remote(server.url(name), NO_WAIT)
+        payload = inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
         disk = loops.device(16)
         broke = r"the download broke at byte 100000 of \d+ .*4 attempt"
         with pytest.raises(PayloadError, match=broke):
@@ -114,7 +117,7 @@ def test_a_resume_the_server_answers_with_the_whole_file_is_refused(loops, tmp_p
     name = serve_image(tmp_path, image_bytes(8 << 20))
     with Server(tmp_path / "www") as server:
         server.faults.cuts = [500_000]
-        payload = inspect_remote(server.url(name), NO_WAIT)
+        payload = inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
         server.faults.ignore_range = True
         disk = loops.device(16)
         with pytest.raises(PayloadError, match="sent the whole file again"):
@@ -128,7 +131,7 @@ def test_a_wrong_checksum_is_found_while_streaming_and_the_table_not_written(loo
     with Server(tmp_path / "www") as server:
         disk = loops.device(16)
         with pytest.raises(PayloadError, match="checksum mismatch"):
-            write(inspect_remote(server.url(name), NO_WAIT), disk, 16 << 20)
+            write(inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK), disk, 16 << 20)
     assert first_mib(disk) == bytes(1 << 20)
 
 
@@ -138,7 +141,7 @@ def test_a_server_that_does_not_say_the_size_is_refused_at_preflight(tmp_path):
         server.faults.no_length = True
         server.faults.ignore_range = True
         with pytest.raises(PayloadError, match="does not say how big the image is"):
-            inspect_remote(server.url(name), NO_WAIT)
+            inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
         assert not any(r.startswith("GET") and "Range" in r for r in server.faults.ranges)
 
 
@@ -146,7 +149,7 @@ def test_no_checksum_beside_the_url_is_refused(tmp_path):
     name = serve_image(tmp_path, image_bytes(2 << 20))
     (tmp_path / "www" / f"{name}.sha256").unlink()
     with Server(tmp_path / "www") as server, pytest.raises(PayloadError, match="no checksum at"):
-        inspect_remote(server.url(name), NO_WAIT)
+        inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
 
 
 def test_a_gzip_image_without_size_information_is_refused_and_its_size_file_accepted(tmp_path):
@@ -154,9 +157,9 @@ def test_a_gzip_image_without_size_information_is_refused_and_its_size_file_acce
     name = serve_image(tmp_path, data, "gzip", size_file=False)
     with Server(tmp_path / "www") as server:
         with pytest.raises(PayloadError, match="cannot be established before the install"):
-            inspect_remote(server.url(name), NO_WAIT)
+            inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
         (tmp_path / "www" / f"{name}.size").write_text(f"{len(data)}\n")
-        payload = inspect_remote(server.url(name), NO_WAIT)
+        payload = inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
     assert (payload.content_size, payload.size_source) == (len(data), f"{name}.size")
 
 
@@ -164,7 +167,7 @@ def test_a_hostile_size_file_is_named(tmp_path):
     name = serve_image(tmp_path, image_bytes(2 << 20))
     (tmp_path / "www" / f"{name}.size").write_bytes(b"12\x1b[2J 34")
     with Server(tmp_path / "www") as server, pytest.raises(PayloadError) as caught:
-        inspect_remote(server.url(name), NO_WAIT)
+        inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
     assert "\x1b" not in caught.value.cause and "expected the image's decompressed size" in (
         caught.value.cause
     )
@@ -177,6 +180,6 @@ def test_the_gpt_in_the_first_mib_gives_the_size_of_the_test_payload(payload, tm
         os.link(payload + suffix, root / (os.path.basename(payload) + suffix))
     name = os.path.basename(payload)
     with Server(root) as server:
-        remote = inspect_remote(server.url(name), NO_WAIT)
+        remote = inspect_remote(server.url(name), NO_WAIT, trust=UNSIGNED_OK)
     assert remote.content_size == inspect_payload(payload).content_size
     assert remote.size_source == "the GPT in its first MiB"
