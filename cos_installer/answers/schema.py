@@ -132,7 +132,9 @@ FIELDS: dict[str, dict] = {
         ],
         "description": "the NIC to configure: a name (eth0) or a rule",
     },
-    "network.dhcp": _yes_no("configure the NIC by DHCP instead of a static address", False),
+    "network.dhcp": _yes_no(
+        "configure the NIC by DHCP instead of a static address", model.DEFAULT_DHCP
+    ),
     "network.address": _text("IP/Mask in CIDR form, e.g. 192.168.159.129/24", pattern=_CIDR),
     "network.gateway": _text("gateway: an IPv4 address on the NIC's network", pattern=_IPV4),
     "network.dns": {

@@ -135,10 +135,14 @@ def parse_cmdline(text: str) -> BootOptions:
             )
     if autoinstall and not answers:
         raise BootOptionError("cos.autoinstall needs cos.answers=SOURCE: " + SOURCE_FORMS)
-    if pin and (not (answers or "").startswith("https://") or (answers or "").endswith("/")):
+    if pin and not (answers or "").startswith("https://"):
         raise BootOptionError(
-            "cos.answers_pin applies to one answers file at cos.answers=https://...; got "
-            f"cos.answers={answers or ''}"
+            f"cos.answers_pin applies to cos.answers=https://...; got cos.answers={answers or ''}"
+        )
+    if pin and (answers or "").endswith("/"):
+        raise BootOptionError(
+            "cos.answers_pin applies to one answers file, not an answers directory by identity "
+            f"(a URL ending in /); got cos.answers={answers}"
         )
     return BootOptions(
         answers, autoinstall, after, tuple(consoles), answers_pin=pin, payload=payload,

@@ -145,6 +145,10 @@ def test_plain_http_says_not_authenticated_in_the_log_and_first_event(tmp_path):
             f"cos.answers_pin=sha256:{'a' * 64}",
             "applies to cos.answers=https://...; got cos.answers=",
         ),
+        (
+            f"cos.answers=https://h/cos/answers/ cos.answers_pin=sha256:{'a' * 64}",
+            "applies to one answers file, not an answers directory",
+        ),
     ],
 )
 def test_bad_pins_are_refused_naming_the_option(cmdline: str, expected: str) -> None:
