@@ -42,16 +42,22 @@ class Payload:
         return self.opener() if self.opener else open(self.path, "rb", buffering=0)  # noqa: SIM115
 
 
-def read_sha256_file(path: str) -> str:
+CHECKSUM_READ_MAX = 1 << 16  # a sha256sum line is ~100 bytes: never read a huge or endless file
+
+
+def read_checksum_bytes(path: str, hint: str) -> bytes:
+    """The start of a checksum file, bounded (a .sha256 that is /dev/zero or 1 GiB is read no
+    further); PayloadError naming the file when it cannot be read."""
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            return f.read(CHECKSUM_READ_MAX)
     except OSError as exc:
-        raise PayloadError(
-            f"no checksum file {path} ({exc.strerror})",
-            "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)",
-        ) from exc
-    return parse_sha256(path, data)
+        raise PayloadError(f"no checksum file {path} ({exc.strerror})", hint) from exc
+
+
+def read_sha256_file(path: str) -> str:
+    hint = "put the image's .sha256 file beside it (sha256sum IMAGE > IMAGE.sha256)"
+    return parse_sha256(path, read_checksum_bytes(path, hint))
 
 
 def parse_sha256(path: str, data: bytes) -> str:

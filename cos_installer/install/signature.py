@@ -21,7 +21,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cos_installer.install.payload import Payload, PayloadError, parse_sha256
+from cos_installer.install.payload import (
+    Payload,
+    PayloadError,
+    parse_sha256,
+    read_checksum_bytes,
+)
 from cos_installer.install.stream import Cancelled
 
 DEFAULT_KEYRING = "/usr/share/keyrings/cos-payload.gpg"  # the live system's (iso/build-iso.sh)
@@ -152,14 +157,7 @@ def _judge(proc: subprocess.CompletedProcess, sig: str, sha: str, keyring: str) 
 def signed_digest(sha256_file: str, trust: Trust) -> tuple[str, str]:
     """(the digest in the checksum file, the signer's fingerprint; "" when unsigned images
     are allowed): the file is read once, and what is verified is what is used."""
-    try:
-        with open(sha256_file, "rb") as f:
-            data = f.read(1 << 16)
-    except OSError as exc:
-        raise PayloadError(
-            f"no checksum file {sha256_file} ({exc.strerror})",
-            "put the image's .sha256 and .sha256.sig beside it",
-        ) from exc
+    data = read_checksum_bytes(sha256_file, "put the image's .sha256 and .sha256.sig beside it")
     signer = "" if trust.allow_unsigned else verify_checksum_file(sha256_file, data, trust)
     return parse_sha256(sha256_file, data), signer
 

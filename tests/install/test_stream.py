@@ -197,3 +197,20 @@ def test_held_back_the_first_and_last_mib_are_handed_back_not_written(tmp_path):
     assert written[HOLD_BYTES:] == data[HOLD_BYTES:tail_at] and written[:HOLD_BYTES] == bytes(
         HOLD_BYTES
     )
+
+
+def test_a_checksum_file_that_never_ends_is_refused_not_read_forever(tmp_path):
+    """A .sha256 that is /dev/zero (or huge) is read no further than a checksum line could
+    be: refused as holding no checksum (the old unbounded read never returned)."""
+    import subprocess
+    import sys
+
+    os.symlink("/dev/zero", tmp_path / "img.raw.sha256")
+    path = str(tmp_path / "img.raw.sha256")
+    code = (
+        "from cos_installer.install.payload import PayloadError, read_sha256_file\n"
+        f"try:\n    read_sha256_file({path!r})\nexcept PayloadError as e:\n    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert "holds no sha256 checksum" in done.stdout, done.stderr
