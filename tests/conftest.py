@@ -52,8 +52,9 @@ def private_tmp(tmp_path_factory):
     $TMPDIR and $XDG_RUNTIME_DIR point there (for subprocesses too) while the tests run."""
     runtime = tmp_path_factory.mktemp("run")
     runtime.chmod(0o700)
-    saved = {k: os.environ.get(k) for k in ("TMPDIR", "XDG_RUNTIME_DIR")}
+    saved = {k: os.environ.get(k) for k in ("TMPDIR", "XDG_RUNTIME_DIR", "TMUX_TMPDIR")}
     os.environ["TMPDIR"] = os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ["TMUX_TMPDIR"] = str(runtime)  # the tests' tmux servers' sockets too
     before, tempfile.tempdir = tempfile.tempdir, str(runtime)
     yield runtime
     tempfile.tempdir = before
@@ -62,3 +63,30 @@ def private_tmp(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+REAL_TMP = "/tmp"  # where no test may leave the installer's files (each has its own directory)
+LEAK_PREFIX = "cos-installer-"  # a dry run's log directory, a diagnostics bundle
+
+
+def _installer_files_in_real_tmp() -> set[str]:
+    try:
+        return {name for name in os.listdir(REAL_TMP) if name.startswith(LEAK_PREFIX)}
+    except OSError:
+        return set()
+
+
+@pytest.fixture(autouse=True)
+def no_installer_files_in_the_real_tmp(private_tmp):
+    """A test after which a new cos-installer-* (a dry run's log directory, a diagnostics
+    bundle) is in the real /tmp fails: a child process was started without the session's
+    TMPDIR (private_tmp), or the code ignores $TMPDIR. Another process on this machine
+    making one in the same moment would be blamed too; the message names the entries."""
+    before = _installer_files_in_real_tmp()
+    yield
+    new = sorted(_installer_files_in_real_tmp() - before)
+    if new:
+        pytest.fail(
+            f"left in {REAL_TMP}: {', '.join(new)}: tests write under their own temporary "
+            f"directory ($TMPDIR is {os.environ.get('TMPDIR')}); pass it to child processes"
+        )
