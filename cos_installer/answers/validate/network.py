@@ -119,17 +119,31 @@ def gateway(value: object, addr: ipaddress.IPv4Interface) -> ipaddress.IPv4Addre
     return gw
 
 
-def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
-    """One or more IPv4 addresses separated by ',' (spaces next to a ',' are ignored), or a
-    YAML list. A space alone does not separate: "10.0.0.2 10.0.0.3" is refused, not read as
-    two servers the user may not have meant."""
+def ip_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """One IPv4 or IPv6 address (a DNS server may be either)."""
+    text = as_text(value)
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        raise FieldError(
+            _(
+                "{value} is not an IP address: expected IPv4 like 192.168.1.2 or IPv6 like "
+                "2001:db8::53"
+            ).format(value=quoted(value))
+        ) from None
+
+
+def dns_servers(value: object) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """One or more IPv4 or IPv6 addresses separated by ',' (spaces next to a ',' are ignored),
+    or a YAML list. A space alone does not separate: "10.0.0.2 10.0.0.3" is refused, not read
+    as two servers the user may not have meant."""
     if isinstance(value, list | tuple):
         items = [as_text(v) for v in value]
     else:
         items = [item.strip() for item in as_text(value).split(",")]
     if not any(items):
-        raise FieldError(_("required: one or more IPv4 addresses separated by ',', e.g. 10.0.0.2"))
-    servers = []
+        raise FieldError(_("required: one or more IP addresses separated by ',', e.g. 10.0.0.2"))
+    servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     for position, item in enumerate(items, start=1):
         if not item:
             raise FieldError(
@@ -143,7 +157,7 @@ def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
                     value=quoted(item)
                 )
             )
-        servers.append(ipv4(item))
+        servers.append(ip_address(item))
     return servers
 
 
