@@ -27,11 +27,26 @@ def colours(t: Tmux) -> str:
 def review_text(t: Tmux) -> str:
     """Every page of the scrollable Cloud Config review."""
     pages = [t.wait_for("#cloud-config")]
-    for _ in range(8):
+    for _ in range(12):
         t.keys("PageDown")
-        time.sleep(0.05)
-        pages.append(t.screen())
+        pages.append(_changed(t, pages[-1]))
+        if pages[-1] == pages[-2]:
+            break  # the end of the file
     return "\n".join(pages)
+
+
+def _changed(t: Tmux, before: str, polls: int = 100) -> str:
+    """The screen once a key has redrawn it, the same on two captures in a row (polled, not
+    slept on: a loaded machine redraws late, and a page captured before or while it was drawn
+    was a page skipped); the same screen when the key changed nothing."""
+    shown = before
+    for _ in range(polls):
+        time.sleep(0.02)
+        now = t.screen()
+        if now == shown and now != before:
+            return now  # changed, and the same on two captures: drawn to the end
+        shown = now
+    return shown
 
 
 def start(t: Tmux, termname: str, extra: str = "") -> None:
