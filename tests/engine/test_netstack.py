@@ -219,3 +219,18 @@ def test_interface_list_keeps_order_and_refuses_repeats(names):
     else:
         with pytest.raises(validate.FieldError):
             validate.interface_list(names)
+
+
+def test_the_readme_example_is_a_valid_network_section():
+    import yaml
+
+    from tests.engine.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Bonds, VLANs, MTU and IPv6", 1)[1].split("```yaml\n", 1)[1]
+    section = yaml.safe_load(block.split("```", 1)[0])["network"]
+    net = from_mapping(answers(AGENT, network=section)).network
+    assert net.stack_text == (
+        "bond0 (eth0+eth1, active-backup, MTU 9000) > vlan100 > 192.168.122.101/24, "
+        "2001:db8:122::101/64"
+    )
