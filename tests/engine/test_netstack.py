@@ -234,3 +234,15 @@ def test_the_readme_example_is_a_valid_network_section():
         "bond0 (eth0+eth1, active-backup, MTU 9000) > vlan100 > 192.168.122.101/24, "
         "2001:db8:122::101/64"
     )
+
+
+def test_the_wizard_engine_learns_the_chosen_nics_permanent_mac():
+    from cos_installer.commands.wizard_engine import WizardEngine
+
+    engine = WizardEngine(dry_run=True, profile="demo")
+    nics = [Nic(name="eth0", mac="02:00:00:00:00:07", linked=True, perm_mac=M1)]
+    config, errors = engine.build_config(answers(AGENT), nics)
+    assert errors == [] and config.network.macs == {"eth0": M1}
+    config, errors = engine.build_config(answers(AGENT, network__mtu=9000), [
+        Nic(name="eth0", mac=M1, linked=True, max_mtu=1500)])  # fmt: skip
+    assert config is None and any("network.mtu: 9000 is more than eth0" in e for e in errors)

@@ -104,3 +104,15 @@ def test_ipv6_off_is_off_and_a_nic_without_mac_is_matched_by_name():
     (content,) = files.values()
     assert content.startswith("[Match]\nName=eth0\n\n")
     assert "LinkLocalAddressing=no\nIPv6AcceptRA=no\n" in content
+
+
+def test_a_name_that_bypassed_validation_cannot_break_out_of_a_comment():
+    import dataclasses
+
+    from cos_installer.render.config import RenderError
+
+    config = from_mapping(answers(AGENT, network__mac=M1))
+    net = dataclasses.replace(config.network, interfaces=["eth0\nhostname: x"],
+                              macs={"eth0\nhostname: x": M1})  # fmt: skip
+    with pytest.raises(RenderError, match="systemd setting cannot be multi-line"):
+        render_config(dataclasses.replace(config, network=net))
