@@ -9,8 +9,10 @@ import os
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cos_installer.answers.document import from_mapping
+from cos_installer.answers.document import AnswersError, from_mapping
 from cos_installer.render.checker import check
 from cos_installer.render.config import render_config
 from tests.engine.helpers import AGENT, CONTROLLER, DELETE, GOLDEN, answers
@@ -116,3 +118,44 @@ def test_a_name_that_bypassed_validation_cannot_break_out_of_a_comment():
                               macs={"eth0\nhostname: x": M1})  # fmt: skip
     with pytest.raises(RenderError, match="systemd setting cannot be multi-line"):
         render_config(dataclasses.replace(config, network=net))
+
+
+stacks = st.fixed_dictionaries(
+    {"network__interface": st.lists(st.sampled_from(["eth0", "eth1", "ens3", "eno1"]),
+                                    min_size=1, max_size=3, unique=True)},
+    optional={
+        "network__vlan": st.integers(1, 4094),
+        "network__mtu": st.integers(1280, 9216),
+        "network__ipv6": st.sampled_from(["off", "slaac", "dhcp"]),
+        "network__bond": st.fixed_dictionaries({}, optional={
+            "mode": st.sampled_from(["active-backup", "802.3ad", "balance-alb"]),
+            "miimon": st.integers(1, 60000)}),
+        "network__with_macs": st.booleans(),
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(stacks)
+def test_any_valid_stack_renders_clean_bottom_up_files(changes):
+    names = changes["network__interface"]
+    if changes.pop("network__with_macs", False):
+        changes["network__mac"] = [f"52:54:00:00:00:{i:02x}" for i in range(len(names))]
+    try:
+        config = from_mapping(answers(AGENT, **changes))
+    except AnswersError as exc:  # only a bond of one NIC may be refused here
+        assert all("a bond of one NIC" in e for e in exc.errors), exc.errors
+        return
+    text = render_config(config)
+    assert check(text) == []
+    files = network_files(text)
+    tops = [p for p, c in files.items() if "\nAddress=192.168.122.101/24\n" in c]
+    layer = "30" if config.network.vlan else "10" if len(names) == 1 else "20"
+    assert tops == [f"/etc/systemd/network/{layer}-{config.network.top}.network"]
+    for path, content in files.items():
+        parsed = ini(content)
+        if path.endswith(".network") and path.startswith("/etc/systemd/network/10-"):
+            key = "PermanentMACAddress" if config.network.macs else "Name"
+            assert list(parsed["Match"]) == [key]
+        if config.network.mtu and path.endswith(".network"):
+            assert parsed["Link"]["MTUBytes"] == str(config.network.mtu)
