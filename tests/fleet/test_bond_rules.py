@@ -138,3 +138,36 @@ def test_a_named_nic_gets_its_permanent_mac_and_a_pinned_one_may_be_either(tmp_p
     file.write_text(dump_yaml(answers("ens1f1", **extra)))
     config = load_for_machine(str(file), open_machine(BOND_RACK))
     assert config.network.macs == {"ens1f1": P2}
+
+
+FLEET_NET = [
+    # (shared network keys, host 1's network override, the line after FILE)
+    ({"interface": ["eth0", "eth1"], "bond": {"mode": "802.3ad"}, "vlan": 100}, {}, None),
+    ({"interface": {"members": 2, "linked": True}, "mtu": 9000, "ipv6": "slaac"}, {}, None),
+    ({"interface": ["eth0", "eth1"]}, {"vlan": 4095},
+     " hosts[1] (node-b): network.vlan: 4095 is out of range: a VLAN ID is a number from 1"),
+    ({"interface": ["eth0", "eth1"]}, {"interface": "eth0", "bond": {"mode": "802.3ad"}},
+     " hosts[1] (node-b): network.bond: a bond of one NIC (eth0)"),
+    ({"ipv6": "static"}, {"address6": "2001:db8::11/64", "gateway6": "2001:db9::1"},
+     " hosts[1] (node-b): network.gateway6: 2001:db9::1 is not inside 2001:db8::/64"),
+    ({"ipv6": "static"}, {"address6": "2001:db8::11/64"},
+     " hosts[0] (node-a): network.address6: missing: a value is required"),
+    ({"interface": {"members": 1}}, {},
+     ": network.interface: members: expected a number of NICs from 2, or all, got 1"),
+    ({"mtu": 100}, {}, " hosts[0] (node-a): network.mtu: 100 is out of range"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("shared", "override", "expected"), FLEET_NET)
+def test_fleet_network_sections_in_check_answers(capsys, tmp_path, fleet, shared, override,
+                                                 expected):  # fmt: skip
+    fleet["network"].update(shared)
+    fleet["hosts"][1]["network"].update(override)
+    path = tmp_path / "f.yaml"
+    path.write_text(dump_yaml(fleet))
+    code = main(["check-answers", str(path)])
+    err = capsys.readouterr().err
+    if expected is None:
+        assert code == 0, err
+    else:
+        assert code == 2 and f"{path}{expected}" in err, err
