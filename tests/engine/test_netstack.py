@@ -246,3 +246,19 @@ def test_the_wizard_engine_learns_the_chosen_nics_permanent_mac():
     config, errors = engine.build_config(answers(AGENT, network__mtu=9000), [
         Nic(name="eth0", mac=M1, linked=True, max_mtu=1500)])  # fmt: skip
     assert config is None and any("network.mtu: 9000 is more than eth0" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        ({}, "eth0 > 192.168.122.101/24"),
+        ({"network__mtu": 9000, "network__ipv6": "slaac"},
+         "eth0 (MTU 9000) > 192.168.122.101/24, SLAAC"),
+        ({"network__vlan": 7, "network__dhcp": True, "network__ipv6": "dhcp"},
+         "eth0 > vlan7 > DHCP, DHCPv6"),
+        (BOND | {"network__bond": {"mode": "802.3ad"}} | V6,
+         "bond0 (eth0+eth1, 802.3ad) > 192.168.122.101/24, 2001:db8:122::101/64"),
+    ],
+)  # fmt: skip
+def test_the_stack_on_one_line(changes, shown):
+    assert from_mapping(answers(AGENT, **changes)).network.stack_text == shown
