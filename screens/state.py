@@ -16,7 +16,7 @@ from typing import Any
 
 from cos_installer.answers import validate
 from cos_installer.answers.document import KEYS
-from cos_installer.answers.model import DEFAULT_DHCP
+from cos_installer.answers.model import DEFAULT_DHCP, DEFAULT_HA
 
 # The keys the wizard edits: an answers file's keys but the NIC's MAC (the NIC chosen on screen
 # may be another one than the file's; the networkd file then matches on the name).
@@ -138,6 +138,9 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     mapping = copy.deepcopy(answers)
     role = mapping.get("role")
     mapping.pop("agent" if role == "controller" else "controller", None)
+    controller = mapping.get("controller")
+    if isinstance(controller, dict) and not yes_no_or(controller.get("ha"), DEFAULT_HA):
+        controller.pop("group", None)  # asked of an HA controller only
     network = mapping.get("network")
     if isinstance(network, dict) and yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
         for key in ("address", "gateway", "dns"):

@@ -46,6 +46,12 @@ EXAMPLES = {
     "network.dns": "192.168.122.1",
     "disk": "/dev/sda",
 }
+GROUP_MISSING = (
+    "missing: an HA controller (ha: true, the default) needs its group: the three "
+    "controllers' static addresses, the primary first, this machine among them, e.g. "
+    "controller: {ha: true, group: [192.168.122.170, 192.168.122.171, 192.168.122.172]}; "
+    "or ha: false for a single controller"
+)
 LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group"}
 RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
@@ -208,6 +214,8 @@ def from_mapping(
     system = _system(c, c.section(data, "system", required=True), hasher)
     network = _network(c, c.section(data, "network", required=True))
     _group_and_pool(c, controller_data, agent_data, controller, agent, network)
+    if role is model.Role.CONTROLLER and controller.ha and not (controller_data or {}).get("group"):
+        c.error("controller.group", GROUP_MISSING)  # the installer follows 3.1.2 itself
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
     if c.errors:

@@ -23,6 +23,7 @@ CASES = {
     "address": ("address", CONTROLLER_VALUES),
     "address_ipvlan": ("address", AGENT_VALUES),
     "address_dhcp": ("address", changed(CONTROLLER_VALUES, network__dhcp=True)),
+    "group": ("group", changed(CONTROLLER_VALUES, controller__group=None)),
     "disk": ("disk", CONTROLLER_VALUES),
     "data_disk": ("data_disk", CONTROLLER_VALUES),
     "confirm_controller": ("confirm", CONTROLLER_VALUES),
