@@ -13,7 +13,7 @@ import urwid
 from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
 from cos_installer.i18n import N_, _
 
-from . import diskinfo
+from . import clusterinfo, diskinfo
 from .guarded import GuardedConfirm
 from .state import chosen
 from .widgets import blank, text
@@ -72,6 +72,7 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
         _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
         _row(_("Data disk"), data_text),
     ]
+    rows += [_row(label, value) for label, value in clusterinfo.rows(config)]
     if config.role is Role.AGENT and data_disk is None:
         rows.append(_row("", ("note", _(NO_XFS))))
     return rows

@@ -8,23 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer.answers import validate
-from cos_installer.answers.model import DEFAULT_DHCP, HA_GROUP_SIZE
+from cos_installer.answers.model import HA_GROUP_SIZE
 from cos_installer.i18n import N_, _
 
 from .radiolist import RadioList
-from .state import as_text, section, yes_no_or
+from .state import as_text, own_address, section
 from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
-
-
-def own_address(answers: dict[str, Any]) -> Any:
-    """This machine's static address (IPv4Interface), or None (DHCP, or not valid yet)."""
-    network = section(answers, "network")
-    if yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
-        return None
-    try:
-        return validate.address(network.get("address"))
-    except validate.FieldError:
-        return None
 
 
 def group_items(value: Any) -> list[str]:
@@ -40,7 +29,7 @@ class View(Screen):
     keys = KEYS_FORM_LIST
 
     def __init__(self, ctx: Any) -> None:
-        self.addr = own_address(ctx.answers)
+        self.addr = own_address(ctx.answers)[0]
         own = str(self.addr.ip) if self.addr is not None else ""
         items = group_items(section(ctx.answers, "controller").get("group"))
         place = items.index(own) if own and own in items else 0

@@ -87,6 +87,7 @@ def prefill(data: Any) -> dict[str, Any]:
     for key in EDITED[""]:
         value = data.get(key)
         if key in EDITED and isinstance(value, dict):
+            value = {k: pool_text(v) if k == "ip_pool" else v for k, v in value.items()}
             inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v)}
             if inner:
                 answers[key] = copy.deepcopy(inner)
@@ -95,6 +96,33 @@ def prefill(data: Any) -> dict[str, Any]:
     if answers.get("role") not in ("controller", "agent"):
         answers.pop("role", None)
     return answers
+
+
+def pool_text(value: Any) -> Any:
+    """An answers file's IP pool ({start, end} mappings) as the Agent screen's field shows it:
+    START-END, ranges separated by ', ' (the form the engine's validator also reads)."""
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list | tuple):
+        return value
+    if not all(isinstance(i, dict) and set(i) == {"start", "end"} for i in items):
+        return value  # left out of the wizard; the engine names what is wrong with it
+    return ", ".join(f"{as_text(i['start'])}-{as_text(i['end'])}" for i in items)
+
+
+def own_address(answers: dict[str, Any]) -> Any:
+    """This machine's static address (IPv4Interface) and gateway as entered so far, each None
+    when not known (DHCP, not entered yet, or not valid: the Summary says so)."""
+    network = section(answers, "network")
+    if yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
+        return None, None
+    try:
+        addr = validate.address(network.get("address"))
+    except validate.FieldError:
+        return None, None
+    try:
+        return addr, validate.gateway(network.get("gateway"), addr)
+    except validate.FieldError:
+        return addr, None
 
 
 def _plain(value: Any) -> bool:

@@ -45,6 +45,11 @@ VARIANTS = {
     "agent-bridge": changed(AGENT_VALUES, agent__network_model="bridge", data_disk="/dev/sdb"),
     "agent-ipvlan": AGENT_VALUES,  # no data disk
     "agent-dhcp": changed(AGENT_VALUES, network__dhcp=True),
+    "agent-pool": changed(
+        AGENT_VALUES,
+        agent__ip_pool="192.168.122.200/24-192.168.122.250/24",
+        agent__ip_pool_owner=True,
+    ),
 }
 
 
