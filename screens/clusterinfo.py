@@ -21,10 +21,10 @@ def rows(config: Any) -> list[tuple[str, str]]:
         return [(_("HA group"), ", ".join(shown))]
     if agent is None:
         return []
-    ranges = [str(r) for r in agent.ip_pool]
-    if agent.ip_pool_owner and agent.network_model is NetworkModel.IPVLAN:
-        ranges.append("-".join(IPVLAN_POOL))
+    ranges = [str(r) for r in agent.ip_pool]  # one row: the Summary has no room to spare
+    if not ranges and agent.ip_pool_owner and agent.network_model is NetworkModel.IPVLAN:
+        ranges.append("-".join(IPVLAN_POOL))  # with a pool, Done's next steps name it too
     if not ranges:
         return []
-    who = _("set by this agent at first boot") if agent.ip_pool_owner else _("set by another agent")
-    return [(_("IP pool"), f"{', '.join(ranges)}; {who}")]
+    who = _("this agent sets it") if agent.ip_pool_owner else _("another agent sets it")
+    return [(_("IP pool"), f"{', '.join(ranges)} ({who})")]

@@ -66,11 +66,15 @@ def flat(h) -> str:
 def test_summary_and_done_show_the_pool_and_who_sets_it():
     owner = changed(AGENT_VALUES, agent__ip_pool=POOL, agent__ip_pool_owner=True)
     shown = flat(at("confirm", owner))
-    assert "IP pool     192.168.122.200/24-192.168.122.250/24," in shown
-    assert "172.17.0.1/16-172.17.0.254/16; set by this agent at first boot" in shown  # Ipvlan
+    assert "IP pool     192.168.122.200/24-192.168.122.250/24 (this agent sets it)" in shown
+    assert "172.17.0.1/16-172.17.0.254/16 at first boot" in flat(at("done", owner))  # Ipvlan
     other = changed(owner, agent__ip_pool_owner=False)
-    assert "IP pool: 192.168.122.200/24-192.168.122.250/24; set by another agent" in flat(
+    assert "IP pool: 192.168.122.200/24-192.168.122.250/24 (another agent sets it)" in flat(
         at("done", other)
+    )
+    ipvlan_only = changed(AGENT_VALUES, agent__ip_pool_owner=True)
+    assert "IP pool     172.17.0.1/16-172.17.0.254/16 (this agent sets it)" in flat(
+        at("confirm", ipvlan_only)
     )
 
 
