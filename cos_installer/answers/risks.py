@@ -1,7 +1,8 @@
 """Choices that install but are likely to hurt later: the Summary shows them as warnings
 before the disk is erased (one place for these rules; the screen only draws them).
 
-They are not errors: a lab may want a controller on DHCP. Each says what goes wrong and what
+They are not errors: a lab may want an agent on DHCP (an HA controller on DHCP is one:
+its group needs a static address, answers/validate/group.py). Each says what goes wrong and what
 to do instead, after the guide.
 """
 
@@ -19,13 +20,6 @@ def risks(config: Any, linked: bool | None = None) -> list[str]:
     found: list[str] = []
     net, ctl, agent = config.network, config.controller, config.agent
     if config.role is Role.CONTROLLER and ctl is not None and ctl.ha:
-        if net.dhcp:
-            found.append(
-                _(
-                    "HA controller on DHCP: the HA group's members are found by their "
-                    "addresses; if the lease changes, the group breaks. Use a static address."
-                )
-            )
         if ctl.cluster_size == 1:
             found.append(
                 _(

@@ -93,7 +93,7 @@ def test_ha_controller_done_says_the_group_is_set_up_at_first_boot():
     text = flat(h.show())
     assert "once all three answer, 192.168.122.101 initiates rs0 with 192.168.122.101, " in text
     assert "192.168.122.102, 192.168.122.103 in this order" in text
-    assert "journalctl -u cos-ha-group.service" in text and "http://<controller1 IP>/" in text
+    assert "journalctl -u cos-ha-group.service" in text and "http://192.168.122.101/" in text
 
 
 def test_without_a_group_the_steps_are_the_guides_hand_steps_in_order():

@@ -102,18 +102,17 @@ def test_dns_servers_take_a_comma_as_the_prompt_says_and_a_space_is_refused():
     assert h.step == "address"
     assert "separate DNS servers with ','" in shown
     retype(h, "dns", "10.0.0.2,10.0.0.3")
-    assert h.step == "disk"
+    assert h.step == "group", "accepted: on to the HA controller's group"
 
 
 @pytest.mark.parametrize(
     ("values", "machine", "warning"),
     [
-        (changed(CONTROLLER_VALUES, **DHCP), None, "HA controller on DHCP"),
         (changed(AGENT_VALUES, **DHCP), None, "Ipvlan agent on DHCP"),
         (changed(CONTROLLER_VALUES, controller__cluster_size=1), None, "HA with Cluster Size 1"),
         (CONTROLLER_VALUES, FakeMachine(links={"eth0": False}), "eth0 has no link [NoLink]"),
     ],
-    ids=["ha-dhcp", "ipvlan-dhcp", "ha-size-1", "nolink"],
+    ids=["ipvlan-dhcp", "ha-size-1", "nolink"],
 )
 def test_the_summary_warns_of_a_risky_choice_and_still_offers_the_install(
     language, values, machine, warning
