@@ -19,14 +19,13 @@ def risks(config: Any, linked: bool | None = None) -> list[str]:
     not known, no warning)."""
     found: list[str] = []
     net, ctl, agent = config.network, config.controller, config.agent
-    if config.role is Role.CONTROLLER and ctl is not None and ctl.ha:
-        if ctl.cluster_size == 1:
-            found.append(
-                _(
-                    "HA with Cluster Size 1: etcd has a single member, so losing one node "
-                    "stops the cluster. The guide recommends 3."
-                )
+    if config.role is Role.CONTROLLER and ctl is not None and ctl.ha and ctl.cluster_size == 1:
+        found.append(
+            _(
+                "HA with Cluster Size 1: etcd has a single member, so losing one node "
+                "stops the cluster. The guide recommends 3."
             )
+        )
     ipvlan = agent is not None and agent.network_model is NetworkModel.IPVLAN
     if config.role is Role.AGENT and ipvlan and net.dhcp:
         found.append(
