@@ -21,7 +21,7 @@ from cos_installer.common.shown import printable
 __all__ = ["AnswersError", "dump_yaml", "from_mapping"]
 
 KEYS: dict[str, tuple[str, ...]] = {
-    "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
+    "": ("role", "controller", "agent", "system", "network", "disk", "data_disk", "report"),
     "controller": ("http_port", "cluster_size", "ha", "group"),
     "agent": (
         "controllers",
@@ -45,11 +45,12 @@ EXAMPLES = {
     "network.gateway": "192.168.122.1",
     "network.dns": "192.168.122.1",
     "disk": "/dev/sda",
+    "report": "http://10.0.0.1:8080/events",
 }
 LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group"}
 RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
-               "data_disk", "agent.network_model", "agent.install_code"}  # fmt: skip
+               "data_disk", "agent.network_model", "agent.install_code", "report"}  # fmt: skip
 
 
 class AnswersError(Exception):
@@ -210,6 +211,7 @@ def from_mapping(
     _group_and_pool(c, controller_data, agent_data, controller, agent, network)
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
+    report = c.value(data, "report", validate.report_url, default="")
     if c.errors:
         raise AnswersError(c.errors)
     return model.InstallConfig(
@@ -220,6 +222,7 @@ def from_mapping(
         controller=controller if role is model.Role.CONTROLLER else None,
         agent=agent if role is model.Role.AGENT else None,
         data_disk=data_disk,
+        report=report or "",
     )
 
 

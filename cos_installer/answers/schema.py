@@ -17,6 +17,7 @@ from typing import Any
 from cos_installer.answers import model
 from cos_installer.answers.fleet import MATCH_KEYS
 from cos_installer.answers.fleet_rules import DISK_RULE_KEYS, LINKED_CHOICES, NIC_RULE_KEYS
+from cos_installer.answers.validate.report import REPORT_MAX
 
 YES_NO = ["yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"]
 _IPV4 = r"^\s*(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}\s*$"
@@ -148,6 +149,12 @@ FIELDS: dict[str, dict] = {
     "disk": _path_or_rule("the OS disk (ALL DATA ERASED): a path or a rule", "disk_rule"),
     "data_disk": _path_or_rule(
         "optional Docker data disk: XFS, mounted on /xfs with prjquota", "disk_rule", True
+    ),
+    "report": _text(
+        "where install events go (POST, JSON), and the installed system's first boot event: "
+        "an http(s) URL without user:password@, e.g. http://10.0.0.1:8080/events",
+        pattern=r"^https?://[^@/?#\s]+([/?#][^\s]*)?$",
+        maxLength=REPORT_MAX,
     ),
 }
 DESCRIPTIONS = {
