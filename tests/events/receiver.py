@@ -26,6 +26,13 @@ class Receiver(ThreadingHTTPServer):
         self.events: list[dict] = []
         self.answered: list[int] = []
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+
+    def wait_for(self, count: int, limit: float = 30) -> list[dict]:
+        """The events once `count` have arrived (or what has, after `limit` seconds)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.events) >= count, limit)
+            return list(self.events)
 
     @property
     def url(self) -> str:
@@ -46,6 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
                 except WireError as exc:
                     status, reason = 400, str(exc).encode()
             server.answered.append(status)
+            server.arrived.notify_all()
         self.send_response(status)
         self.send_header("Content-Length", str(len(reason)))
         self.end_headers()
