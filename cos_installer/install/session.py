@@ -14,6 +14,7 @@ events that could not be sent end up in the log (`report_lines`).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,8 @@ class Session:
         report: ReportTarget | None = None,
         sender: Callable[..., Sender] = Sender,
     ) -> None:
+        if report is not None and report.url != config.report:  # the first boot's unit too
+            config = dataclasses.replace(config, report=report.url)
         self.config = config
         self.dry_run = dry_run
         self.payload = payload

@@ -112,3 +112,11 @@ def test_the_flag_wins_over_the_kernel_which_wins_over_the_answers():
 def _closing(queued: Queued) -> Queued:
     queued.close = lambda: []  # type: ignore[attr-defined]
     return queued
+
+
+def test_the_url_used_is_the_one_the_installed_system_reports_its_first_boot_to():
+    config = load_answers(SAMPLE)
+    assert config.report == ""
+    session = Session(config, dry_run=True, report=ReportTarget("http://k:1/e", "cos.report="))
+    assert "\n      URL=http://k:1/e\n" in session.render()
+    assert "cos-report-firstboot" not in Session(config, dry_run=True).render()
