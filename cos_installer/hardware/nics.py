@@ -23,6 +23,7 @@ SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 SIOCETHTOOL = 0x8946
 ETHTOOL_GDRVINFO = 0x00000003
+ETHTOOL_GPERMADDR = 0x00000020
 IFF_UP = 0x1
 ARPHRD_LOOPBACK = 772
 
@@ -81,6 +82,23 @@ def driver_of(name: str, sysfs_root: str = "/sys") -> str:
     except OSError:
         return ""
     return buf.raw[4:36].split(b"\0", 1)[0].decode("ascii", "replace")
+
+
+def permanent_mac(name: str, sysfs_root: str = "/sys") -> str:
+    """The NIC's burned-in MAC (`ethtool -P`), which a bond or a changed address does not
+    hide; "" when the driver has none (veth, bridges) or it cannot be asked."""
+    if sysfs_root != "/sys":
+        return ""
+    buf = ctypes.create_string_buffer(struct.pack("II", ETHTOOL_GPERMADDR, 32), 40)
+    ifr = struct.pack("16sP", name.encode()[:15], ctypes.addressof(buf))
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            fcntl.ioctl(sock, SIOCETHTOOL, ifr)
+    except OSError:
+        return ""
+    size = min(struct.unpack_from("I", buf.raw, 4)[0], 32)
+    mac = buf.raw[8 : 8 + size]
+    return ":".join(f"{b:02x}" for b in mac) if size == 6 and any(mac) else ""
 
 
 def read_carrier(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -> bool:

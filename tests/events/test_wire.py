@@ -57,8 +57,10 @@ def test_an_event_has_the_contract_keys_and_round_trips_through_a_body():
         (b'{"v":1,"run":"ab","seq":0,"time":"t","kind":"exploded","host":{}}', "event[0].kind"),
         (b'{"v":1,"run":"ab","seq":0,"time":"t","kind":"done","host":[]}', "event[0].host"),
         (b'{"v":1,"run":"ab","seq":0,"time":"t","kind":"done","host":{"mac":"x"}}', ".mac"),
-        (b'{"v":1,"run":"ab","seq":0,"time":"t","kind":"done","host":{},"percent":101}',
-         "event[0].percent"),  # fmt: skip
+        (
+            b'{"v":1,"run":"ab","seq":0,"time":"t","kind":"done","host":{},"percent":101}',
+            "event[0].percent",
+        ),  # fmt: skip
         (b" " * (64 * 1024 + 1), "at most 65536"),
     ],
 )

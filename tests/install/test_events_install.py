@@ -114,7 +114,7 @@ def test_the_kernel_option_wins_over_the_answers_and_the_log_says_so(tmp_path):
         events = kernel.wait_for(2)
         assert answered.bodies == []
     assert events[0]["host"]["mac"][0] == "52:54:00:aa:bb:cc"  # BOOTIF first
-    assert f"(cos.report= on the kernel command line)" in log.read_text()
+    assert "(cos.report= on the kernel command line)" in log.read_text()
 
 
 HOSTILE = ["file:///etc/passwd", "javascript:alert(1)", "http://admin:hunter2@10.0.0.1/e",
@@ -145,7 +145,18 @@ def test_nothing_is_written_when_the_report_url_is_refused(payload, loops, tmp_p
     disk = loops.device(128)
     before = sh("sha256sum", loops.files[-1]).stdout.split()[0]
     answers = answers_file(tmp_path, disk=disk)
-    proc = run_cli("--answers", answers, "--target", disk, "--image", payload, "--yes",
-                   "--report", "file:///etc/passwd", "--cmdline", no_kernel_option(tmp_path))
+    proc = run_cli(
+        "--answers",
+        answers,
+        "--target",
+        disk,
+        "--image",
+        payload,
+        "--yes",
+        "--report",
+        "file:///etc/passwd",
+        "--cmdline",
+        no_kernel_option(tmp_path),
+    )
     assert proc.returncode == 2, proc.stderr
     assert sh("sha256sum", loops.files[-1]).stdout.split()[0] == before

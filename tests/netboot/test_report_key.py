@@ -24,8 +24,18 @@ def with_report(tmp_path, value: str):
 
 def run(tmp_path, fleet):
     out = tmp_path / "tree"
-    proc = export("--fleet", str(fleet), "--server", SERVER, "--out", str(out),
-                  "--boot-files", str(boot_files(tmp_path)), "--proxy-dhcp", "10.0.0.0/24")
+    proc = export(
+        "--fleet",
+        str(fleet),
+        "--server",
+        SERVER,
+        "--out",
+        str(out),
+        "--boot-files",
+        str(boot_files(tmp_path)),
+        "--proxy-dhcp",
+        "10.0.0.0/24",
+    )
     return proc, out  # fmt: skip
 
 
