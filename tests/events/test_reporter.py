@@ -120,3 +120,29 @@ def test_the_url_used_is_the_one_the_installed_system_reports_its_first_boot_to(
     session = Session(config, dry_run=True, report=ReportTarget("http://k:1/e", "cos.report="))
     assert "\n      URL=http://k:1/e\n" in session.render()
     assert "cos-report-firstboot" not in Session(config, dry_run=True).render()
+
+
+def test_the_wizard_engine_reports_through_the_same_session(tmp_path):
+    """The wizard's install (WizardEngine.run_install) takes cos.report= from the kernel
+    command line, as `install` does, over the answers' report:."""
+    import threading
+
+    from cos_installer.commands.wizard_engine import WizardEngine
+
+    with receiver() as server:
+        cmdline = tmp_path / "cmdline"
+        cmdline.write_text(f"boot=live cos.report={server.url}\n")
+        engine = WizardEngine(dry_run=True, profile="demo", log_path=str(tmp_path / "w.log"),
+                              cmdline=str(cmdline))  # fmt: skip
+        config = load_answers(SAMPLE)
+        result = engine.run_install(config, listener=lambda e: None, cancel=threading.Event(),
+                                    machine=engine.open_machine(), payload=None)  # fmt: skip
+        assert result.ok, result.message
+        events = server.wait_for(8)
+    assert (events[0]["kind"], events[-1]["kind"]) == ("started", "done")
+    assert "(cos.report= on the kernel command line)" in (tmp_path / "w.log").read_text()
+    bad = tmp_path / "bad"
+    bad.write_text("cos.report=file:///etc/passwd\n")
+    engine = WizardEngine(dry_run=True, log_path=str(tmp_path / "b.log"), cmdline=str(bad))
+    assert engine.report_target(config) is None  # said in the log, not fatal
+    assert "events: cos.report: " in (tmp_path / "b.log").read_text()
