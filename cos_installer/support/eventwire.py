@@ -1,7 +1,8 @@
 """Install events on the wire (issue 15): the one place that builds, checks and parses them.
 
-The sender (support.report, install.reporting, the first boot's script) and the receiver
-(`cos-installer serve`) share these functions, so the contract lives in one module:
+The sender (install.reporting, support.report) and the receiver (`cos-installer serve`)
+share these functions, so the contract lives in one module (the first boot's shell script,
+templates/cloud-config/report-firstboot.sh.j2, is held to `parse_body` by its test):
 
     make_event(run=..., seq=0, kind="started", host=host_identity(...), now=time.time())
     encode_batch([event, ...]) -> bytes        # one object, or an array of at most 100
