@@ -160,3 +160,19 @@ def test_nothing_is_written_when_the_report_url_is_refused(payload, loops, tmp_p
     )
     assert proc.returncode == 2, proc.stderr
     assert sh("sha256sum", loops.files[-1]).stdout.split()[0] == before
+
+
+def test_a_refused_report_url_fails_nothing_and_the_log_says_what_was_not_sent(tmp_path):
+    """The CLI as shipped (real waits and timeouts): nothing listens on the port."""
+    from tests.events.receiver import refused_url
+
+    url = refused_url()
+    log = tmp_path / "dry.log"
+    proc = run_cli("--answers", answers_file(tmp_path, disk="/dev/sda"), "--machine", "demo",
+                   "--dry-run", "--log", str(log), "--report", url,
+                   "--cmdline", no_kernel_option(tmp_path))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    assert re.search(rf"events: 1 done event not sent to {re.escape(url)}: .*refused", text), text
+    assert re.search(rf"events: \d+ stage events not sent to {re.escape(url)}", text), text
+    assert "events: 1 started event not sent" in text
