@@ -12,46 +12,24 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 from cos_installer.answers import model
 from cos_installer.answers.fleet import MATCH_KEYS
+from cos_installer.answers.fleet_members import MEMBER_RULE_KEYS
 from cos_installer.answers.fleet_rules import DISK_RULE_KEYS, LINKED_CHOICES, NIC_RULE_KEYS
+from cos_installer.answers.schema_parts import (  # noqa: F401 (YES_NO: used by tests)
+    _IP_OR_CIDR,
+    _IPV4,
+    _MAC,
+    _SIZE,
+    NETWORK_FIELDS,
+    YES_NO,
+    _enum,
+    _ipv4_or_empty,
+    _text,
+    _yes_no,
+)
 from cos_installer.answers.validate.report import REPORT_MAX
-
-YES_NO = ["yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"]
-_IPV4 = r"^\s*(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}\s*$"
-_CIDR = _IPV4[:-4] + r"/([0-9]|[12][0-9]|3[0-2])\s*$"
-_IP_OR_CIDR = _IPV4[:-4] + r"(/([0-9]|[12][0-9]|3[0-2]))?\s*$"
-_MAC = r"^\s*[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}\s*$"
-_SIZE = r"^\s*[0-9]+(\.[0-9]+)?\s*([KMGTkmgt]([iI]?[bB])?|[bB])?\s*$"
-
-
-def _text(description: str, **extra: Any) -> dict:
-    return {"type": "string", "description": description, **extra}
-
-
-def _enum(values: list, description: str, default: Any) -> dict:
-    variants = [x for v in values for x in dict.fromkeys([v, v.title(), v.upper()])]
-    out = {"type": "string", "enum": variants, "description": description}
-    return out | ({"default": default} if default is not None else {})
-
-
-def _yes_no(description: str, default: bool) -> dict:
-    return {
-        "anyOf": [{"type": "boolean"}, {"type": "string", "enum": YES_NO}],
-        "default": default,
-        "description": description,
-    }
-
-
-def _ipv4_or_empty(description: str) -> dict:
-    return {
-        "type": "string",
-        "pattern": f"{_IPV4}|^\\s*$",
-        "default": "",
-        "description": description,
-    }
 
 
 def _path_or_rule(description: str, rule: str, nullable: bool = False) -> dict:
@@ -64,7 +42,7 @@ FIELDS: dict[str, dict] = {
     "controller.http_port": {
         "anyOf": [
             {"type": "integer", "minimum": 1, "maximum": 65535},
-            {"type": "string", "pattern": r"^\s*[0-9]{1,5}\s*$"},
+            {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,4}\s*$"},  # no leading zero
         ],
         "default": model.DEFAULT_HTTP_PORT,
         "description": "HTTP Port: the port the controller serves on",
@@ -126,26 +104,7 @@ FIELDS: dict[str, dict] = {
         "password of the cos account; stored only as a SHA-512 hash", minLength=1
     ),
     "system.password_hash": _text("SHA-512 crypt of the password ($6$...)", pattern=r"^\$6\$"),
-    "network.interface": {
-        "anyOf": [
-            {"type": "string", "minLength": 1, "maxLength": 15},
-            {"$ref": "#/$defs/interface_rule"},
-        ],
-        "description": "the NIC to configure: a name (eth0) or a rule",
-    },
-    "network.dhcp": _yes_no(
-        "configure the NIC by DHCP instead of a static address", model.DEFAULT_DHCP
-    ),
-    "network.address": _text("IP/Mask in CIDR form, e.g. 192.168.159.129/24", pattern=_CIDR),
-    "network.gateway": _text("gateway: an IPv4 address on the NIC's network", pattern=_IPV4),
-    "network.dns": {
-        "anyOf": [
-            {"type": "string"},
-            {"type": "array", "items": {"type": "string", "pattern": _IPV4}},
-        ],
-        "description": "DnsMaster: one or more IPv4 addresses (',' separated, or a list)",
-    },
-    "network.mac": _text("the NIC's MAC address (networkd matches on it too)", pattern=_MAC),
+    **NETWORK_FIELDS,
     "disk": _path_or_rule("the OS disk (ALL DATA ERASED): a path or a rule", "disk_rule"),
     "data_disk": _path_or_rule(
         "optional Docker data disk: XFS, mounted on /xfs with prjquota", "disk_rule", True
@@ -161,7 +120,8 @@ DESCRIPTIONS = {
     "controller": "controller settings (role controller only)",
     "agent": "agent settings (role agent only)",
     "system": "host name and the cos account's password (give password or password_hash)",
-    "network": "the one NIC configured at install time",
+    "network": "the NIC (or bond of NICs) configured at install time, an optional VLAN on "
+    "top, IPv4 and optional IPv6",
 }
 RULE_SCHEMAS: dict[str, dict] = {
     "serial": _text("the disk with this serial number"),
@@ -172,12 +132,38 @@ RULE_SCHEMAS: dict[str, dict] = {
     },
     "smallest": {"type": "boolean", "description": "the smallest disk that fits"},
     "largest": {"type": "boolean", "description": "the largest disk that fits"},
-    "mac": _text("the NIC with this MAC address", pattern=_MAC),
-    "name": _text("the NIC with this name"),
-    "linked": {
-        "enum": list(LINKED_CHOICES),
-        "description": "first: the first NIC with a cable; only: the one NIC with one",
+    "mac": {
+        "anyOf": [
+            {"type": "string", "pattern": _MAC},
+            {"type": "array", "items": {"type": "string", "pattern": _MAC}, "minItems": 2},
+        ],
+        "description": "the NIC with this MAC address; a list: these bond members",
     },
+    "name": {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 2},
+        ],
+        "description": "the NIC with this name; a list: these bond members",
+    },
+    "linked": {
+        "enum": list(LINKED_CHOICES) + [True],
+        "description": "first: the first NIC with a cable; only: the one NIC with one; "
+        "true (with members): every member has a cable",
+    },
+    "members": {
+        "anyOf": [{"type": "integer", "minimum": 2}, {"const": "all"}],
+        "description": "bond members: exactly this many NICs must fit the rule (all: every "
+        "NIC that fits, at least 2)",
+    },
+    "min_speed": {
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*[gGmM]?"},
+        ],
+        "description": "NICs linked at this speed or faster: 10G, 2.5G, 1000M (Mbit/s)",
+    },
+    "driver": _text("NICs driven by this kernel driver, e.g. ixgbe"),
     "matched": {
         "type": "boolean",
         "description": "the NIC whose MAC this host entry's match: names",
@@ -271,7 +257,10 @@ def answers_schema() -> dict:
         "$defs": {
             "host": host,
             "disk_rule": _rule(DISK_RULE_KEYS, "choose the disk on the machine by a rule"),
-            "interface_rule": _rule(NIC_RULE_KEYS, "choose the NIC on the machine by a rule"),
+            "interface_rule": _rule(
+                NIC_RULE_KEYS + MEMBER_RULE_KEYS[:1] + ("min_speed", "driver"),
+                "choose the NIC, or a bond's members, on the machine by a rule",
+            ),
             "ip_range": {
                 "type": "object",
                 "description": "one range of the pool, e.g. {start: 192.168.122.200, end: "

@@ -16,6 +16,7 @@ import struct
 import time
 from pathlib import Path
 
+from cos_installer.hardware.nicfacts import max_mtus, permanent_mac
 from cos_installer.hardware.sysfs import read_attr, read_int
 from cos_installer.hardware.types import Nic
 
@@ -23,7 +24,6 @@ SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 SIOCETHTOOL = 0x8946
 ETHTOOL_GDRVINFO = 0x00000003
-ETHTOOL_GPERMADDR = 0x00000020
 IFF_UP = 0x1
 ARPHRD_LOOPBACK = 772
 
@@ -84,23 +84,6 @@ def driver_of(name: str, sysfs_root: str = "/sys") -> str:
     return buf.raw[4:36].split(b"\0", 1)[0].decode("ascii", "replace")
 
 
-def permanent_mac(name: str, sysfs_root: str = "/sys") -> str:
-    """The NIC's burned-in MAC (`ethtool -P`), which a bond or a changed address does not
-    hide; "" when the driver has none (veth, bridges) or it cannot be asked."""
-    if sysfs_root != "/sys":
-        return ""
-    buf = ctypes.create_string_buffer(struct.pack("II", ETHTOOL_GPERMADDR, 32), 40)
-    ifr = struct.pack("16sP", name.encode()[:15], ctypes.addressof(buf))
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            fcntl.ioctl(sock, SIOCETHTOOL, ifr)
-    except OSError:
-        return ""
-    size = min(struct.unpack_from("I", buf.raw, 4)[0], 32)
-    mac = buf.raw[8 : 8 + size]
-    return ":".join(f"{b:02x}" for b in mac) if size == 6 and any(mac) else ""
-
-
 def read_carrier(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -> bool:
     """[Linked] or [NoLink]; an administratively down NIC is brought up to read it."""
     path = Path(sysfs_root) / "class" / "net" / name / "carrier"
@@ -131,7 +114,9 @@ def ipv4_addresses(name: str) -> tuple[ipaddress.IPv4Interface, ...]:
     return tuple(result)
 
 
-def probe_nic(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -> Nic:
+def probe_nic(
+    name: str, sysfs_root: str = "/sys", bring_up_down: bool = True, max_mtu: int | None = None
+) -> Nic:
     base = Path(sysfs_root) / "class" / "net" / name
     linked = read_carrier(name, sysfs_root, bring_up_down)
     speed = read_int(base / "speed")
@@ -143,11 +128,15 @@ def probe_nic(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -
         speed_mbps=speed if linked and speed and speed > 0 else None,
         addresses=ipv4_addresses(name) if sysfs_root == "/sys" else (),
         virtual=not is_physical(name, sysfs_root),
+        perm_mac=permanent_mac(name, sysfs_root),
+        max_mtu=max_mtu,
     )
 
 
 def probe_nics(all_nics: bool = False, sysfs_root: str = "/sys") -> list[Nic]:
-    return [probe_nic(n, sysfs_root) for n in list_nic_names(all_nics, sysfs_root)]
+    names = list_nic_names(all_nics, sysfs_root)
+    most = max_mtus(sysfs_root) if names else {}
+    return [probe_nic(n, sysfs_root, max_mtu=most.get(n)) for n in names]
 
 
 def link_states(names: list[str], sysfs_root: str = "/sys") -> dict[str, bool]:

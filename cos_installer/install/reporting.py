@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cos_installer.hardware.nics import permanent_mac
+from cos_installer.hardware.nicfacts import permanent_mac
 from cos_installer.install.stages import TITLES
 from cos_installer.support import advice
 from cos_installer.support.events import Event
