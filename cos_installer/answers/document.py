@@ -23,7 +23,7 @@ from cos_installer.hardware.types import Nic
 __all__ = ["AnswersError", "dump_yaml", "from_mapping"]
 
 KEYS: dict[str, tuple[str, ...]] = {
-    "": ("role", "controller", "agent", "system", "network", "disk", "data_disk"),
+    "": ("role", "controller", "agent", "system", "network", "disk", "data_disk", "report"),
     "controller": ("http_port", "cluster_size", "ha", "group"),
     "agent": (
         "controllers",
@@ -62,6 +62,7 @@ EXAMPLES = {
     "network.dns": "192.168.122.1",
     "network.address6": "2001:db8:122::101/64",
     "disk": "/dev/sda",
+    "report": "http://10.0.0.1:8080/events",
 }
 GROUP_MISSING = (
     "missing: an HA controller (ha: true, the default) needs its group: the three "
@@ -74,7 +75,8 @@ LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group", "network.
 RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
                "data_disk", "agent.network_model", "agent.install_code", "network.bond.mode",
-               "network.bond.primary", "network.address6", "network.gateway6"}  # fmt: skip
+               "network.bond.primary", "network.address6", "network.gateway6",
+               "report"}  # fmt: skip
 
 
 class AnswersError(Exception):
@@ -242,6 +244,7 @@ def from_mapping(
         c.error("controller.group", GROUP_MISSING)  # the installer follows 3.1.2 itself
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
+    report = c.value(data, "report", validate.report_url, default="")
     if c.errors:
         raise AnswersError(c.errors)
     return model.InstallConfig(
@@ -252,6 +255,7 @@ def from_mapping(
         controller=controller if role is model.Role.CONTROLLER else None,
         agent=agent if role is model.Role.AGENT else None,
         data_disk=data_disk,
+        report=report or "",
     )
 
 

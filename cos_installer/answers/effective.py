@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cos_installer.answers import model
-from cos_installer.common.shown import REDACTED
+from cos_installer.common.shown import REDACTED, url_shown
 
 
 def redacted_answers(config: model.InstallConfig) -> dict:
@@ -38,6 +38,8 @@ def redacted_answers(config: model.InstallConfig) -> dict:
     out["disk"] = config.disk
     if config.data_disk:
         out["data_disk"] = config.data_disk
+    if config.report:  # a query string may carry a token: shown without it
+        out["report"] = url_shown(config.report)
     return out
 
 

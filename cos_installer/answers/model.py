@@ -185,6 +185,7 @@ class InstallConfig:
     controller: ControllerSettings | None = None
     agent: AgentSettings | None = None
     data_disk: str | None = None  # optional Docker data disk: XFS, mounted with prjquota
+    report: str = ""  # where install events and the first boot's event go (http(s) URL)
 
     def __post_init__(self) -> None:
         if self.role is Role.CONTROLLER and (self.controller is None or self.agent is not None):

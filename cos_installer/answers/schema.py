@@ -29,6 +29,7 @@ from cos_installer.answers.schema_parts import (  # noqa: F401 (YES_NO: used by 
     _text,
     _yes_no,
 )
+from cos_installer.answers.validate.report import REPORT_MAX
 
 
 def _path_or_rule(description: str, rule: str, nullable: bool = False) -> dict:
@@ -107,6 +108,12 @@ FIELDS: dict[str, dict] = {
     "disk": _path_or_rule("the OS disk (ALL DATA ERASED): a path or a rule", "disk_rule"),
     "data_disk": _path_or_rule(
         "optional Docker data disk: XFS, mounted on /xfs with prjquota", "disk_rule", True
+    ),
+    "report": _text(
+        "where install events go (POST, JSON), and the installed system's first boot event: "
+        "an http(s) URL without user:password@, e.g. http://10.0.0.1:8080/events",
+        pattern=r"^https?://[^@/?#\s]+([/?#][^\s]*)?$",
+        maxLength=REPORT_MAX,
     ),
 }
 DESCRIPTIONS = {

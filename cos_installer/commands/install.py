@@ -19,6 +19,7 @@ from cos_installer.commands.printer import Printer
 from cos_installer.commands.trust import add_trust_arguments, trust_of
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
+from cos_installer.live.reportopt import CMDLINE
 from cos_installer.support.installlog import DEFAULT_LOG
 
 HELP = "install COS unattended from an answers file onto a disk or an image file"
@@ -95,6 +96,13 @@ def add_arguments(parser) -> None:
         "--log", dest="install_log", metavar="FILE", help=f"the install log (default {DEFAULT_LOG})"
     )
     parser.add_argument("--json", action="store_true", help="one JSON line per event on stdout")
+    parser.add_argument(
+        "--report",
+        metavar="URL",
+        help="POST install events (JSON) to this http(s) URL, e.g. http://10.0.0.1:8080/events "
+        "(default: cos.report= on the kernel command line, else the answers' report:)",
+    )
+    parser.add_argument("--cmdline", default=CMDLINE, help=argparse.SUPPRESS)  # tests
     parser.add_argument(  # autostart: where the answers came from (cos_installer.boot)
         "--answers-note", action="append", default=[], help=argparse.SUPPRESS
     )
@@ -193,6 +201,7 @@ def run(args) -> int:
     dry_run = bool(args.install_dry_run or getattr(args, "dry_run", False))
     try:
         size = parse_size(args.size) if args.size else None
+        target = _report_target(args)
         config, machine = _load(args)
     except (AnswersError, FleetError) as exc:
         for error in exc.errors:
@@ -221,7 +230,8 @@ def run(args) -> int:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
     log = args.install_log or (None if dry_run else DEFAULT_LOG)
-    session = Session(config, dry_run=dry_run, payload=args.image, machine=machine, log_path=log)
+    session = Session(config, dry_run=dry_run, payload=args.image, machine=machine, log_path=log,
+                      report=target and target(config.report))  # fmt: skip
     try:
         backend = session.open(
             args.target, create_size=size, image_file=image_file, force=args.force
@@ -261,6 +271,17 @@ def run(args) -> int:
         signal.signal(signal.SIGTERM, before)
     _report(result, config, dry_run=dry_run, as_json=args.json, log=log)
     return 0 if result.ok else 1
+
+
+def _report_target(args):
+    """Where events go, as a function of the answers' report: (checked before the answers:
+    a bad --report or cos.report= is exit 2 whatever the file says). ValueError names it."""
+    from cos_installer.install.reporting import choose_target
+    from cos_installer.live.reportopt import kernel_report, report_option
+
+    flag = report_option(args.report, "--report") if args.report is not None else None
+    kernel, bootif = kernel_report(args.cmdline)
+    return lambda answers: choose_target(flag, kernel, answers, bootif)
 
 
 def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:

@@ -28,8 +28,10 @@ class WizardEngine:
         all_nics: bool = False,
         log_path: str | None = None,
         trust: Any = None,
+        cmdline: str = "/proc/cmdline",
     ) -> None:
         self.dry_run = dry_run
+        self.cmdline = cmdline  # its cos.report= wins over the answers' report:
         self.trust = trust  # install.signature.Trust (--keyring, --allow-unsigned); None: default
         self.profile = profile
         self.all_nics = all_nics
@@ -133,6 +135,19 @@ class WizardEngine:
             self.note(f"config: {problem}")
         return f"config: rendered, {len(user_data)} bytes"
 
+    def report_target(self, config: Any) -> Any:
+        """Where the install's events go: cos.report= on the kernel command line, else the
+        answers' report: (None: nowhere). A bad cos.report= is said in the log, not fatal."""
+        from cos_installer.install.reporting import choose_target
+        from cos_installer.live.reportopt import kernel_report
+
+        try:
+            kernel, bootif = kernel_report(self.cmdline)
+        except ValueError as exc:
+            self.note(f"events: {exc}; the answers' report: is used instead, if any")
+            kernel, bootif = "", None
+        return choose_target(None, kernel, config.report, bootif)
+
     def run_install(
         self,
         config: Any,
@@ -156,6 +171,7 @@ class WizardEngine:
             payload=None if self.dry_run else payload,
             machine=machine,
             log_path=self.log_path,
+            report=self.report_target(config),
         )
         session.open()
         if self._journal is not None:

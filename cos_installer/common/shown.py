@@ -20,3 +20,15 @@ REDACTED = "<redacted>"  # what a secret is replaced by, wherever it is shown
 def printable(text: str) -> str:
     """`text` with each control character written as its escape (\\x1b, \\n, \\u202e)."""
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def url_shown(url: str) -> str:
+    """A URL as logs and events may say it: scheme, host, port and path only. Userinfo (a
+    user:password@) and the query and fragment (tokens ride there) never leave the machine."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return printable(url.split("?", 1)[0].split("#", 1)[0])
+    authority, slash, path = rest.partition("/")
+    host = authority.rpartition("@")[2]
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return printable(f"{scheme}://{host}{slash}{path}")

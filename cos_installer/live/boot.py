@@ -15,6 +15,7 @@ Options (all optional):
                        URL.sha256, URL.sha256.sig and URL.size beside it) instead of read
                        from a medium; the live system then never asks for one
   cos.autoinstall      install unattended from those answers after a 10 s countdown
+  cos.report=URL       install events (JSON) are POSTed there (live.reportopt)
   cos.after=ACTION     what follows a successful unattended install: poweroff (default),
                        reboot or wizard
   BOOTIF=01-MAC        (from iPXE or pxelinux) the NIC the machine booted from: its MAC is
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 
 from cos_installer.hardware.media import MEDIA_DIR
 from cos_installer.live.pinned import PinMismatch, fetch_pinned, parse_pin
+from cos_installer.live.reportopt import report_option
 from cos_installer.netboot.contract import bootif_mac
 
 AFTER_ACTIONS = ("poweroff", "reboot", "wizard")
@@ -72,6 +74,7 @@ class BootOptions:
     answers_pin: str = ""  # 64 hex digits: the answer server certificate's sha256
     payload: str | None = None  # cos.payload=URL: netbooted, the image comes over HTTP
     bootif: str | None = None  # the MAC of BOOTIF=01-..., the NIC the machine booted from
+    report: str = ""  # cos.report=URL: where install events go
 
     @property
     def primary_console(self) -> str:
@@ -92,7 +95,7 @@ class AnswerSource:
 def parse_cmdline(text: str) -> BootOptions:
     """Parse a kernel command line; unknown cos.* options are errors, others are ignored."""
     answers, autoinstall, after, consoles, pin = None, False, "poweroff", [], ""
-    payload, bootif = None, None
+    payload, bootif, report = None, None, ""
     try:
         words = shlex.split(text)
     except ValueError:
@@ -119,6 +122,8 @@ def parse_cmdline(text: str) -> BootOptions:
             autoinstall = True
         elif key == "cos.payload":
             payload = _payload_url(value)
+        elif key == "cos.report":
+            report = report_option(value, error=BootOptionError)
         elif key == "BOOTIF":
             bootif = bootif_mac(value)
         elif key == "cos.after":
@@ -130,7 +135,7 @@ def parse_cmdline(text: str) -> BootOptions:
         elif key.startswith("cos."):
             raise BootOptionError(
                 f"{word}: unknown option; known: cos.answers=SOURCE, "
-                "cos.answers_pin=sha256:HEX, cos.payload=URL, cos.autoinstall, "
+                "cos.answers_pin=sha256:HEX, cos.payload=URL, cos.report=URL, cos.autoinstall, "
                 f"cos.after={'|'.join(AFTER_ACTIONS)}"
             )
     if autoinstall and not answers:
@@ -146,7 +151,7 @@ def parse_cmdline(text: str) -> BootOptions:
         )
     return BootOptions(
         answers, autoinstall, after, tuple(consoles), answers_pin=pin, payload=payload,
-        bootif=bootif,
+        bootif=bootif, report=report,
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ never written to a disk.
 from __future__ import annotations
 
 import re
+import shlex
 from importlib import resources
 
 import jinja2
@@ -116,7 +117,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(yaml=yaml_scalar, block=yaml_block, env=env_value, ini=ini_value)
+    env.filters.update(
+        yaml=yaml_scalar, block=yaml_block, env=env_value, ini=ini_value, sh=shlex.quote
+    )
     return env
 
 

@@ -1,5 +1,6 @@
 """The guide's hand steps after an install, done at boot by one-shot units the cloud-config
-carries: the HA group's replica set rs0 (3.1.2) and the container IP pool (3.4).
+carries: the HA group's replica set rs0 (3.1.2) and the container IP pool (3.4); and, with
+`report:`, the first boot's event for the install's report server (issue 15).
 
 Their logic is a shell script in write_files (so it can be run and tested outside COS), the
 unit only orders it after the services it needs. coreos-cloudinit starts the units at every
@@ -21,6 +22,8 @@ HA_SCRIPT = "/opt/bin/cos-ha-group"
 HA_UNIT = "cos-ha-group.service"
 POOL_SCRIPT = "/opt/bin/cos-ip-pool"
 POOL_UNIT = "cos-ip-pool.service"
+REPORT_SCRIPT = "/opt/bin/cos-report-firstboot"
+REPORT_UNIT = "cos-report-firstboot.service"
 STATE_DIR = "/var/lib/cos-installer"
 
 
@@ -58,7 +61,8 @@ def context(env: jinja2.Environment, config: InstallConfig, base: dict[str, Any]
     """The scripts and units for `config` (empty when it needs none), for the templates."""
     out: dict[str, Any] = {"ha_sh": None, "pool_sh": None, "ha_unit": HA_UNIT,
                            "pool_unit": POOL_UNIT, "ha_script": HA_SCRIPT,
-                           "pool_script": POOL_SCRIPT}  # fmt: skip
+                           "pool_script": POOL_SCRIPT, "report_sh": None,
+                           "report_unit": REPORT_UNIT, "report_script": REPORT_SCRIPT}  # fmt: skip
     ctx = base | out
     group = ha_group(config)
     if group is not None:
@@ -75,4 +79,8 @@ def context(env: jinja2.Environment, config: InstallConfig, base: dict[str, Any]
         ctx |= {"pool_ranges": ranges, "state_dir": STATE_DIR}
         out["pool_sh"] = env.get_template("ip-pool.sh.j2").render(ctx)
         out["pool_service"] = env.get_template("ip-pool.service.j2").render(ctx)
+    if config.report:  # issue 15: the first boot of the installed system, reported once
+        ctx |= {"report_url": config.report, "state_dir": STATE_DIR}
+        out["report_sh"] = env.get_template("report-firstboot.sh.j2").render(ctx)
+        out["report_service"] = env.get_template("report-firstboot.service.j2").render(ctx)
     return out

@@ -56,6 +56,10 @@ from cos_installer.answers.validate.network import (  # noqa: F401
     ipvlan_note,
     mac_address,
 )
+from cos_installer.answers.validate.report import (  # noqa: F401
+    REPORT_MAX,
+    report_url,
+)
 from cos_installer.answers.validate.system import (  # noqa: F401
     HOSTNAME_MAX,
     PASSWORD_MAX,
