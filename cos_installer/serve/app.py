@@ -29,6 +29,11 @@ class Options:
     after: str = "poweroff"
 
 
+BOARD = web.AppKey("board", Board)
+OPTIONS = web.AppKey("options", Options)
+ROOT = web.AppKey("root", str)
+
+
 def _client(request: web.Request) -> str:
     return request.remote or "?"
 
@@ -38,14 +43,14 @@ def _base(request: web.Request) -> str:
 
 
 async def status(request: web.Request) -> web.Response:
-    board: Board = request.app["board"]
+    board: Board = request.app[BOARD]
     return web.Response(
         body=board.json(), content_type="application/json", headers={"Cache-Control": "no-store"}
     )
 
 
 async def index(request: web.Request) -> web.Response:
-    board: Board = request.app["board"]
+    board: Board = request.app[BOARD]
     return web.Response(
         text=page.render(board.snapshot()),
         content_type="text/html",
@@ -66,14 +71,14 @@ async def events(request: web.Request) -> web.Response:
         batch = wire.parse(bytes(body))
     except wire.BadBody as exc:
         return web.Response(status=400, text=f"{exc}\n")
-    board: Board = request.app["board"]
+    board: Board = request.app[BOARD]
     for event in batch:
         board.event(event)
     return web.Response(status=204)
 
 
 async def answers(request: web.Request) -> web.Response:
-    board: Board = request.app["board"]
+    board: Board = request.app[BOARD]
     key, name = request.match_info["key"], request.match_info["name"]
     rel = f"{ANSWERS_DIR}/{key}/{name}"
     code, body = board.index.answer(rel)
@@ -86,13 +91,13 @@ async def answers(request: web.Request) -> web.Response:
 
 
 async def boot_script(request: web.Request) -> web.Response:
-    opts: Options = request.app["options"]
+    opts: Options = request.app[OPTIONS]
     text = ipxe.boot_script(_base(request), autoinstall=opts.autoinstall, after=opts.after)
     return web.Response(text=text, content_type=TEXT)
 
 
 async def files(request: web.Request) -> web.StreamResponse:
-    root: str = request.app["root"]
+    root: str = request.app[ROOT]
     tail = request.match_info["tail"]
     if "\x00" in tail or ".." in tail.split("/"):
         raise web.HTTPNotFound(text="no such file\n")
@@ -105,12 +110,12 @@ async def files(request: web.Request) -> web.StreamResponse:
 def make_app(board: Board, options: Options) -> web.Application:
     """The application; `serve` runs it, the tests start it on 127.0.0.1."""
     app = web.Application(client_max_size=wire.MAX_BODY)
-    app["board"], app["options"] = board, options
+    app[BOARD], app[OPTIONS] = board, options
     app.router.add_get("/", index)
     app.router.add_get("/status", status)
     app.router.add_post("/events", events)
     if options.boot_dir is not None:
-        app["root"] = os.path.realpath(options.boot_dir)
+        app[ROOT] = os.path.realpath(options.boot_dir)
         app.router.add_get("/boot.ipxe", boot_script)
         app.router.add_get(f"/{ANSWERS_DIR}/{{key}}/{{name}}", answers)
         app.router.add_get("/{tail:.+}", files)

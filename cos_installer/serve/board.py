@@ -105,9 +105,10 @@ class Board:
             row.update(run=event["run"], history=[], cause="", hint="")
         row["history"] = (row["history"] + [kind])[-HISTORY:]
         row["result"] = RESULTS[kind]
-        if event.get("stage"):
+        if event.get("stage"):  # a progress event may leave the title out
+            if event["stage"] != row["stage"] or event.get("stage_title"):
+                row["stage_title"] = event.get("stage_title") or event["stage"]
             row["stage"] = event["stage"]
-            row["stage_title"] = event.get("stage_title") or event["stage"]
         if "percent" in event:
             row["percent"] = event["percent"]
         if kind == "done":
@@ -126,7 +127,7 @@ class Board:
             "percent": 0,
             "message": "",
         }
-        row.update(reason=why, updated=now())
+        row.update(identity=ident, reason=why, updated=now())
         if event is not None:
             row["result"] = RESULTS.get(event["kind"], "done")
             row["stage"] = event.get("stage") or row["stage"]
