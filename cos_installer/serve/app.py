@@ -96,6 +96,26 @@ async def boot_script(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type=TEXT)
 
 
+class _File(web.FileResponse):
+    """aiohttp's FileResponse reads If-Range as a date only: an entity tag (what the install
+    sends on a resume, cos_installer.netboot.httpstream) that is no longer the file's makes
+    the answer the whole file (RFC 9110 13.1.5), never a range of another file."""
+
+    async def prepare(self, request: web.BaseRequest):  # type: ignore[override]
+        tag = request.headers.get("If-Range", "")
+        if tag.startswith(('"', "W/")) and "Range" in request.headers:
+            try:
+                st = os.stat(self._path)
+                current = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            except OSError:
+                current = ""
+            if tag != current:
+                headers = request.headers.copy()
+                del headers["Range"]
+                request = request.clone(headers=headers)
+        return await super().prepare(request)
+
+
 async def files(request: web.Request) -> web.StreamResponse:
     root: str = request.app[ROOT]
     tail = request.match_info["tail"]
@@ -104,7 +124,7 @@ async def files(request: web.Request) -> web.StreamResponse:
     path = os.path.realpath(os.path.join(root, tail))
     if not path.startswith(root + os.sep) or not os.path.isfile(path):
         raise web.HTTPNotFound(text="no such file\n")
-    return web.FileResponse(path, headers={"Content-Type": "application/octet-stream"})
+    return _File(path, headers={"Content-Type": "application/octet-stream"})
 
 
 def make_app(board: Board, options: Options) -> web.Application:

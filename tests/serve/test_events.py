@@ -23,19 +23,33 @@ def host(served, name: str) -> dict:
 def test_an_install_in_order_ends_done(served):
     events = [
         event("started", 0, run=RUN, mac=NODE1, message="install started"),
-        event("stage", 1, run=RUN, mac=NODE1, stage="write", stage_title="Writing the OS image",
-              percent=10),
+        event(
+            "stage",
+            1,
+            run=RUN,
+            mac=NODE1,
+            stage="write",
+            stage_title="Writing the OS image",
+            percent=10,
+        ),
         event("progress", 2, run=RUN, mac=NODE1, stage="write", percent=42),
-    ]  # fmt: skip
+    ]
     for e in events:
         assert post(served.url("events"), e) == (204, b"")
     row = host(served, "node1")
     assert (row["result"], row["stage"], row["stage_title"], row["percent"]) == (
-        "running", "write", "Writing the OS image", 42)  # fmt: skip
+        "running",
+        "write",
+        "Writing the OS image",
+        42,
+    )
     assert post(served.url("events"), event("done", 3, run=RUN, mac=NODE1)) == (204, b"")
     row = host(served, "node1")
     assert (row["result"], row["percent"], row["history"]) == (
-        "done", 100, ["started", "stage", "progress", "done"])  # fmt: skip
+        "done",
+        100,
+        ["started", "stage", "progress", "done"],
+    )
     assert row["updated"].endswith("Z")
     firstboot = event("firstboot", 0, run="f" * 32, mac=NODE1, message="booted")
     assert post(served.url("events"), firstboot)[0] == 204
@@ -44,15 +58,35 @@ def test_an_install_in_order_ends_done(served):
 
 
 def test_late_and_repeated_events_keep_the_highest_seq_per_run(served):
-    done = event("failed", 5, run=RUN, system_uuid="6B1C0A52-3F0E-4D2C-9A55-0C05E0D0A001",
-                 stage="write", percent=60, cause="the disk /dev/sda went away",
-                 hint="check the cable, then install again")  # fmt: skip
-    late = [event("progress", n, run=RUN, stage="write", percent=n * 10,
-                  system_uuid="6b1c0a52-3f0e-4d2c-9a55-0c05e0d0a001") for n in (4, 2, 5)]  # fmt: skip
+    done = event(
+        "failed",
+        5,
+        run=RUN,
+        system_uuid="6B1C0A52-3F0E-4D2C-9A55-0C05E0D0A001",
+        stage="write",
+        percent=60,
+        cause="the disk /dev/sda went away",
+        hint="check the cable, then install again",
+    )
+    late = [
+        event(
+            "progress",
+            n,
+            run=RUN,
+            stage="write",
+            percent=n * 10,
+            system_uuid="6b1c0a52-3f0e-4d2c-9a55-0c05e0d0a001",
+        )
+        for n in (4, 2, 5)
+    ]
     assert post(served.url("events"), [done, *late])[0] == 204  # one batch, out of order
     row = host(served, "controller2")
     assert (row["result"], row["percent"], row["cause"], row["hint"]) == (
-        "failed", 60, "the disk /dev/sda went away", "check the cable, then install again")  # fmt: skip
+        "failed",
+        60,
+        "the disk /dev/sda went away",
+        "check the cable, then install again",
+    )
     assert row["history"] == ["failed"]
     # a new run (the operator installs again) replaces the failed one
     again = event("started", 0, run="a" * 32, system_uuid="6b1c0a52-3f0e-4d2c-9a55-0c05e0d0a001")
@@ -66,7 +100,10 @@ def test_an_event_of_no_fleet_host_is_listed_unmatched(served):
     assert post(served.url("events"), stranger)[0] == 204
     (row,) = status(served)["unmatched"]
     assert (row["hostname"], row["identity"]["mac"], row["result"]) == (
-        "<b>ghost</b>", ["52:54:00:c0:f1:99"], "running")  # fmt: skip
+        "<b>ghost</b>",
+        ["52:54:00:c0:f1:99"],
+        "running",
+    )
     assert "no fleet entry matches" in row["reason"]
     # the hostname alone names a fleet host when no identity does
     assert post(served.url("events"), event("started", 0, run="b" * 32, hostname="node2"))[0] == 204
