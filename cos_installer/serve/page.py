@@ -14,7 +14,8 @@ body{font:15px/1.4 sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .3em} #sum{margin:0 0 1em;color:#555}
 table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.3em .6em;
 border-bottom:1px solid #ddd;vertical-align:top} th{background:#f3f3f3}
-.bar{width:10em;height:.9em;background:#eee;border:1px solid #bbb}
+.bar{display:inline-block;vertical-align:middle;width:8em;height:.9em;background:#eee;
+border:1px solid #bbb;margin-right:.4em}
 .fill{height:100%;background:#3a7bd5} tr.done .fill{background:#2e9d4a}
 tr.failed{background:#fde8e8} tr.failed .fill{background:#c62828}
 .cause{color:#b00020;font-weight:bold} .hint{color:#555}
