@@ -139,10 +139,9 @@ def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
     scheme = "https" if context else "http"
     host, port = where
     n = len(board.hosts)
-    print(
+    banner = (
         f"cos-installer serve: {n} host(s) from {args.fleet}; status at {scheme}://{host}:"
-        f"{port}/ ; events to {scheme}://{host}:{port}/events",
-        flush=True,
+        f"{port}/ ; events to {scheme}://{host}:{port}/events"
     )
     try:
         web.run_app(
@@ -150,7 +149,7 @@ def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
             host=host,
             port=port,
             ssl_context=context,
-            print=None,
+            print=lambda _line: print(banner, flush=True),
             access_log=None,
             handle_signals=True,
         )
