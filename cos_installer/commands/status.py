@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
-HELP = "show a serve's install status as a table (hosts x stage, %, result)"
+HELP = "show a serve's install status as a table (hosts x stage, percent, result)"
 MAX_STATUS = 64 << 20
 
 

@@ -142,3 +142,17 @@ def test_status_of_an_unreachable_server_exits_1_naming_it():
     assert (
         done.stderr.startswith(f"cos-installer status: {url}: ") and "Traceback" not in done.stderr
     )
+
+
+def test_the_installer_runs_without_aiohttp_and_serve_says_what_is_missing(rack):
+    """The ISO installs the wheel without the serve extra: nothing else may import aiohttp."""
+    blocked = ("import sys; sys.modules['aiohttp'] = None; sys.modules['jsonschema'] = None; "
+               "from cos_installer.cli import main; sys.exit(main(sys.argv[1:]))")  # fmt: skip
+    helped = subprocess.run([sys.executable, "-c", blocked, "--help"], capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert helped.returncode == 0 and "serve" in helped.stdout, helped.stderr
+    argv = [sys.executable, "-c", blocked, "serve", "--fleet", str(rack[0]), "--events-only"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == ("cos-installer serve: aiohttp is not installed: pip install "
+                           "'cos-installer[serve]'\n")  # fmt: skip
