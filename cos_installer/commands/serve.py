@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only POST /events, GET /status and the page: the site's nginx serves the files",
     )
     parser.add_argument(
+        "--files-log",
+        metavar="FILE",
+        help="append a line per file sent: client, request, status, body bytes sent (- when "
+        "the connection broke), Range",
+    )
+    parser.add_argument(
         "--no-autoinstall",
         action="store_true",
         help="boot.ipxe starts the wizard, pre-filled, instead of installing",
@@ -131,10 +137,20 @@ def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
                 file=sys.stderr,
             )
             return 1
+    log = None
+    if args.files_log:
+        try:
+            out = open(args.files_log, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        except OSError as exc:
+            print(f"cos-installer serve: --files-log {args.files_log}: {exc.strerror}; choose a "
+                  "writable file", file=sys.stderr)  # fmt: skip
+            return 1
+        log = functools.partial(print, file=out)
     options = Options(
         None if args.events_only else args.boot_dir,
         autoinstall=not args.no_autoinstall,
         after=args.after,
+        files_log=log,
     )
     scheme = "https" if context else "http"
     host, port = where

@@ -10,6 +10,7 @@ nothing else of the installer needs it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -27,6 +28,7 @@ class Options:
     boot_dir: str | None  # None: --events-only
     autoinstall: bool = True
     after: str = "poweroff"
+    files_log: Callable[[str], None] | None = None  # one line per file sent (--files-log)
 
 
 BOARD = web.AppKey("board", Board)
@@ -124,7 +126,19 @@ async def files(request: web.Request) -> web.StreamResponse:
     path = os.path.realpath(os.path.join(root, tail))
     if not path.startswith(root + os.sep) or not os.path.isfile(path):
         raise web.HTTPNotFound(text="no such file\n")
-    return _File(path, headers={"Content-Type": "application/octet-stream"})
+    response = _File(path, headers={"Content-Type": "application/octet-stream"})
+    log = request.app[OPTIONS].files_log
+    if log is None:
+        return response
+    sent = "-"  # the connection broke: unknown
+    try:
+        await response.prepare(request)  # the whole body is sent when this returns
+        sent = "0" if request.method == "HEAD" else str(response.content_length or 0)
+    finally:
+        log(f'{_client(request)} "{request.method} {request.path_qs} HTTP/'
+            f'{request.version.major}.{request.version.minor}" {response.status} {sent} '
+            f'"{request.headers.get("Range", "-")}"')  # fmt: skip
+    return response
 
 
 def make_app(board: Board, options: Options) -> web.Application:

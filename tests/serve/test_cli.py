@@ -41,14 +41,19 @@ def serving(*args: str):
         proc.wait(30)
 
 
-def test_serve_starts_serves_and_stops_on_sigterm(rack):
+def test_serve_starts_serves_and_stops_on_sigterm(rack, tmp_path):
     port = free_port()
-    with serving("--fleet", str(rack[0]), "--boot-dir", str(rack[1]),
+    log = tmp_path / "files.log"
+    with serving("--fleet", str(rack[0]), "--boot-dir", str(rack[1]), "--files-log", str(log),
                  "--listen", f"127.0.0.1:{port}") as (proc, line):  # fmt: skip
         assert line.startswith(f"cos-installer serve: 6 host(s) from {rack[0]}; status at "
                                f"http://127.0.0.1:{port}/")  # fmt: skip
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/live/vmlinuz") as resp:
             assert resp.read() == b"kernel"
+        ranged = urllib.request.Request(f"http://127.0.0.1:{port}/live/filesystem.squashfs",
+                                        headers={"Range": "bytes=100-"})  # fmt: skip
+        with urllib.request.urlopen(ranged) as resp:
+            assert len(resp.read()) == (8 << 20) - 100
         # a second serve on the same port: exit 1, naming it
         taken = subprocess.run([*COS, "serve", "--fleet", str(rack[0]), "--events-only",
                                 "--listen", f"127.0.0.1:{port}"],
@@ -57,6 +62,10 @@ def test_serve_starts_serves_and_stops_on_sigterm(rack):
         assert f"--listen 127.0.0.1:{port}: " in taken.stderr and "another" in taken.stderr
         assert "Traceback" not in taken.stderr
     assert proc.returncode == 0
+    assert log.read_text().splitlines() == [
+        '127.0.0.1 "GET /live/vmlinuz HTTP/1.1" 200 6 "-"',
+        f'127.0.0.1 "GET /live/filesystem.squashfs HTTP/1.1" 206 {(8 << 20) - 100} "bytes=100-"',
+    ]
 
 
 @pytest.mark.parametrize(
