@@ -34,6 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only POST /events, GET /status and the page: the site's nginx serves the files",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 8),
+        metavar="N",
+        help="event loops (threads) on the one port, sharing the status (default: the CPUs, "
+        "at most 8): files go out by sendfile on all of them",
+    )
+    parser.add_argument(
         "--files-log",
         metavar="FILE",
         help="append a line per file sent: client, request, status, body bytes sent (- when "
@@ -83,6 +91,8 @@ def _options(args: argparse.Namespace) -> tuple[str, int] | str:
         return "--boot-dir DIR: missing (make netboot writes build/netboot), or give --events-only"
     if args.boot_dir and not os.path.isdir(args.boot_dir):
         return f"--boot-dir {args.boot_dir}: not a directory (run `make netboot`)"
+    if not 1 <= args.workers <= 64:
+        return f"--workers {args.workers}: expected 1 to 64"
     if bool(args.tls_cert) != bool(args.tls_key):
         return "--tls-cert and --tls-key go together"
     return where
@@ -118,25 +128,29 @@ def run(args: argparse.Namespace) -> int:
     return _start(args, where, Board(index))
 
 
+def _tls(args: argparse.Namespace):
+    """The server's TLS context (None: plain http); OSError/SSLError when it cannot be read."""
+    import ssl
+
+    if not args.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    return context
+
+
 def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
     import ssl
 
-    from aiohttp import web
-
+    from cos_installer.serve import runner
     from cos_installer.serve.app import Options, make_app
 
-    context = None
-    if args.tls_cert:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        try:
-            context.load_cert_chain(args.tls_cert, args.tls_key)
-        except (OSError, ssl.SSLError) as exc:
-            print(
-                f"cos-installer serve: --tls-cert {args.tls_cert} --tls-key {args.tls_key}: "
-                f"{exc}; give a PEM certificate and its key",
-                file=sys.stderr,
-            )
-            return 1
+    try:
+        context = _tls(args)
+    except (OSError, ssl.SSLError) as exc:
+        print(f"cos-installer serve: --tls-cert {args.tls_cert} --tls-key {args.tls_key}: "
+              f"{exc}; give a PEM certificate and its key", file=sys.stderr)  # fmt: skip
+        return 1
     log = None
     if args.files_log:
         try:
@@ -145,7 +159,7 @@ def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
             print(f"cos-installer serve: --files-log {args.files_log}: {exc.strerror}; choose a "
                   "writable file", file=sys.stderr)  # fmt: skip
             return 1
-        log = functools.partial(print, file=out)
+        log = lambda line: out.write(line + "\n")  # noqa: E731 - one write: threads share it
     options = Options(
         None if args.events_only else args.boot_dir,
         autoinstall=not args.no_autoinstall,
@@ -154,26 +168,13 @@ def _start(args: argparse.Namespace, where: tuple[str, int], board) -> int:
     )
     scheme = "https" if context else "http"
     host, port = where
-    n = len(board.hosts)
-    banner = (
-        f"cos-installer serve: {n} host(s) from {args.fleet}; status at {scheme}://{host}:"
-        f"{port}/ ; events to {scheme}://{host}:{port}/events"
-    )
+    banner = (f"cos-installer serve: {len(board.hosts)} host(s) from {args.fleet}; status at "
+              f"{scheme}://{host}:{port}/ ; events to {scheme}://{host}:{port}/events")  # fmt: skip
     try:
-        web.run_app(
-            make_app(board, options),
-            host=host,
-            port=port,
-            ssl_context=context,
-            print=lambda _line: print(banner, flush=True),
-            access_log=None,
-            handle_signals=True,
-        )
+        runner.run(lambda: make_app(board, options), host, port, context, args.workers,
+                   lambda: print(banner, flush=True))  # fmt: skip
     except OSError as exc:
-        print(
-            f"cos-installer serve: --listen {args.listen}: {exc.strerror or exc}; choose "
-            "another address or port, or stop what uses it",
-            file=sys.stderr,
-        )
+        print(f"cos-installer serve: --listen {args.listen}: {exc.strerror or exc}; choose "
+              "another address or port, or stop what uses it", file=sys.stderr)  # fmt: skip
         return 1
     return 0

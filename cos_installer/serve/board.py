@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from collections import OrderedDict
 
 from cos_installer.serve.fleetindex import FleetIndex
@@ -68,6 +69,7 @@ class Board:
         self.unmatched: OrderedDict[str, dict] = OrderedDict()
         self.version = 0
         self._json: tuple[int, bytes] = (-1, b"")
+        self.lock = threading.Lock()  # serve's loops run on several threads (serve.runner)
 
     def _changed(self) -> None:
         self.version += 1
@@ -84,6 +86,10 @@ class Board:
 
     def event(self, event: dict) -> None:
         """Apply one checked event (cos_installer.serve.wire)."""
+        with self.lock:
+            self._event(event)
+
+    def _event(self, event: dict) -> None:
         if not self._newest(event):
             return
         ident, hostname = identity(event)
@@ -140,6 +146,10 @@ class Board:
 
     def asked(self, client: str, key: str, name: str, status: int, body: str) -> None:
         """An answers request: a 404/409 lists the address as unmatched until one succeeds."""
+        with self.lock:
+            self._asked(client, key, name, status, body)
+
+    def _asked(self, client: str, key: str, name: str, status: int, body: str) -> None:
         slot = f"answers:{client}"
         if status == 200:
             if self.unmatched.pop(slot, None) is not None:
@@ -152,16 +162,25 @@ class Board:
         self._unmatched(slot, ident, "", body.strip())
 
     def answered(self, i: int, client: str) -> None:
-        row = self.hosts[i]
-        if row["result"] == "pending":
-            row.update(message=f"answers sent to {client}", updated=now())
-            self._changed()
+        with self.lock:
+            row = self.hosts[i]
+            if row["result"] == "pending":
+                row.update(message=f"answers sent to {client}", updated=now())
+                self._changed()
 
     def snapshot(self) -> dict:
-        return {"hosts": self.hosts, "unmatched": list(self.unmatched.values())}
+        """A copy of every row, taken under the lock."""
+        with self.lock:
+            return {"hosts": [dict(h) for h in self.hosts],
+                    "unmatched": [dict(u) for u in self.unmatched.values()]}  # fmt: skip
 
     def json(self) -> bytes:
         """GET /status's body, built once per change."""
-        if self._json[0] != self.version:
-            self._json = (self.version, json.dumps(self.snapshot()).encode())
-        return self._json[1]
+        with self.lock:
+            if self._json[0] == self.version:
+                return self._json[1]
+            version = self.version
+            body = json.dumps({"hosts": self.hosts,
+                               "unmatched": list(self.unmatched.values())}).encode()  # fmt: skip
+            self._json = (version, body)
+            return body
