@@ -96,7 +96,7 @@ http {{ access_log off; client_body_temp_path {work}/nginx/body; include {tree}/
     proc = subprocess.Popen(["nginx", "-c", str(conf)], stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(30)
@@ -110,15 +110,35 @@ def serve(fleet: Path, boot: Path):
                             stdout=subprocess.DEVNULL)  # fmt: skip
     try:
         wait_port(port)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(30)
 
 
-def downloads(port: int, clients: int, size: int) -> float:
-    """MB/s over all clients, from the first start to the last finish."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, its threads and its children (nginx's workers)."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            child = int(stat.parent.name)
+            parents[child] = int(fields[1])
+            times[child] = int(fields[11]) + int(fields[12])
+    family, changed = {pid}, True
+    while changed:
+        more = {c for c, p in parents.items() if p in family} - family
+        family |= more
+        changed = bool(more)
+    return sum(times.get(p, 0) for p in family) / os.sysconf("SC_CLK_TCK")
+
+
+def downloads(server: tuple[int, int], clients: int, size: int) -> tuple[float, float]:
+    """MB/s over all clients, from the first start to the last finish; the server's CPU
+    seconds per GB sent (less swayed by the other jobs on a shared machine)."""
+    port, pid = server
     url = f"http://127.0.0.1:{port}/{SQUASHFS}"
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     argv = ["curl", "-sf", "-o", "/dev/null", "-w", "%{size_download}", url]
     procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(clients)]
@@ -126,11 +146,12 @@ def downloads(port: int, clients: int, size: int) -> float:
     took = time.perf_counter() - started
     if got != [size] * clients:
         raise SystemExit(f"port {port}: incomplete downloads: {got}")
-    return clients * size / took / 1e6
+    return clients * size / took / 1e6, (cpu_seconds(pid) - cpu) / (clients * size / 1e9)
 
 
-def lookups(port: int, macs: list[str]) -> tuple[float, float]:
+def lookups(server: tuple[int, int], macs: list[str]) -> tuple[float, float]:
     """p50 and p99 milliseconds of one answers GET, kept-alive connection."""
+    port = server[0]
     rng = random.Random(15)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     took = []
@@ -158,23 +179,34 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         work = Path(tmp)
         fleet, boot, macs = rack(work, size)
-        runs: dict[tuple[str, int], list[float]] = {}
+        runs: dict[tuple[str, int], list[tuple[float, float]]] = {}
         with nginx(work, fleet, boot) as ng, serve(fleet, boot) as sv:
             servers = [("nginx", ng), ("serve", sv)]
-            for _name, port in servers:
-                downloads(port, 1, size)  # warm the page cache and the server
+            for _name, server in servers:
+                downloads(server, 1, size)  # warm the page cache and the server
             for turn in range(ROUNDS):  # alternate who goes first: the machine is shared
                 for clients in (1, 10, 50):
-                    for name, port in servers[:: 1 if turn % 2 else -1]:
-                        runs.setdefault((name, clients), []).append(downloads(port, clients, size))
+                    for name, server in servers[:: 1 if turn % 2 else -1]:
+                        runs.setdefault((name, clients), []).append(
+                            downloads(server, clients, size)
+                        )
             looked = {"serve": lookups(sv, macs), "nginx": lookups(ng, macs)}
-        rows = {key: statistics.median(values) for key, values in runs.items()}
-    print(f"squashfs-sized file: {size >> 20} MiB; {len(macs)}-host fleet; nginx workers: auto "
-          f"({os.cpu_count()} CPUs); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
-    print(f"{'clients':>8} {'serve MB/s':>11} {'nginx MB/s':>11} {'serve/nginx':>12}")
+        rows = {key: statistics.median(v[0] for v in values) for key, values in runs.items()}
+        cpu = {key: statistics.median(v[1] for v in values) for key, values in runs.items()}
+    print(
+        f"squashfs-sized file: {size >> 20} MiB; {len(macs)}-host fleet; nginx workers: auto "
+        f"({os.cpu_count()} CPUs); load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'clients':>8} {'serve MB/s':>11} {'nginx MB/s':>11} {'serve/nginx':>12} "
+        f"{'CPU s/GB serve':>15} {'nginx':>6}"
+    )
     for clients in (1, 10, 50):
         s, n = rows["serve", clients], rows["nginx", clients]
-        print(f"{clients:>8} {s:>11.0f} {n:>11.0f} {s / n:>12.2f}")
+        print(
+            f"{clients:>8} {s:>11.0f} {n:>11.0f} {s / n:>12.2f} "
+            f"{cpu['serve', clients]:>15.2f} {cpu['nginx', clients]:>6.2f}"
+        )
     for name, (p50, p99) in looked.items():
         print(f"answers look-up {name}: p50 {p50:.2f} ms, p99 {p99:.2f} ms ({LOOKUPS} GETs)")
     ratio = rows["serve", 50] / rows["nginx", 50]

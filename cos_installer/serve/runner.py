@@ -1,11 +1,12 @@
-"""Run `serve` on several event loops, one per thread, all accepting on one listening socket
-(whichever loop is free takes the next connection) and sharing one Board.
+"""Run `serve` on several event loops, one per thread, each listening on the same address with
+SO_REUSEPORT (the kernel spreads the connections evenly over them), sharing one Board.
 
 Why: a file goes out by sendfile, whose copying is the kernel's work in the calling thread;
 with one loop, 50 machines fetching the squashfs are served by one core, while nginx's workers
 use them all. The syscalls release the GIL, so loops on threads send in parallel; the Python
-work per request (the answers look-up, an event) is small and the Board takes a lock. One
-socket, bound once without SO_REUSEPORT: a second serve on the same port is refused.
+work per request (the answers look-up, an event) is small and the Board takes a lock. The
+address is first bound once without SO_REUSEPORT, so that a second serve (which could join
+the group) is refused like any other program holding the port.
 """
 
 from __future__ import annotations
@@ -39,15 +40,16 @@ def run(
     """Serve until SIGTERM or SIGINT; OSError when the address cannot be taken (by any loop:
     then none serves)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=1024)
-    sock.setblocking(False)
+    socket.create_server((host, port), family=family).close()  # taken: OSError
+    socks = [socket.create_server((host, port), family=family, backlog=1024, reuse_port=True)
+             for _ in range(workers)]  # fmt: skip
     loops = [asyncio.new_event_loop() for _ in range(workers)]
     runners: list[web.AppRunner] = []
     threads: list[threading.Thread] = []
     try:
-        for loop in loops:
-            # a dup per loop: each closes its own descriptor of the one listening socket
-            runners.append(loop.run_until_complete(_start(make(), sock.dup(), context)))
+        for loop, sock in zip(loops, socks, strict=True):
+            sock.setblocking(False)
+            runners.append(loop.run_until_complete(_start(make(), sock, context)))
         for loop in loops[1:]:
             threads.append(threading.Thread(target=loop.run_forever, daemon=True))
             threads[-1].start()
@@ -67,4 +69,5 @@ def run(
             thread.join(30)
         for loop in loops:
             loop.close()
-        sock.close()
+        for sock in socks:
+            sock.close()
