@@ -101,9 +101,13 @@ async def boot_script(request: web.Request) -> web.Response:
 class _File(web.FileResponse):
     """aiohttp's FileResponse reads If-Range as a date only: an entity tag (what the install
     sends on a resume, cos_installer.netboot.httpstream) that is no longer the file's makes
-    the answer the whole file (RFC 9110 13.1.5), never a range of another file."""
+    the answer the whole file (RFC 9110 13.1.5), never a range of another file. With a files
+    log, each file sent is a line there once its body is out (prepare sends it whole)."""
+
+    log: Callable[[str], None] | None = None
 
     async def prepare(self, request: web.BaseRequest):  # type: ignore[override]
+        asked = request
         tag = request.headers.get("If-Range", "")
         if tag.startswith(('"', "W/")) and "Range" in request.headers:
             try:
@@ -115,7 +119,17 @@ class _File(web.FileResponse):
                 headers = request.headers.copy()
                 del headers["Range"]
                 request = request.clone(headers=headers)
-        return await super().prepare(request)
+        if self.log is None:
+            return await super().prepare(request)
+        sent = "-"  # the connection broke: unknown
+        try:
+            writer = await super().prepare(request)
+            sent = "0" if request.method == "HEAD" else str(self.content_length or 0)
+            return writer
+        finally:
+            self.log(f'{_client(asked)} "{asked.method} {asked.path_qs} HTTP/'
+                     f'{asked.version.major}.{asked.version.minor}" {self.status} {sent} '
+                     f'"{asked.headers.get("Range", "-")}"')  # fmt: skip
 
 
 async def files(request: web.Request) -> web.StreamResponse:
@@ -127,17 +141,7 @@ async def files(request: web.Request) -> web.StreamResponse:
     if not path.startswith(root + os.sep) or not os.path.isfile(path):
         raise web.HTTPNotFound(text="no such file\n")
     response = _File(path, headers={"Content-Type": "application/octet-stream"})
-    log = request.app[OPTIONS].files_log
-    if log is None:
-        return response
-    sent = "-"  # the connection broke: unknown
-    try:
-        await response.prepare(request)  # the whole body is sent when this returns
-        sent = "0" if request.method == "HEAD" else str(response.content_length or 0)
-    finally:
-        log(f'{_client(request)} "{request.method} {request.path_qs} HTTP/'
-            f'{request.version.major}.{request.version.minor}" {response.status} {sent} '
-            f'"{request.headers.get("Range", "-")}"')  # fmt: skip
+    response.log = request.app[OPTIONS].files_log
     return response
 
 

@@ -62,6 +62,7 @@ def test_serve_starts_serves_and_stops_on_sigterm(rack, tmp_path):
         assert f"--listen 127.0.0.1:{port}: " in taken.stderr and "another" in taken.stderr
         assert "Traceback" not in taken.stderr
     assert proc.returncode == 0
+    assert proc.stderr.read() == ""  # no request ended in an error (a file prepared twice did)
     assert log.read_text().splitlines() == [
         '127.0.0.1 "GET /live/vmlinuz HTTP/1.1" 200 6 "-"',
         f'127.0.0.1 "GET /live/filesystem.squashfs HTTP/1.1" 206 {(8 << 20) - 100} "bytes=100-"',
