@@ -52,11 +52,14 @@ sed -i '/^ *- ssh$/d' "$root/etc/cloud/cloud.cfg"  # no openssh-server on the de
 mkdir -p "$root/var/lib/cloud/seed/nocloud" "$root/var/lib/coreos-install"
 ln -sf /var/lib/coreos-install/user_data "$root/var/lib/cloud/seed/nocloud/user-data"
 printf 'instance-id: cos-demo-node\nlocal-hostname: cos-demo\n' >"$root/var/lib/cloud/seed/nocloud/meta-data"
-install -m 0755 "$ISO_DIR/demo-os/cos-apply-units" "$ISO_DIR/demo-os/cos-demo-report" "$root/usr/local/sbin/"
+# cos-cloud-instance: a new instance id at every boot, so cloud-init applies user_data again
+# (as coreos-cloudinit does on COS), not only at the first boot
+install -m 0755 "$ISO_DIR/demo-os/cos-apply-units" "$ISO_DIR/demo-os/cos-demo-report" \
+  "$ISO_DIR/demo-os/cos-cloud-instance" "$root/usr/local/sbin/"
 install -m 0644 "$ISO_DIR/demo-os/cos-apply-units.service" "$ISO_DIR/demo-os/cos-demo-report.service" \
-  "$root/etc/systemd/system/"
+  "$ISO_DIR/demo-os/cos-cloud-instance.service" "$root/etc/systemd/system/"
 chroot "$root" systemctl enable systemd-networkd.service cos-apply-units.service \
-  cos-demo-report.service >/dev/null 2>&1
+  cos-demo-report.service cos-cloud-instance.service >/dev/null 2>&1
 mkdir -p "$root/etc/systemd/system/systemd-networkd-wait-online.service.d"
 install -m 0644 "$ISO_DIR/demo-os/wait-online.conf" \
   "$root/etc/systemd/system/systemd-networkd-wait-online.service.d/cos-demo.conf"

@@ -46,9 +46,8 @@ class View(Screen):
         self.gateway = Field(
             _("Gateway"), values.get("gateway", ""), width=20, hint=eg.format(example="192.168.1.1")
         )
-        self.dns = Field(
-            _("DnsMaster"), values.get("dns", ""), width=34, hint=eg.format(example="192.168.1.1")
-        )
+        several = _("several: {example}").format(example="10.0.0.2,10.0.0.3")  # the one separator
+        self.dns = Field(_("DnsMaster"), values.get("dns", ""), width=30, hint=several)
         self.note = text("")
         message = ctx.facts.dhcp_message or ""
         lease = getattr(ctx.facts.dhcp, "lease", None)

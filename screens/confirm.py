@@ -72,9 +72,24 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
         _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
         _row(_("Data disk"), data_text),
     ]
+    if config.role is Role.AGENT and (config.agent.docker_gateway or config.agent.docker_dns):
+        rows.insert(1, _row(_("Docker"), _docker(config.agent)))  # empty: Docker's defaults
     if config.role is Role.AGENT and data_disk is None:
         rows.append(_row("", ("note", _(NO_XFS))))
     return rows
+
+
+def _docker(agent: Any) -> str:
+    """COS_CUSTOM_DOCKERGW/DNS as the config gets them (an empty one: Docker's own)."""
+    default = _("default")
+    return _("gateway {gateway}  DNS {dns}").format(
+        gateway=agent.docker_gateway or default, dns=agent.docker_dns or default
+    )
+
+
+def warning_rows(warnings: list[str]) -> list[urwid.Widget]:
+    """The engine's warnings about risky choices (answers/risks.py): installable, but read."""
+    return [urwid.Columns([(2, text(("warn", "!"))), text(("warn", w))]) for w in warnings]
 
 
 def erase_rows(disks: list[Any]) -> list[urwid.Widget]:
@@ -107,6 +122,7 @@ class View(GuardedConfirm):
             data_disk = diskinfo.by_path(disks, config.data_disk)
             chosen = [d for d in (os_disk, data_disk) if d is not None]
             rows += config_rows(config, os_disk, data_disk)
+            rows += warning_rows(ctx.facts.warnings)
             rows.append(blank())
             if ctx.dry_run:
                 dry = _(
@@ -132,7 +148,13 @@ def validate_answers(app: Any) -> None:
     (or the engine's messages), and the rendered config kept for the diagnostics bundle."""
     config, errors = app.engine.build_config(chosen(app.wizard.answers))
     app.facts.config, app.facts.config_errors = config, errors
+    app.facts.warnings = []
     if errors:
         app.note("config: refused: " + "; ".join(errors))
         return
     app.note(app.engine.keep_rendered(config))  # the bundle has it even if never installed
+    nic = config.network.interface
+    linked = app.machine.link_states([nic]).get(nic) if app.machine is not None else None
+    app.facts.warnings = app.engine.risks(config, linked)
+    for warning in app.facts.warnings:
+        app.note(f"config: warning: {warning}")

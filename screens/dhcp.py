@@ -103,7 +103,11 @@ def answered(app: Any, result: Any) -> None:
     else:
         if result.lease is not None:  # no lease: ask again next time this NIC is chosen
             facts.dhcp_results[result.interface] = result
-        facts.dhcp, facts.dhcp_message = result, result.message
+        facts.dhcp, facts.dhcp_message = result, result.message  # no lease: why (translated)
+        if result.lease is not None:  # the client's own words are for the log only
+            facts.dhcp_message = _(
+                "DHCP on {nic} offers {address}; the address entered is kept."
+            ).format(nic=result.interface, address=result.lease.address)
         app.note(f"dhcp: {result.interface}: lease {result.lease} ({result.message})")
         typed = section(app.wizard.answers, "network").get("address")
         lease = result.lease

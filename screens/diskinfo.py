@@ -7,11 +7,13 @@ from typing import Any
 from cos_installer.hardware.types import human_size
 from cos_installer.i18n import _
 
+from .widgets import clip
+
 
 def headline(disk: Any) -> str:
     """`/dev/sda  20.0 GiB  QEMU HARDDISK  serial QM0001  sata`"""
-    parts = [f"{disk.path:<13}", f"{human_size(disk.size):>10}", f"{(disk.model or '-')[:20]:<20}"]
-    parts.append(f"{(disk.serial or '-')[:16]:<16}")
+    model, serial = clip(disk.model or "-", 20), clip(disk.serial or "-", 16)  # "..." if cut
+    parts = [f"{disk.path:<13}", f"{human_size(disk.size):>10}", f"{model:<20}", f"{serial:<16}"]
     parts.append(disk.transport or "-")
     return " ".join(parts)
 

@@ -13,7 +13,7 @@ from cos_installer.i18n import N_, _
 from cos_installer.support import advice
 
 from .relay import EventRelay
-from .widgets import Screen, blank, clip, text
+from .widgets import Screen, blank, text
 
 STAGES = {
     "preflight": N_("Checking the disk and the image"),
@@ -43,24 +43,31 @@ class View(Screen):
         self.outcome = text("")
         self.ok: bool | None = None
         self.errors: list[str] = []  # the error events' messages, for the error screen
+        self.stage_rows: dict[str, urwid.Text] = {}  # a stage's log line, marked done in place
         rows = [blank(), self.stage, blank(), self.bar, self.detail, blank(), self.log, blank()]
         rows.append(self.outcome)
         super().__init__(ctx, rows)
 
-    def _log(self, markup: Any) -> None:
+    def _log(self, markup: Any) -> urwid.Text:
         contents = self.log.contents
-        contents.append((urwid.Text(markup), self.log.options()))
+        row = urwid.Text(markup)
+        contents.append((row, self.log.options()))
         del contents[:-9]  # the last lines fit under the bar at 80x24
+        return row
 
     def on_event(self, event: Any) -> None:
         kind = event.kind
         if kind == "stage-start":
             label = _(STAGES.get(event.stage, event.stage))
             self.stage.set_text(("title", f"{label}..."))
-            self._log(f"  {label}")
+            self.stage_rows[event.stage] = self._log(f"  {label}...")
         elif kind == "stage-end":
             done = _("{stage}: done").format(stage=_(STAGES.get(event.stage, event.stage)))
-            self._log(("dim", f"  {done}"))
+            row = self.stage_rows.pop(event.stage, None)  # one line per stage, not two
+            if row is not None and any(row is w for w, _o in self.log.contents):
+                row.set_text(("dim", f"  {done}"))
+            else:
+                self._log(("dim", f"  {done}"))
         elif kind == "progress" and event.total:
             percent = 100.0 * event.done / event.total
             self.bar.set_completion(percent)
@@ -85,26 +92,30 @@ class View(Screen):
         if self.ok:
             self.bar.set_completion(100)
             self.stage.set_text(("title", _("Installation finished.")))
-            plan = getattr(result, "plan", None) or []
-            if self.ctx.dry_run and plan:
-                self._log(("note", _("Dry run: would have done:")))
-                for step in list(plan)[-6:]:
-                    self._log(("note", _clip(f"  {step}")))
             self.outcome.set_text(_("Press Enter to review the Cloud Config."))
             self.ctx.set_keys(_("Enter review the Cloud Config  Ctrl+C quit"))
+            plan = getattr(result, "plan", None) or []
+            if self.ctx.dry_run and plan:
+                self._show_plan(list(plan))
         else:
             # the app shows the error screen next; this stays visible until it does
             self.stage.set_text(("error", _("The install failed.")))
             self.outcome.set_text(("error", message or _("The install failed.")))
 
+    def _show_plan(self, plan: list[str]) -> None:
+        """The dry run's whole plan under the outcome, one scrollable row per step (each
+        may wrap: a step is read, not copied); it says all the log said, so it replaces it
+        and starts on the first screen."""
+        self.log.contents.clear()
+        self.walker.append(
+            text(("note", _("Dry run: would have done ({count} steps):").format(count=len(plan))))
+        )
+        self.walker += [text(("note", f"  {step}")) for step in plan]
+        self.ctx.set_keys(_("Up/Down/PgUp/PgDn scroll  Enter review the Cloud Config  Ctrl+C quit"))
+
     def submit(self) -> None:
         if self.ok:
             self.ctx.done({})
-
-
-def _clip(line: str, width: int = 76) -> str:
-    """One row per log line, so the outcome below always stays on the 80x24 screen."""
-    return clip(line, width)
 
 
 # --- the install behind the screen: one session in a worker thread ---------------------------

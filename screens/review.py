@@ -31,6 +31,27 @@ class View(Screen):
         rows: list[Any] = [_Line(line, marker) for line in lines]
         super().__init__(ctx, rows)
 
+    def keypress(self, size: tuple[int, int], key: Any) -> str | None:
+        if key in ("page down", "page up"):
+            self._focus_edge(size, key == "page down")
+        return super().keypress(size, key)
+
+    def _focus_edge(self, size: tuple[int, int], bottom: bool) -> None:
+        """Focus the last (first) whole line on screen before paging: urwid pages from the
+        focused line, so the first PgDn from the top line moved the text by one row."""
+        middle, top, low = self.listbox.calculate_visible(size, focus=True)
+        offset, focus_widget, position, _rows, _cursor = middle
+        if bottom:
+            edge = [(w, p) for w, p, r in low[1]] if low else []
+            if low and low[0]:  # the last line is cut: page from the one before it
+                edge = edge[:-1]
+        else:
+            edge = [(w, p) for w, p, r in top[1]] if top else []
+            if top and top[0]:
+                edge = edge[:-1]
+        if edge:
+            self.listbox.set_focus(edge[-1][1], "above" if bottom else "below")
+
 
 def fold(line: str, width: int, marker: str = MARKER) -> list[tuple[str, str]]:
     """The rows of `line` at `width` columns as (lead, text): the first row's lead is empty;

@@ -73,6 +73,7 @@ class Facts:
     dhcp_results: dict[str, Any] = field(default_factory=dict)  # leases by NIC, asked once
     config: Any = None  # the InstallConfig the Summary validated (model.InstallConfig)
     config_errors: list[str] = field(default_factory=list)  # or the engine's messages
+    warnings: list[str] = field(default_factory=list)  # risky choices in the config (Summary)
     user_data: str = ""  # the cloud-config the install wrote (the Review screen)
     result: Any = None  # the install's outcome
 

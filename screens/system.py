@@ -26,7 +26,8 @@ class View(Screen):
         self.again = Field(_("Again"), again, mask="*", width=30, max_len=cap)
         rows = [
             blank(),
-            text(_("Host name of this machine (e.g. controller1, node1): a-z, 0-9 and '-'.")),
+            text(_("Host name of this machine (e.g. controller1, node1, node1.example.com):")),
+            text(_("a-z, 0-9 and '-', and '.' between the parts of a full name.")),
             self.hostname,
             blank(),
             text(_("Password of the default account cos, typed twice.")),

@@ -21,7 +21,7 @@ LABEL_WIDTH = 14
 
 KEYS_LIST = N_("Up/Down move  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
 KEYS_FORM = N_("Tab/Up/Down field  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
-KEYS_FORM_LIST = N_("Tab field  Up/Down move  Space select  Enter next  Esc back  Ctrl+C quit")
+KEYS_FORM_LIST = N_("Tab field  Space select  Enter next  Esc back  Ctrl+D restart  Ctrl+C quit")
 KEYS_NEXT = N_("Enter continue  Esc back  Ctrl+D restart  Ctrl+C quit")
 MAX_LEN = 255  # characters a field takes unless it says otherwise (a paste is cut there)
 

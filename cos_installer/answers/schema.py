@@ -41,7 +41,7 @@ FIELDS: dict[str, dict] = {
     "controller.http_port": {
         "anyOf": [
             {"type": "integer", "minimum": 1, "maximum": 65535},
-            {"type": "string", "pattern": r"^\s*[0-9]{1,5}\s*$"},
+            {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,4}\s*$"},  # no leading zero
         ],
         "default": model.DEFAULT_HTTP_PORT,
         "description": "HTTP Port: the port the controller serves on",

@@ -111,6 +111,12 @@ class WizardEngine:
         except AnswersError as exc:
             return None, list(exc.errors)
 
+    def risks(self, config: Any, linked: bool | None) -> list[str]:
+        """The Summary's warnings: choices that install but are likely to hurt later."""
+        from cos_installer.answers.risks import risks
+
+        return risks(config, linked)
+
     def keep_rendered(self, config: Any) -> str:
         """The config as it would be written, redacted, beside the log (for the bundle); the
         line for the log. Never raises: the pipeline's preflight reports a config that does

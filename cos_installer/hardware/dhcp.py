@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 from cos_installer.hardware.types import DhcpLease, DhcpResult
+from cos_installer.i18n import _
 
 CLIENT_ORDER = ("dhcpcd", "udhcpc", "dhclient")
 RESULT_FILE = "lease.env"
@@ -146,7 +147,9 @@ def _kill_session(proc: subprocess.Popen) -> None:
 
 
 def no_answer(interface: str, timeout: float) -> str:
-    return f"no DHCP answer on {interface} in {timeout:g} s - enter the address by hand"
+    return _("no DHCP answer on {nic} in {seconds} s - enter the address by hand").format(
+        nic=interface, seconds=f"{timeout:g}"
+    )
 
 
 def _ask_once(
@@ -176,8 +179,10 @@ def run_dhcp(interface: str, timeout: float = 10.0, client: DhcpClient | None = 
     if client is None:
         return DhcpResult(
             interface,
-            message=f"no DHCP client installed (dhcpcd, udhcpc or dhclient) - "
-            f"enter the address for {interface} by hand",
+            message=_(
+                "no DHCP client installed (dhcpcd, udhcpc or dhclient) - "
+                "enter the address for {nic} by hand"
+            ).format(nic=interface),
         )
     deadline = time.monotonic() + timeout
     lease = None
@@ -195,7 +200,10 @@ def run_dhcp(interface: str, timeout: float = 10.0, client: DhcpClient | None = 
             try:
                 _ask_once(client, interface, script, workdir, out, deadline)
             except OSError as exc:
-                return DhcpResult(interface, message=f"{client.name} failed to start: {exc}")
+                failed = _("{client} failed to start: {error}").format(
+                    client=client.name, error=exc
+                )
+                return DhcpResult(interface, message=failed)
             if os.path.exists(out):
                 with open(out, encoding="utf-8") as f:
                     lease = parse_lease(f.read())

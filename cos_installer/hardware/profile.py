@@ -19,6 +19,7 @@ import yaml
 from cos_installer.hardware.media import MEDIA_DIR_ENV, PAYLOAD, _payload_in, not_ready
 from cos_installer.hardware.profile_schema import ProfileError, parse_profile
 from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
+from cos_installer.i18n import _
 
 
 def bundled_profiles() -> list[str]:
@@ -104,7 +105,8 @@ class ProfileMachine:
 
         entry = next((e for e in self._current()["nics"] if e[0].name == interface), None)
         if entry is None:
-            return DhcpResult(interface, message=f"no NIC named {interface} on this machine")
+            missing = _("no NIC named {nic} on this machine").format(nic=interface)
+            return DhcpResult(interface, message=missing)
         nic, lease, delay = entry
         if not nic.linked:
             return DhcpResult(interface, message=no_link(interface))
@@ -139,4 +141,6 @@ class ProfileMachine:
 
 
 def no_link(interface: str) -> str:
-    return f"no link on {interface} (cable unplugged?) - no DHCP tried; enter the address by hand"
+    return _(
+        "no link on {nic} (cable unplugged?) - no DHCP tried; enter the address by hand"
+    ).format(nic=interface)

@@ -65,7 +65,7 @@ def next_steps(
     if not ha:
         return [_browse(address, http_port, cluster_size, primary=False)]
     if group:
-        return [_group_done(group), _browse(None, http_port, cluster_size, primary=True)]
+        return [_group_done(group), _browse(group[0], http_port, cluster_size, primary=True)]
     return [
         ("say", _("All three controllers: stop all components, start mongodb alone (3.1.2.1).")),
         *[("run", cmd) for cmd in MONGO_ONLY if every_command],
@@ -149,7 +149,8 @@ def _pool_commands(network_model: str, address: str | None) -> list[Step]:
 
 
 def _browse(address: str | None, port: Any, size: Any, *, primary: bool) -> Step:
-    host = _("<controller1 IP>") if primary else (_ip(address) or _("<this controller's IP>"))
+    """`address`: the controller to browse to (the group's first when known), else a blank."""
+    host = _ip(address) or (_("<controller1 IP>") if primary else _("<this controller's IP>"))
     url = f"http://{host}/" if str(port) == "80" else f"http://{host}:{port}/"
     say = _(
         "Browse to {url}: first account, Enterprise license, then the install code for the "

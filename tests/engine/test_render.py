@@ -123,7 +123,7 @@ def test_dhcp_and_mac_in_the_networkd_file():
 
 
 def test_several_dns_servers():
-    data = answers(AGENT, network__dns="10.0.0.2 10.0.0.3", network__interface="enp0s3")
+    data = answers(AGENT, network__dns="10.0.0.2, 10.0.0.3", network__interface="enp0s3")
     doc = yaml.safe_load(render_config(from_mapping(data)))
     (networkd,) = [f for f in doc["write_files"] if f["path"].endswith("10-enp0s3.network")]
     assert networkd["content"].endswith("DNS=10.0.0.2\nDNS=10.0.0.3\n")

@@ -22,8 +22,11 @@ class PtyTerm:
         pid, fd = pty.fork()
         if pid == 0:  # the child: the pty is its controlling terminal and stdio
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
-                   "LANG": "C.UTF-8", "TERM": "linux"}  # fmt: skip
+            # the session's own temporary directory (tests/conftest.private_tmp): a dry run's
+            # log directory and a shell's history land there, never in the real /tmp
+            private = {k: os.environ[k] for k in ("TMPDIR", "XDG_RUNTIME_DIR") if k in os.environ}
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+                   "TERM": "linux", "HOME": private.get("TMPDIR", "/tmp"), **private}  # fmt: skip
             os.execve(argv[0], argv, env)
         self.pid, self.fd = pid, fd
         self.raw = b""

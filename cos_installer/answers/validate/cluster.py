@@ -17,9 +17,21 @@ from cos_installer.i18n import _
 
 
 def port(value: object) -> int:
+    """A TCP port, 1-65535, written as shown everywhere: "080" is refused (one spelling per
+    port, so the Summary, the Done screen's URL and the config never disagree)."""
     text = as_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
+    elif not text:
+        raise FieldError(_("required: a port number from 1 to 65535, e.g. 80"))
+    elif text.isascii() and text.isdigit() and len(text) > 1 and text.startswith("0"):
+        plain = text.lstrip("0")[:6] or "0"
+        example = plain if 1 <= int(plain) <= 65535 else "80"
+        raise FieldError(
+            _("{value} has a leading zero: write the port without it, e.g. {example}").format(
+                value=quoted(value), example=example
+            )
+        )
     elif text.isascii() and text.isdigit() and len(text) <= 6:  # int() of huge text raises
         number = int(text)
     else:

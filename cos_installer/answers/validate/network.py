@@ -45,6 +45,8 @@ def mac_address(value: object) -> str:
 
 def ipv4(value: object) -> ipaddress.IPv4Address:
     text = as_text(value)
+    if not text:
+        raise FieldError(_("required: an IPv4 address like 192.168.1.2"))
     try:
         return ipaddress.IPv4Address(text)
     except ValueError:
@@ -59,6 +61,10 @@ def address(value: object) -> ipaddress.IPv4Interface:
     """IP/Mask in CIDR form, e.g. 192.168.159.129/24."""
     text = as_text(value)
     expected = _("expected an address with its prefix in CIDR form, e.g. 192.168.159.129/24")
+    if not text:
+        raise FieldError(
+            _("required: an address with its prefix in CIDR form, e.g. 192.168.159.129/24")
+        )
     if "/" not in text:
         raise FieldError(
             _("{value} has no prefix: {expected}").format(value=quoted(value), expected=expected)
@@ -128,16 +134,29 @@ def ip_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
 
 
 def dns_servers(value: object) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """One or more IPv4 or IPv6 addresses separated by ',' or spaces (or a YAML list)."""
+    """One or more IPv4 or IPv6 addresses separated by ',' (spaces next to a ',' are ignored),
+    or a YAML list. A space alone does not separate: "10.0.0.2 10.0.0.3" is refused, not read
+    as two servers the user may not have meant."""
     if isinstance(value, list | tuple):
         items = [as_text(v) for v in value]
     else:
-        items = re.split(r"[,\s]+", as_text(value))
-    items = [i for i in items if i]
-    if not items:
-        raise FieldError(_("no DNS server given: expected one or more IP addresses, e.g. 10.0.0.2"))
+        items = [item.strip() for item in as_text(value).split(",")]
+    if not any(items):
+        raise FieldError(_("required: one or more IP addresses separated by ',', e.g. 10.0.0.2"))
     servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
-    for item in items:
+    for position, item in enumerate(items, start=1):
+        if not item:
+            raise FieldError(
+                _("item {position} is empty: separate DNS servers with one ','").format(
+                    position=position
+                )
+            )
+        if len(item.split()) > 1:
+            raise FieldError(
+                _("{value}: separate DNS servers with ',', e.g. 10.0.0.2,10.0.0.3").format(
+                    value=quoted(item)
+                )
+            )
         servers.append(ip_address(item))
     return servers
 

@@ -41,7 +41,10 @@ def host_problem(name: str) -> str | None:
 
 
 def hostname(value: object) -> str:
+    """Spaces at either end are trimmed (as every field's are); a dotted name (FQDN) is one."""
     text = as_text(value)
+    if not text:
+        raise FieldError(_("required: a host name such as node1 or node1.example.com"))
     problem = host_problem(text)
     if problem:
         raise FieldError(
