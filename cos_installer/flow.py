@@ -10,7 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from cos_installer.answers.model import Role
+from cos_installer.answers import validate
+from cos_installer.answers.model import DEFAULT_HA, Role
 
 
 class Step(enum.StrEnum):
@@ -24,6 +25,7 @@ class Step(enum.StrEnum):
     NETWORK_MODEL = "network_model"  # agent only: Bridge / Ipvlan
     DHCP = "dhcp"
     ADDRESS = "address"  # IP/Mask, Gateway, DnsMaster
+    GROUP = "group"  # HA controller only: the group's three addresses, the primary first
     DISK = "disk"
     DATA_DISK = "data_disk"  # optional Docker data disk (guide section 3.5)
     CONFIRM = "confirm"  # summary + wipe confirmation: the point of no return
@@ -36,6 +38,7 @@ _COMMON_HEAD = (Step.WELCOME, Step.ROLE)
 _TAIL = (
     Step.DHCP,
     Step.ADDRESS,
+    Step.GROUP,
     Step.DISK,
     Step.DATA_DISK,
     Step.CONFIRM,
@@ -50,22 +53,28 @@ STEPS: dict[Role, tuple[Step, ...]] = {
 POINT_OF_NO_RETURN = Step.CONFIRM
 
 
-def steps_for(role: Role | None) -> tuple[Step, ...]:
-    """The steps for a role; before a role is chosen, only the common head is known."""
-    return STEPS[role] if role is not None else _COMMON_HEAD
+def steps_for(role: Role | None, ha: bool = DEFAULT_HA) -> tuple[Step, ...]:
+    """The steps for a role; before a role is chosen, only the common head is known. The HA
+    group's addresses are asked of an HA controller only (the group is checked against the
+    address, so it comes after the address screen)."""
+    if role is None:
+        return _COMMON_HEAD
+    if role is Role.CONTROLLER and ha:
+        return STEPS[role]
+    return tuple(step for step in STEPS[role] if step is not Step.GROUP)
 
 
-def next_step(step: Step, role: Role | None) -> Step | None:
-    steps = steps_for(role)
+def next_step(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> Step | None:
+    steps = steps_for(role, ha)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
     return steps[index + 1] if index + 1 < len(steps) else None
 
 
-def previous_step(step: Step, role: Role | None) -> Step | None:
+def previous_step(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> Step | None:
     """The step Esc returns to, or None: at Welcome, and from the confirmation on."""
-    steps = steps_for(role)
+    steps = steps_for(role, ha)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
@@ -76,8 +85,8 @@ def previous_step(step: Step, role: Role | None) -> Step | None:
     return steps[index - 1]
 
 
-def can_go_back(step: Step, role: Role | None) -> bool:
-    return previous_step(step, role) is not None
+def can_go_back(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> bool:
+    return previous_step(step, role, ha) is not None
 
 
 @dataclass
@@ -95,8 +104,18 @@ class Wizard:
         return Role(value) if value is not None else None
 
     @property
+    def ha(self) -> bool:
+        """An HA controller (the HA screen's answer, or the default until it is given)."""
+        controller = self.answers.get("controller")
+        value = controller.get("ha") if isinstance(controller, dict) else None
+        try:
+            return validate.yes_no(value) if value is not None else DEFAULT_HA
+        except validate.FieldError:
+            return DEFAULT_HA  # the engine says what is wrong with it on the Summary
+
+    @property
     def steps(self) -> tuple[Step, ...]:
-        return steps_for(self.role)
+        return steps_for(self.role, self.ha)
 
     @property
     def position(self) -> tuple[int, int]:
@@ -114,7 +133,7 @@ class Wizard:
     def advance(self) -> Step:
         if self.step is Step.ROLE and self.role is None:
             raise ValueError("choose a role before going on")
-        nxt = next_step(self.step, self.role)
+        nxt = next_step(self.step, self.role, self.ha)
         if nxt is None:
             raise ValueError(f"{self.step} is the last step")
         self.history.append(self.step)
@@ -123,7 +142,7 @@ class Wizard:
 
     def back(self) -> Step | None:
         """Go to the previous step keeping every value; None (and no move) when not allowed."""
-        prev = previous_step(self.step, self.role)
+        prev = previous_step(self.step, self.role, self.ha)
         if prev is None:
             return None
         self.step = prev

@@ -13,7 +13,7 @@ import urwid
 from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
 from cos_installer.i18n import N_, _
 
-from . import diskinfo
+from . import clusterinfo, diskinfo
 from .guarded import GuardedConfirm
 from .state import chosen
 from .widgets import blank, text
@@ -74,6 +74,7 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
     ]
     if config.role is Role.AGENT and (config.agent.docker_gateway or config.agent.docker_dns):
         rows.insert(1, _row(_("Docker"), _docker(config.agent)))  # empty: Docker's defaults
+    rows += [_row(label, value) for label, value in clusterinfo.rows(config)]
     if config.role is Role.AGENT and data_disk is None:
         rows.append(_row("", ("note", _(NO_XFS))))
     return rows

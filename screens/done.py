@@ -13,6 +13,7 @@ import urwid
 from cos_installer.i18n import N_, _
 from cos_installer.render.nextsteps import HEADING, steps_of
 
+from . import clusterinfo
 from .widgets import Screen, blank, text
 
 
@@ -34,6 +35,8 @@ class View(Screen):
         ]
         if ctx.dry_run:
             rows.append(text(("note", _("Dry run: nothing was written; Enter exits.")), "center"))
+        shown = clusterinfo.rows(config)  # the HA group / the IP pool, as installed
+        rows += [blank()] * bool(shown) + [_step_row("say", f"{k}: {v}") for k, v in shown]
         steps = steps_of(config)
         if steps:
             rows += [blank(), text(("title", _(HEADING)))]

@@ -16,7 +16,7 @@ from typing import Any
 
 from cos_installer.answers import validate
 from cos_installer.answers.document import KEYS
-from cos_installer.answers.model import DEFAULT_DHCP
+from cos_installer.answers.model import DEFAULT_DHCP, DEFAULT_HA
 
 # The keys the wizard edits: an answers file's keys but the NIC's MAC (the NIC chosen on screen
 # may be another one than the file's; the networkd file then matches on the name).
@@ -88,6 +88,7 @@ def prefill(data: Any) -> dict[str, Any]:
     for key in EDITED[""]:
         value = data.get(key)
         if key in EDITED and isinstance(value, dict):
+            value = {k: pool_text(v) if k == "ip_pool" else v for k, v in value.items()}
             inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v)}
             if inner:
                 answers[key] = copy.deepcopy(inner)
@@ -96,6 +97,33 @@ def prefill(data: Any) -> dict[str, Any]:
     if answers.get("role") not in ("controller", "agent"):
         answers.pop("role", None)
     return answers
+
+
+def pool_text(value: Any) -> Any:
+    """An answers file's IP pool ({start, end} mappings) as the Agent screen's field shows it:
+    START-END, ranges separated by ', ' (the form the engine's validator also reads)."""
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list | tuple):
+        return value
+    if not all(isinstance(i, dict) and set(i) == {"start", "end"} for i in items):
+        return value  # left out of the wizard; the engine names what is wrong with it
+    return ", ".join(f"{as_text(i['start'])}-{as_text(i['end'])}" for i in items)
+
+
+def own_address(answers: dict[str, Any]) -> Any:
+    """This machine's static address (IPv4Interface) and gateway as entered so far, each None
+    when not known (DHCP, not entered yet, or not valid: the Summary says so)."""
+    network = section(answers, "network")
+    if yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
+        return None, None
+    try:
+        addr = validate.address(network.get("address"))
+    except validate.FieldError:
+        return None, None
+    try:
+        return addr, validate.gateway(network.get("gateway"), addr)
+    except validate.FieldError:
+        return addr, None
 
 
 def _plain(value: Any) -> bool:
@@ -139,6 +167,9 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     mapping = copy.deepcopy(answers)
     role = mapping.get("role")
     mapping.pop("agent" if role == "controller" else "controller", None)
+    controller = mapping.get("controller")
+    if isinstance(controller, dict) and not yes_no_or(controller.get("ha"), DEFAULT_HA):
+        controller.pop("group", None)  # asked of an HA controller only
     network = mapping.get("network")
     if isinstance(network, dict) and yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
         for key in ("address", "gateway", "dns"):

@@ -63,6 +63,12 @@ EXAMPLES = {
     "network.address6": "2001:db8:122::101/64",
     "disk": "/dev/sda",
 }
+GROUP_MISSING = (
+    "missing: an HA controller (ha: true, the default) needs its group: the three "
+    "controllers' static addresses, the primary first, this machine among them, e.g. "
+    "controller: {ha: true, group: [192.168.122.170, 192.168.122.171, 192.168.122.172]}; "
+    "or ha: false for a single controller"
+)
 LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group", "network.interface",
                "network.mac"}  # fmt: skip
 RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
@@ -232,6 +238,8 @@ def from_mapping(
     net_data = c.section(data, "network", required=True)
     network = network_settings(c, net_data, nics) if net_data is not None else None
     _group_and_pool(c, controller_data, agent_data, controller, agent, network)
+    if role is model.Role.CONTROLLER and controller.ha and not (controller_data or {}).get("group"):
+        c.error("controller.group", GROUP_MISSING)  # the installer follows 3.1.2 itself
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
     if c.errors:

@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 import yaml
 
-from cos_installer.answers.fleet_rules import MATCH_KEYS, get_path, match_values
+from cos_installer.answers.fleet import host_entry
+from cos_installer.answers.fleet_cluster import cluster_facts
+from cos_installer.answers.fleet_rules import MATCH_KEYS, get_path, match_values, set_path
 from cos_installer.netboot.contract import relative_path, value_problem
 
 HEADER = (
@@ -78,14 +80,25 @@ def identity_paths(mapping: dict, source: str) -> dict[str, list[int]]:
     return paths
 
 
+def _keep_cluster(entry: dict, merged: dict) -> None:
+    """What the whole fleet decides for an entry (the HA group, which agent sets the IP
+    pool), written into it: a document cut down to one entry no longer knows the others."""
+    for path in ("controller.group", "agent.ip_pool_owner"):
+        value = get_path(merged, path)
+        if value is not None and get_path(entry, path) is None:
+            set_path(entry, path, plain(value))
+
+
 def documents(mapping: dict, source: str, hasher: Callable[[str], str]) -> dict[str, str]:
     """relative path -> YAML text; the mapping must have passed the fleet checks."""
     shared = {k: plain(v) for k, v in mapping.items() if k != "hosts"}
     _hash_secrets(shared, hasher)
     entries = []
-    for entry in mapping["hosts"]:
+    facts = cluster_facts(mapping)  # once, of the whole fleet: a document holds a part of it
+    for i, entry in enumerate(mapping["hosts"]):
         entry = plain(entry)
         _hash_secrets(entry, hasher)
+        _keep_cluster(entry, host_entry(mapping, i, facts))
         entries.append(entry)
     out = {}
     for path, owners in sorted(identity_paths(mapping, source).items()):

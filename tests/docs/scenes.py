@@ -182,6 +182,16 @@ def controller(shots: dict[str, Any], demo: Path) -> None:
     system(w, "controller-system", "controller1")
     nic(w, 0, "controller-nic")
     address(w, "192.168.122.170/24", "controller-address")
+    w.expect("group")  # this machine is pre-filled first: controller1, the primary
+    w.keys("tab")
+    w.type("192.168.122.170")  # typed twice: the field says so
+    w.keys("tab")
+    w.type("192.168.122.172")
+    w.keys("enter")
+    w.shot("controller-group-error")
+    w.field("192.168.122.171", 20)
+    w.shot("controller-group")
+    w.keys("enter")
     disks(w, "controller-disk", "controller-data-disk")
     tail(w, "controller-")
 
@@ -197,6 +207,8 @@ def agent_bridge(shots: dict[str, Any], demo: Path) -> None:
     w.keys("enter")
     w.shot("agent-settings-error")
     w.type("0")
+    w.keys("tab", "tab", "tab")  # the container IP pool (3.4): this agent sets it
+    w.type("192.168.122.200/24-192.168.122.250/24")
     w.shot("agent-settings")
     w.keys("enter")
     system(w, "agent-system", "node1")
@@ -262,6 +274,12 @@ def leftovers(shots: dict[str, Any], profile: Path, name: str | None) -> Walk:
     system(w, None, "controller1")
     nic(w, 0, None)
     w.keys("enter")  # the address from DHCP
+    w.expect("group")
+    w.keys("tab")
+    w.type("192.168.122.102")
+    w.keys("tab")
+    w.type("192.168.122.103")
+    w.keys("enter")
     disks(w, None, None, data=False)
     w.h.show()
     w.shot(name)

@@ -22,7 +22,12 @@ FIXED_HASH = (
 
 CONTROLLER = {
     "role": "controller",
-    "controller": {"http_port": 80, "cluster_size": 3, "ha": True},
+    "controller": {
+        "http_port": 80,
+        "cluster_size": 3,
+        "ha": True,
+        "group": ["192.168.122.170", "192.168.122.171", "192.168.122.172"],
+    },
     "system": {"hostname": "controller1", "password_hash": FIXED_HASH},
     "network": {
         "interface": "eth0",

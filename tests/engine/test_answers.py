@@ -108,7 +108,8 @@ def test_all_errors_are_reported_at_once():
 
 
 def test_defaults_follow_the_guide():
-    config = from_mapping(answers(C, controller=DELETE, network__dhcp=DELETE))
+    group = C["controller"]["group"]
+    config = from_mapping(answers(C, controller={"group": group}, network__dhcp=DELETE))
     assert (config.controller.http_port, config.controller.cluster_size) == (80, 3)
     assert config.controller.ha is True and config.network.dhcp is False
     agent = from_mapping(answers(A, agent__network_model=DELETE, agent__docker_dns=DELETE))
@@ -203,7 +204,8 @@ def test_quoted_install_code_keeps_its_leading_zero(tmp_path):
 
 @pytest.mark.parametrize(("text", "expected"), [("yes", True), ("no", False), ("on", True)])
 def test_yaml_yes_no_for_ha(tmp_path, text, expected):
-    doc = dump_yaml(answers(C, controller__ha="X")).replace("ha: X", f"ha: {text}")
+    drop = {} if expected else {"controller__group": DELETE}  # a group is for HA only
+    doc = dump_yaml(answers(C, controller__ha="X", **drop)).replace("ha: X", f"ha: {text}")
     assert load_answers(write(tmp_path, doc)).controller.ha is expected
 
 
@@ -248,3 +250,25 @@ def test_redacted_answers_redact_and_round_trip(sample):
     effective["system"]["password_hash"] = config.system.password_hash
     assert from_mapping(effective) == config
     assert set(effective) <= set(read_mapping(sample)) | {"controller"}
+
+
+@pytest.mark.parametrize("command", ["check-answers", "install"])
+def test_an_ha_controller_without_its_group_is_refused_by_name(tmp_path, command):
+    """An old answers file (ha: true, no group) would boot into the state the guide's 3.1.2.1
+    undoes: refused before anything is done, naming controller.group and its shape."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, dump_yaml(answers(CONTROLLER, controller__group=DELETE)))
+    args = [path] if command == "check-answers" else ["--answers", path, "--dry-run"]
+    done = subprocess.run([sys.executable, "-m", "cos_installer.cli", command, *map(str, args)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "controller.group: missing: an HA controller (ha: true, the default)" in done.stderr
+    assert "group: [192.168.122.170, 192.168.122.171, 192.168.122.172]" in done.stderr
+    assert "or ha: false for a single controller" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_single_controller_needs_no_group():
+    single = answers(CONTROLLER, controller__ha=False, controller__group=DELETE)
+    assert from_mapping(single).controller.group is None

@@ -6,7 +6,7 @@ from cos_installer.answers.model import Role
 from cos_installer.flow import POINT_OF_NO_RETURN, Step, Wizard, next_step, previous_step
 
 CONTROLLER_ORDER = [
-    "welcome", "role", "controller", "ha", "system", "nic", "dhcp", "address",
+    "welcome", "role", "controller", "ha", "system", "nic", "dhcp", "address", "group",
     "disk", "data_disk", "confirm", "progress", "review", "done",
 ]  # fmt: skip
 AGENT_ORDER = [
@@ -32,6 +32,20 @@ def walk(role: Role) -> list[str]:
 )
 def test_each_role_walks_the_guides_order(role, order):
     assert walk(role) == order
+
+
+@pytest.mark.parametrize(
+    ("ha", "shown"), [(True, True), ("yes", True), (False, False), ("no", False)]
+)
+def test_the_group_is_asked_of_an_ha_controller_only(ha, shown):
+    """After the address (the group is checked against it); a single controller skips it,
+    forth and back."""
+    wizard = Wizard(step=Step.ADDRESS, answers={"role": "controller", "controller": {"ha": ha}})
+    assert wizard.advance() is (Step.GROUP if shown else Step.DISK)
+    wizard.advance() if shown else None
+    assert wizard.step is Step.DISK
+    assert wizard.back() is (Step.GROUP if shown else Step.ADDRESS)
+    assert (Step.GROUP in wizard.steps) is shown and wizard.position[1] == 14 + shown
 
 
 def test_role_must_be_chosen_before_going_on():

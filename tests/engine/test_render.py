@@ -67,15 +67,11 @@ def env_of(text):
 
 
 def test_ha_controller_leaves_prometheus_controller_agent_to_the_monitor():
+    """Only MongoDB and the group's one-shot (3.1.2): it starts etcd, docker and monitor
+    after rs0; monitor starts prometheus, controller and agent."""
     text = render_config(from_mapping(CONTROLLER))
     started = [name for name, command, _ in units_of(text) if command == "start"]
-    assert started == [
-        "csphere-mongodb.service",
-        "csphere-etcd2-controller.service",
-        "csphere-docker-controller.service",
-        "csphere-monitor.service",
-    ]
-    assert ("csphere-monitor.service", "start", True) in units_of(text)
+    assert started == ["csphere-mongodb.service", "cos-ha-group.service"]
     assert env_of(text) == {
         "COS_ROLE": "controller",
         "COS_CONTROLLER_PORT": "80",
@@ -85,7 +81,8 @@ def test_ha_controller_leaves_prometheus_controller_agent_to_the_monitor():
 
 
 def test_single_controller_starts_everything_itself():
-    text = render_config(from_mapping(answers(CONTROLLER, controller__ha=False)))
+    single = answers(CONTROLLER, controller__ha=False, controller__group=DELETE)
+    text = render_config(from_mapping(single))
     names = [name for name, command, _ in units_of(text) if command == "start"]
     assert names[-3:] == ["csphere-prometheus.service", "csphere-controller.service",
                           "csphere-agent.service"]  # fmt: skip

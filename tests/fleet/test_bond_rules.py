@@ -23,6 +23,7 @@ E1 = "52:54:00:b0:00:01"  # eno1
 def answers(interface, **network) -> dict:
     return {
         "role": "controller",
+        "controller": {"ha": False},  # a single controller: no HA group needed
         "system": {"hostname": "controller1", "password": PASSWORD},
         "network": {"interface": interface, "address": "192.168.122.170/24",
                     "gateway": "192.168.122.1", "dns": "192.168.122.1", **network},

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cos_installer.answers.document import GROUP_MISSING
+
 ROOT = Path(__file__).parents[2]
 FIRST = "192.168.122.170/24"
 
@@ -160,25 +162,34 @@ def test_an_invalid_agent_entry_is_still_counted(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("change", "grouped"),
+    ("change", "labels", "grouped"),
     [
         (lambda m: m["hosts"][2].update(controller={"ha": False}),
+         ["hosts[0] (controller1)", "hosts[1] (controller2)"],
          "2 entries with role controller have ha: true (hosts[0] (controller1), "
          "hosts[1] (controller2))"),
         (lambda m: (m["hosts"].insert(3, dict(m["hosts"][2], system={"hostname": "controller4"},
                                               match={"mac": "00:00:00:00:00:04"},
                                               network={"address": "192.168.122.180/24"}))),
+         ["hosts[0] (controller1)", "hosts[1] (controller2)", "hosts[2] (controller3)",
+          "hosts[3] (controller4)"],
          "4 entries with role controller have ha: true (hosts[0] (controller1), hosts[1] "
          "(controller2), hosts[2] (controller3), hosts[3] (controller4))"),
         (lambda m: (m["hosts"].__delitem__(slice(1, 3)), m["controller"].pop("ha")),
+         ["hosts[0] (controller1)"],
          "1 entry with role controller has ha: true (hosts[0] (controller1))"),
     ],
 )  # fmt: skip
-def test_ha_on_other_than_none_or_three_controllers(tmp_path, change, grouped):
+def test_ha_on_other_than_none_or_three_controllers(tmp_path, change, labels, grouped):
+    """The fleet fills in the group of exactly three HA controllers only: each other HA
+    controller is refused for its missing group (named, with the shape expected), and the
+    fleet's rule says why there is no group."""
     mapping = generated(tmp_path)
     change(mapping)
     path = tmp_path / "fleet.yaml"
     assert problems(check(tmp_path, mapping), path) == [
+        f"{path} {label}: controller.group: {GROUP_MISSING}" for label in labels
+    ] + [
         f"{path}: controller.ha: {grouped}; the guide's HA group is exactly 3 controllers "
         "(MongoDB replica set rs0 of three members): set ha: true on exactly 3, or ha: false on "
         "each (not given: true)"

@@ -36,11 +36,11 @@ def test_the_merged_result_does_not_share_objects_with_the_input():
 
 
 def test_shared_role_sections_apply_only_to_their_role(fleet):
-    fleet["controller"] = {"http_port": 8080}
+    fleet["controller"] = {"http_port": 8080, "ha": False}
     fleet["hosts"][1]["role"] = "controller"
     entries = dict(expand_all(fleet, "f"))
     node_b = entries["hosts[1] (node-b)"]
-    assert "agent" not in node_b and node_b["controller"] == {"http_port": 8080}
+    assert "agent" not in node_b and node_b["controller"] == {"http_port": 8080, "ha": False}
     assert "controller" not in entries["hosts[0] (node-a)"]
     for label, merged in entries.items():
         merged["disk"], merged["network"]["interface"] = "/dev/sda", "eth0"

@@ -14,6 +14,7 @@ def plain(**over) -> dict:
     """A one-machine answers mapping (no hosts:) with `over` replacing top-level keys."""
     base = {
         "role": "controller",
+        "controller": {"ha": False},
         "system": {"hostname": "controller1", "password": PASSWORD},
         "network": {"interface": "eth0", "address": "192.168.122.170/24",
                     "gateway": "192.168.122.1", "dns": "192.168.122.1"},

@@ -147,6 +147,7 @@ def test_the_schema_and_check_answers_take_the_network_stack():
     validator = jsonschema_validator()
     data = yaml.safe_load((PACKAGE / "samples" / "controller-ha.yaml").read_text())
     data["network"] = yaml.safe_load(ISSUE_NETWORK)
+    data["controller"]["group"] = ["192.168.122.101", "192.168.122.102", "192.168.122.103"]
     assert [e.message for e in validator.iter_errors(data)] == []
     from cos_installer.answers.document import from_mapping
 

@@ -207,3 +207,24 @@ def test_missing_boot_files_are_named(rack, tmp_path):
     os.unlink(rack[1] / "live" / "filesystem.squashfs")
     proc = run_export(rack, "--proxy-dhcp", "10.0.0.0/24")
     assert_refused(proc, rack[2], "filesystem.squashfs", "make netboot")
+
+
+def test_each_document_keeps_what_the_whole_fleet_decides(tmp_path):
+    """A document holds one entry of the fleet: the HA group (three controller entries) and
+    the one pool owner (the first agent) are written into it, or each controller lost its
+    group and every agent became its own document's first agent, the pool's owner."""
+    import yaml as _yaml
+
+    from cos_installer.answers.loader import read_mapping
+    from cos_installer.netboot.documents import documents
+
+    from .rack import fleet_file
+
+    mapping = read_mapping(fleet_file(tmp_path))
+    mapping["agent"]["ip_pool"] = [{"start": "10.0.0.200/24", "end": "10.0.0.210/24"}]
+    docs = [_yaml.safe_load(t) for t in documents(mapping, "rack", lambda p: "$6$x$y").values()]
+    hosts = {d["hosts"][0]["system"]["hostname"]: d["hosts"][0] for d in docs}
+    group = [hosts[f"controller{n}"]["controller"]["group"] for n in (1, 2, 3)]
+    assert group == [["10.0.0.10", "10.0.0.11", "10.0.0.12"]] * 3
+    owners = {name: h["agent"]["ip_pool_owner"] for name, h in hosts.items() if "agent" in h}
+    assert owners == {"node1": True, "node2": False, "node3": False}

@@ -212,7 +212,9 @@ def clear(harness: Harness, n: int = 40) -> None:
 
 
 CONTROLLER_VALUES = {
-    "role": "controller", "controller": {"http_port": 80, "cluster_size": 3, "ha": True},
+    "role": "controller",
+    "controller": {"http_port": 80, "cluster_size": 3, "ha": True,
+                   "group": ["192.168.122.101", "192.168.122.102", "192.168.122.103"]},
     "system": {"hostname": "controller1", "password": "cos"},
     "network": {"interface": "eth0", "dhcp": False, "address": "192.168.122.101/24",
                 "gateway": "192.168.122.1", "dns": "192.168.122.1"},

@@ -23,10 +23,15 @@ CASES = {
     "address": ("address", CONTROLLER_VALUES),
     "address_ipvlan": ("address", AGENT_VALUES),
     "address_dhcp": ("address", changed(CONTROLLER_VALUES, network__dhcp=True)),
+    "group": ("group", changed(CONTROLLER_VALUES, controller__group=None)),
     "disk": ("disk", CONTROLLER_VALUES),
     "data_disk": ("data_disk", CONTROLLER_VALUES),
     "confirm_controller": ("confirm", CONTROLLER_VALUES),
     "confirm_agent": ("confirm", AGENT_VALUES),
+    "confirm_agent_pool": (
+        "confirm",
+        changed(AGENT_VALUES, agent__ip_pool="192.168.122.200/24-192.168.122.250/24"),
+    ),
     "progress": (
         "progress",
         changed(CONTROLLER_VALUES, system__password=None, system__password_hash=HASH),

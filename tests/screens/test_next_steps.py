@@ -45,6 +45,11 @@ VARIANTS = {
     "agent-bridge": changed(AGENT_VALUES, agent__network_model="bridge", data_disk="/dev/sdb"),
     "agent-ipvlan": AGENT_VALUES,  # no data disk
     "agent-dhcp": changed(AGENT_VALUES, network__dhcp=True),
+    "agent-pool": changed(
+        AGENT_VALUES,
+        agent__ip_pool="192.168.122.200/24-192.168.122.250/24",
+        agent__ip_pool_owner=True,
+    ),
 }
 
 
@@ -81,16 +86,27 @@ def test_done_screen_fits_80x24_with_its_next_steps(language, name):
     assert any(heading in row for row in rows_of(h))
 
 
-def test_ha_controller_gets_the_replica_set_command_and_the_order_of_the_services():
+def test_ha_controller_done_says_the_group_is_set_up_at_first_boot():
+    """The group is known (the wizard asks it, answers files must give it): no hand step."""
     h = at("done", CONTROLLER_VALUES)
-    assert shown_commands(h) == [re.sub(r"192\.168\.122\.17(\d)", _ip_n, command(GUIDE_RS))]
+    assert shown_commands(h) == []
     text = flat(h.show())
+    assert "once all three answer, 192.168.122.101 initiates rs0 with 192.168.122.101, " in text
+    assert "192.168.122.102, 192.168.122.103 in this order" in text
+    assert "journalctl -u cos-ha-group.service" in text and "http://<controller1 IP>/" in text
+
+
+def test_without_a_group_the_steps_are_the_guides_hand_steps_in_order():
+    """Kept for a config built without a group (an answers file cannot give one)."""
+    steps = nextsteps.next_steps("controller", ha=True, every_command=True)
+    text = " ".join(line for _, line in steps)
     for section in ("3.1.2.1", "3.1.2.2", "3.1.2.3", "3.1.3"):
         assert f"{section}" in text
     order = [text.index(word) for word in ("start mongodb alone", "in mongo", "start etcd")]
     assert order == sorted(order), "stop and mongodb, then the replica set, then the rest"
     assert "never start prometheus, controller or agent by hand" in text
-    assert "http://<controller1 IP>/" in text
+    shown = [_generic(line) for kind, line in steps if kind == "run"]
+    assert shown == [_generic(command(line)) for line in GUIDE_HA_ORDER]
 
 
 def _ip_n(match: re.Match) -> str:
@@ -123,17 +139,18 @@ def test_agents_get_the_ip_pool_and_ipvlan_its_second_range(name):
 
 
 def test_a_wrapped_command_keeps_its_indentation():
-    rows = rows_of(at("done", CONTROLLER_VALUES))
-    start = next(i for i, row in enumerate(rows) if row.lstrip().startswith("rs.initiate"))
-    end = next(i for i in range(start, len(rows)) if rows[i].endswith("});"))
-    assert end > start, "the replica-set command is longer than a row"
-    assert all(row.startswith("    ") and row[4] != " " for row in rows[start : end + 1])
+    from cos_installer.screens.done import _step_row
+
+    canvas = _step_row("run", nextsteps.REPLICA_SET).render((76,))
+    rows = [line.rstrip() for line in canvas.decoded_text]
+    assert len(rows) > 1, "the replica-set command is longer than a row"
+    assert all(row.startswith("    ") and row[4] != " " for row in rows)
 
 
 @pytest.mark.parametrize(
     ("sample", "commands"),
     [
-        ("controller-ha", [command(line) for line in GUIDE_HA_ORDER]),
+        ("controller-ha", []),  # the group is given: set up at first boot
         ("agent-ipvlan", [command(GUIDE_POOL), command(GUIDE_IPVLAN)]),
         ("agent-bridge", [command(GUIDE_POOL)]),
         ("controller-single", []),

@@ -115,6 +115,7 @@ def test_controller_walk(term, termname):
     shown = term.wait_for("Pre-filled from the DHCP answer on eth0")
     assert "192.168.122.101/24" in shown
     term.keys("Enter")
+    ha_group(term)
     shown = term.wait_for("Choose the disk")
     assert "not offered: install media" in shown and "not offered: too small" in shown
     term.keys("Enter")
@@ -122,7 +123,46 @@ def test_controller_walk(term, termname):
     term.keys("Down", "Space", "Enter")  # /dev/sdb for Docker data
     shown = term.wait_for("Summary")
     assert "cluster size 5" in shown and "/dev/sdb (ST2000NM0055-1V4104" in shown
-    finish(term, 'hostname: "controller1"', "192.168.122.101/24")
+    assert "192.168.122.101 (primary, this machine), 192.168.122.102," in flat(term)
+    finish(term, 'hostname: "controller1"', "192.168.122.101/24",
+           "192.168.122.101 192.168.122.102 192.168.122.103")  # fmt: skip
+
+
+def flat(t: Tmux) -> str:
+    """The screen's rows inside the box joined by a space (a message wraps over rows)."""
+    return " ".join(line.strip().strip("│|").strip() for line in t.screen().splitlines())
+
+
+def wait_flat(t: Tmux, text: str) -> str:
+    deadline = time.monotonic() + 10
+    while text not in flat(t):
+        assert time.monotonic() < deadline, f"{text!r} not shown:\n{t.screen()}"
+        time.sleep(0.03)
+    return flat(t)
+
+
+def retype(t: Tmux, value: str) -> None:
+    t.keys(*["BSpace"] * 20)
+    t.send_text(value)
+
+
+def ha_group(t: Tmux) -> None:
+    """The HA group: a duplicate, then this machine left out, then the right three."""
+    shown = t.wait_for("This machine (192.168.122.101) is:")
+    assert "(*) controller1" in shown and re.search(r"controller1: +192\.168\.122\.101", shown)
+    t.keys("Tab")
+    t.send_text("192.168.122.101")
+    t.keys("Tab")
+    t.send_text("192.168.122.103")
+    t.keys("Enter")
+    wait_flat(t, "an address appears twice")  # under controller2, which has the focus
+    retype(t, "192.168.122.102")
+    t.keys("BTab")
+    retype(t, "192.168.122.110")
+    t.keys("Enter")
+    wait_flat(t, "this machine's address 192.168.122.101 is not in the group")
+    retype(t, "192.168.122.101")  # the focus is on this machine's place
+    t.keys("Enter")
 
 
 @pytest.mark.parametrize("termname", ["screen", "linux", "vt100"])
@@ -137,7 +177,10 @@ def test_agent_walk(term, termname):
     term.send_text("80x0")
     term.keys("Enter")
     term.wait_for("the install code is exactly 4 digits")
-    term.keys("BSpace", "BSpace", "7", "0", "Enter")
+    term.keys("BSpace", "BSpace", "7", "0", "Tab", "Tab", "Tab")
+    term.send_text("192.168.122.200/24-192.168.122.250/24")
+    term.wait_for("(*) This agent sets the pool at its first boot")
+    term.keys("Enter")
     system_and_nic(term, "node1", 1)  # eth1: linked, nobody answers DHCP
     term.wait_for("The network model Docker uses")
     term.keys("Down", "Space", "Enter")  # Ipvlan
@@ -156,6 +199,8 @@ def test_agent_walk(term, termname):
     term.keys("Enter")
     shown = term.wait_for("Summary")
     assert "Agent: Ipvlan, install code 8070" in shown
+    assert "Agent: Ipvlan" in shown and "Role" in shown, "the Summary fits: nothing scrolled off"
+    assert "IP pool     192.168.122.200/24-192.168.122.250/24 (this agent sets it)" in shown
     finish(term, 'hostname: "node1"', "192.168.122.170:80", "8070", "192.168.122.103/24")
 
 

@@ -29,6 +29,12 @@ def test_a_burst_in_tmux_stops_at_the_summary(term):
     system_and_nic(term, "controller1", 0)
     term.wait_for("Pre-filled from the DHCP answer on eth0")
     term.keys("Enter")
+    term.wait_for("This machine (192.168.122.101) is:")
+    term.keys("Tab")
+    term.send_text("192.168.122.102")
+    term.keys("Tab")
+    term.send_text("192.168.122.103")
+    term.keys("Enter")
     term.wait_for("Choose the disk")
     term.keys("Enter")
     term.wait_for("Optional: a second disk")
@@ -61,6 +67,7 @@ def test_a_burst_over_a_pty_stops_at_the_summary(pty_wizard):
         ("HostName:", b"controller1\tx\tx\r"),
         ("Network card", b"\r"),  # eth0
         ("Pre-filled from the DHCP answer on eth0", b"\r"),
+        ("This machine (192.168.122.101) is:", b"\t192.168.122.102\t192.168.122.103\r"),
         ("Choose the disk", b"\r"),
     ]:
         t.wait_for(expect)

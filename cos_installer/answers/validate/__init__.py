@@ -27,6 +27,7 @@ from cos_installer.answers.validate.disks import (  # noqa: F401
     disk_path,
 )
 from cos_installer.answers.validate.group import (  # noqa: F401
+    GroupError,
     ha_group,
     ip_pool,
     pool_conflicts,

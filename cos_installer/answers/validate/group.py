@@ -16,37 +16,54 @@ from cos_installer.answers.validate.network import ipv4
 from cos_installer.i18n import _
 
 
+class GroupError(FieldError):
+    """A problem with the HA group; `member` is the 0-based place it is about (the wizard shows
+    the message under that address), None when it is about the group as a whole."""
+
+    def __init__(self, message: str, member: int | None = None) -> None:
+        super().__init__(message)
+        self.member = member
+
+
 def ha_group(value: object, addr: ipaddress.IPv4Interface | None) -> list[ipaddress.IPv4Address]:
     """Exactly three distinct IPv4 addresses in this machine's network, this machine among
     them; the first becomes rs0's primary."""
     items = value if isinstance(value, list | tuple) else as_text(value).replace(",", " ").split()
     if len(items) != HA_GROUP_SIZE:
-        raise FieldError(
+        raise GroupError(
             _(
                 "{value}: expected exactly 3 controller addresses, the primary first, "
                 "e.g. [192.168.122.170, 192.168.122.171, 192.168.122.172]"
             ).format(value=quoted(", ".join(as_text(i) for i in items)))
         )
-    group = [ipv4(item) for item in items]
-    if len(set(group)) != len(group):
-        raise FieldError(
+    group = []
+    for n, item in enumerate(items):
+        try:
+            group.append(ipv4(item))
+        except FieldError as exc:
+            raise GroupError(str(exc), n) from None
+    twice = next((n for n, ip in enumerate(group) if ip in group[:n]), None)
+    if twice is not None:
+        raise GroupError(
             _("{value}: an address appears twice: the 3 controllers have 3 addresses").format(
                 value=quoted(", ".join(str(g) for g in group))
-            )
+            ),
+            twice,
         )
     if addr is None:
-        raise FieldError(
+        raise GroupError(
             _("an HA group needs this machine's static address (network.address), not DHCP")
         )
-    outside = [str(g) for g in group if g not in addr.network]
+    outside = [n for n, g in enumerate(group) if g not in addr.network]
     if outside:
-        raise FieldError(
+        raise GroupError(
             _("{value} is not inside {net}: the group is in this machine's network").format(
-                value=", ".join(outside), net=addr.network
-            )
+                value=", ".join(str(group[n]) for n in outside), net=addr.network
+            ),
+            outside[0],
         )
     if addr.ip not in group:
-        raise FieldError(
+        raise GroupError(
             _(
                 "this machine's address {ip} is not in the group {value}: put it in its place"
             ).format(ip=addr.ip, value=", ".join(str(g) for g in group))
