@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	scripts/retry.sh 4 $(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	scripts/retry.sh 4 $(PY) -m pip install -q --disable-pip-version-check -e '.[test,serve]'
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -16,7 +16,9 @@ from cos_installer.commands import (
     netboot,
     probe,
     render,
+    serve,
     snap,
+    status,
     wizard,
 )
 
@@ -31,6 +33,8 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "snap": snap,
     "autostart": autostart,
     "netboot": netboot,
+    "serve": serve,
+    "status": status,
 }
 
 

@@ -96,8 +96,11 @@ def placeholder_notes(mapping: dict, source: str) -> list[str]:
                (macs if isinstance(macs, list) else [macs])):  # fmt: skip
             placeholders.append(f"hosts[{i}]")
     if placeholders:
-        notes.append(f"{source}: match.mac of {', '.join(placeholders)}: still a placeholder "
-                     "(00:00:00:00:..): put the MAC of each machine's NIC there")  # fmt: skip
+        shown = ", ".join(placeholders[:5])
+        if len(placeholders) > 5:
+            shown += f" and {len(placeholders) - 5} more"
+        notes.append(f"{source}: match.mac of {shown}: still a placeholder "
+                     "(00:00:00:..): put the MAC of each machine's NIC there")  # fmt: skip
     codes = [mapping.get("agent")] + [e.get("agent") for e in mapping.get("hosts") or []]
     if any(isinstance(a, dict) and str(a.get("install_code")) == PLACEHOLDER_INSTALL_CODE
            for a in codes):  # fmt: skip

@@ -34,6 +34,7 @@ HELP = "write a starter fleet answers file (controller1..N, node1..M) to stdout 
 DEFAULT_DISK = "{smallest: true, min_size: 20G}"
 DEFAULT_INTERFACE = "{matched: true}"
 CONTROLLER_COUNTS = (1, HA_GROUP_SIZE)
+MAX_HOSTS = 10000  # a rack row; the placeholder MACs have two bytes for the number
 
 
 class _Bad(Exception):
@@ -134,8 +135,8 @@ def build(args: argparse.Namespace) -> str:
 
 def _plan(args: argparse.Namespace) -> Plan:
     for name in ("controllers", "agents"):
-        if not 0 <= getattr(args, name) <= 99:
-            raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to 99")
+        if not 0 <= getattr(args, name) <= MAX_HOSTS:
+            raise _Bad(f"--{name} {getattr(args, name)}: expected a number from 0 to {MAX_HOSTS}")
     if args.controllers < 1:
         raise _Bad("--controllers 0: the agents need at least one controller")
     if args.controllers not in CONTROLLER_COUNTS:

@@ -13,8 +13,9 @@ import yaml
 
 from cos_installer.answers.model import HA_GROUP_SIZE
 
-PLACEHOLDER_MAC = "00:00:00:00:{kind:02x}:{n:02x}"  # kind 0: controllers, 1: agents
-PLACEHOLDER_MAC_PREFIX = "00:00:00:00:"
+# kind 0: controllers, 1: agents; the number's high byte first (00 up to host 255)
+PLACEHOLDER_MAC = "00:00:00:{high:02x}:{kind:02x}:{low:02x}"
+PLACEHOLDER_MAC_PREFIX = "00:00:00:"
 PLACEHOLDER_INSTALL_CODE = "0000"
 
 
@@ -70,7 +71,7 @@ def fleet_text(args: argparse.Namespace, plan: Plan) -> str:
         "# One file for the whole cluster: the top level is shared by every machine; each",
         "# hosts: entry names one machine (match:) and overrides what differs for it.",
         "# Before installing:",
-        "#   1. replace each placeholder MAC (00:00:00:00:..) with the MAC of that machine's NIC",
+        "#   1. replace each placeholder MAC (00:00:00:..) with the MAC of that machine's NIC",
         "#      (or match it by disk_serial, system_serial or system_uuid instead);",
         "#   2. set the password of the cos account (stored only as a SHA-512 hash);"
         if not pw_hash
@@ -118,7 +119,7 @@ def fleet_text(args: argparse.Namespace, plan: Plan) -> str:
     for kind, role, name, addrs in ((0, "controller", "controller", ctl), (1, "agent", "node",
                                                                            agents)):  # fmt: skip
         for n, addr in enumerate(addrs, start=1):
-            mac = PLACEHOLDER_MAC.format(kind=kind, n=n)
+            mac = PLACEHOLDER_MAC.format(kind=kind, high=n >> 8, low=n & 0xFF)
             lines += [
                 f'  - match: {{mac: "{mac}"}}   # FILL IN: the MAC of {name}{n}',
                 f"    role: {role}",
