@@ -138,7 +138,7 @@ def main() -> int:
         "f": ("(f) faults: leftover RAID/LVM, --clear-holders, a blkdebug I/O error",
               lambda: e2e_faults.run(
                   workdir, args.iso, accel, kernel, initrd, password)),
-        "g": ("(g) netboot: iPXE, dnsmasq + nginx, two VMs install at once, one stranger",
+        "g": ("(g) netboot: iPXE, dnsmasq + serve, two VMs install at once, one stranger",
               lambda: e2e_netboot.run(
                   workdir, os.path.abspath(args.netboot), accel, password)),
         "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",
