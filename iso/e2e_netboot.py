@@ -1,14 +1,17 @@
 """e2e (g): a rack installed over the network, no installer medium anywhere.
 
 A network namespace holds a bridge (10.77.0.1/24) with one tap device per VM, dnsmasq (DHCP +
-TFTP, from the exported dnsmasq.conf) and nginx (the exported server block) serving a tree that
-`cos-installer netboot export` wrote from `make netboot`'s files and one fleet file. Two VMs with
-only a disk and a NIC boot from the NIC's iPXE ROM (QEMU's, Debian's ipxe-qemu): DHCP gives
-iPXE the boot.ipxe URL, the live system comes over HTTP (live-boot `fetch=`), finds its answers
-document by its MAC and installs unattended, streaming the payload from nginx; both at the same
-time. A third VM whose MAC no fleet entry names gets no answers and must leave its disk
-untouched (stopped once that is seen). One installed disk then boots and is checked (hostname,
-address), and nginx's log must show each installing VM fetched the payload once.
+TFTP, from the exported dnsmasq.conf) and `cos-installer serve` (files, boot.ipxe, the answers
+by identity, install events, /status) serving the tree that `cos-installer netboot export`
+wrote from `make netboot`'s files and one fleet file, whose `report:` names serve's /events.
+Two VMs with only a disk and a NIC boot from the NIC's iPXE ROM (QEMU's, Debian's ipxe-qemu):
+DHCP gives iPXE the boot.ipxe URL, the live system comes over HTTP (live-boot `fetch=`), finds
+its answers document by its MAC and installs unattended, streaming the payload from serve;
+both at the same time. A third VM whose MAC no fleet entry names gets no answers and must leave
+its disk untouched (stopped once that is seen). serve's /status must then show each installing
+host's events ending in `done` and the third machine unmatched; serve's files log must show
+each installing VM fetched the payload once; one installed disk then boots and is checked
+(hostname, address).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import e2e_fleet
@@ -28,9 +32,9 @@ import vm
 
 NS = f"cosg{os.getpid()}"
 BRIDGE_IP = "10.77.0.1"
-SERVER = f"http://{BRIDGE_IP}/cos/"
+SERVER = f"http://{BRIDGE_IP}/"
 STRANGER = "52:54:00:c0:f1:99"  # no fleet entry names it
-PAYLOAD_URL_PATH = "/cos/cos/cos-image.raw.zst"
+PAYLOAD_URL_PATH = "/cos/cos-image.raw.zst"
 HEAD_FETCH = 1 << 20  # the install's preflight reads the first MiB (cos_installer.install.remote)
 
 
@@ -57,7 +61,8 @@ def namespace(taps: list[str]):
 def export_tree(workdir: Path, netboot: str, password: str) -> Path:
     fleet = workdir / "g-fleet.yaml"
     # (e)'s file, with a cluster its two agents complete (netboot export checks it whole)
-    fleet.write_text(e2e_fleet.fleet_yaml(password).replace("cluster_size: 3", "cluster_size: 1"))
+    text = e2e_fleet.fleet_yaml(password).replace("cluster_size: 3", "cluster_size: 1")
+    fleet.write_text(text.replace("\nsystem:\n", f"\nreport: {SERVER}events\nsystem:\n", 1))
     fleet.chmod(0o600)
     tree = workdir / "g-tree"
     proc = subprocess.run(
@@ -74,28 +79,60 @@ def export_tree(workdir: Path, netboot: str, password: str) -> Path:
 
 
 def servers(workdir: Path, tree: Path) -> list[subprocess.Popen]:
-    """dnsmasq and nginx in the namespace, on the exported configs."""
-    (workdir / "g-nginx").mkdir()
-    main = workdir / "g-nginx" / "nginx.conf"
-    main.write_text(f"""daemon off;
-user root;
-pid {workdir}/g-nginx/nginx.pid;
-error_log {workdir}/g-nginx/error.log;
-events {{ worker_connections 64; }}
-http {{
-    log_format bytes '$remote_addr "$request" $status $body_bytes_sent "$http_range"';
-    access_log {workdir}/g-nginx/access.log bytes;
-    client_body_temp_path {workdir}/g-nginx/body;
-    include {tree}/nginx.conf;
-}}
-""")
+    """dnsmasq (the exported config) and `cos-installer serve` in the namespace."""
     netns = ["ip", "netns", "exec", NS]
     dnsmasq = netns + ["dnsmasq", "--keep-in-foreground", f"--conf-file={tree}/dnsmasq.conf",
                        f"--pid-file={workdir}/g-dnsmasq.pid", "--user=root",
                        f"--dhcp-leasefile={workdir}/g-dnsmasq.leases",
                        f"--log-facility={workdir}/g-dnsmasq.log"]  # fmt: skip
-    nginx = netns + ["nginx", "-c", str(main), "-p", str(workdir / "g-nginx")]
-    return [subprocess.Popen(dnsmasq), subprocess.Popen(nginx)]
+    serve = netns + [sys.executable, "-m", "cos_installer.cli", "serve",
+                     "--fleet", str(workdir / "g-fleet.yaml"), "--boot-dir", str(tree),
+                     "--listen", f"{BRIDGE_IP}:80",
+                     "--files-log", str(workdir / "g-files.log")]  # fmt: skip
+    procs = [subprocess.Popen(dnsmasq)]
+    procs.append(subprocess.Popen(serve, stdout=subprocess.PIPE, text=True))
+    banner = procs[-1].stdout.readline()  # said once it listens
+    print(f"  {banner.strip() or 'serve did not start'}", flush=True)
+    if not banner:
+        for p in procs:
+            p.terminate()
+        raise SystemExit("netboot: cos-installer serve did not start")
+    return procs
+
+
+def serve_status() -> dict:
+    """GET serve's /status from inside the namespace."""
+    get = (
+        "import sys, urllib.request; "
+        "sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())"
+    )
+    argv = ["ip", "netns", "exec", NS, sys.executable, "-c", get, f"{SERVER}status"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def reported(hosts: list, problems: list[str]) -> None:
+    """Each installing host's events end in done (the sender may still be flushing: a minute)
+    and the machine no entry names is unmatched."""
+    names = [name for name, _ in hosts]
+    for _ in range(30):
+        status = serve_status()
+        rows = {h["hostname"]: h for h in status["hosts"]}
+        if all(rows[n]["history"][-1:] == ["done"] for n in names):
+            break
+        time.sleep(2)
+    argv = ["ip", "netns", "exec", NS, sys.executable, "-m", "cos_installer.cli", "status",
+            "--url", f"{SERVER}status"]  # fmt: skip
+    table = subprocess.run(argv, capture_output=True, text=True, check=False)
+    print(table.stdout, end="", flush=True)
+    for name in names:
+        row = rows[name]
+        want(row["history"][-1:] == ["done"] and row["result"] == "done",
+             f"{name}'s install events end in done (serve: {row['result']}, "
+             f"{', '.join(row['history'][-6:])})", problems)  # fmt: skip
+    odd = [u for u in status["unmatched"] if STRANGER in u["identity"].get("mac", [])]
+    want(bool(odd), f"serve lists the machine no entry names ({STRANGER}) as unmatched: "
+         f"{odd[0]['reason'][:80] if odd else status['unmatched']}", problems)  # fmt: skip
 
 
 def tap_nic(guest: vm.VM, tap: str, mac: str) -> None:
@@ -152,9 +189,9 @@ def untouched(disk: Path) -> bool:
 
 
 def payload_fetches(workdir: Path) -> dict[str, int]:
-    """Body bytes of the payload nginx sent, per client address."""
+    """Body bytes of the payload serve sent, per client address (its --files-log)."""
     sent: dict[str, int] = {}
-    for line in (workdir / "g-nginx" / "access.log").read_text().splitlines():
+    for line in (workdir / "g-files.log").read_text().splitlines():
         found = re.match(r'(\S+) "GET (\S+) [^"]*" (\d+) (\d+)', line)
         if found and found.group(2) == PAYLOAD_URL_PATH:
             sent[found.group(1)] = sent.get(found.group(1), 0) + int(found.group(4))
@@ -188,6 +225,7 @@ def run(workdir: Path, netboot: str, accel: str, password: str) -> list[str]:
                 t.start()
             for t in threads:
                 t.join()
+            reported(hosts, problems)
         finally:
             for p in procs:
                 p.terminate()
