@@ -52,7 +52,8 @@ sed -i '/^ *- ssh$/d' "$root/etc/cloud/cloud.cfg"  # no openssh-server on the de
 mkdir -p "$root/var/lib/cloud/seed/nocloud" "$root/var/lib/coreos-install"
 ln -sf /var/lib/coreos-install/user_data "$root/var/lib/cloud/seed/nocloud/user-data"
 printf 'instance-id: cos-demo-node\nlocal-hostname: cos-demo\n' >"$root/var/lib/cloud/seed/nocloud/meta-data"
-install -m 0755 "$ISO_DIR/demo-os/cos-apply-units" "$ISO_DIR/demo-os/cos-demo-report" "$root/usr/local/sbin/"
+install -m 0755 "$ISO_DIR/demo-os/cos-apply-units" "$ISO_DIR/demo-os/cos-demo-report" \
+  "$ISO_DIR/demo-os/cos-demo-ping" "$root/usr/local/sbin/"
 install -m 0644 "$ISO_DIR/demo-os/cos-apply-units.service" "$ISO_DIR/demo-os/cos-demo-report.service" \
   "$root/etc/systemd/system/"
 chroot "$root" systemctl enable systemd-networkd.service cos-apply-units.service \

@@ -20,7 +20,10 @@
 (g) netboot: dnsmasq + nginx in a network namespace serve a `netboot export` tree; two VMs
     with no medium boot from their NIC's iPXE ROM and install at the same time from one fleet
     file, a third with no entry gets no answers and leaves its disk alone, one installed disk
-    is checked (iso/e2e_netboot.py).
+    is checked (iso/e2e_netboot.py);
+(p) the live probe on a bond of two NICs with VLAN 100 on top, inside the live system (the
+    kernel there has bonding and 8021q): DHCP and the IPv6 router advertisement seen, the
+    stack taken down, a killed probe's leftovers removed by the next (iso/e2e_netprobe.py).
 Exit 0 only when every check passed. Under TCG (no working KVM) the whole run takes minutes.
 """
 
@@ -40,6 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_faults  # noqa: E402
 import e2e_fleet  # noqa: E402
 import e2e_netboot  # noqa: E402
+import e2e_netprobe  # noqa: E402
 import e2e_vga  # noqa: E402
 import e2e_wizard  # noqa: E402
 import vm  # noqa: E402
@@ -70,7 +74,7 @@ def phase(name: str):
 
 # Phases that share nothing run side by side, one guest per lane (TCG uses one core per guest):
 # (b) boots the disk (a) installed, so they stay in one lane; the lanes take about as long.
-LANES = ["abdfv", "ceg"]
+LANES = ["abdfvh", "cegp"]
 NEEDS = {"b": "a"}  # (b) boots what (a) installed
 
 
@@ -106,7 +110,7 @@ def main() -> int:
     parser.add_argument("--iso", required=True)
     parser.add_argument("--workdir", default="build/e2e")
     parser.add_argument("--netboot", default="build/netboot", help="`make netboot`'s output (g)")
-    parser.add_argument("--phases", default="abcdefgv", help="which phases to run (default all)")
+    parser.add_argument("--phases", default="abcdefghpv", help="which phases to run (default all)")
     parser.add_argument("--lanes", type=int, default=2, help="2: two guests at a time (default)")
     args = parser.parse_args()
     workdir = Path(args.workdir).resolve()
@@ -141,6 +145,8 @@ def main() -> int:
         "g": ("(g) netboot: iPXE, dnsmasq + nginx, two VMs install at once, one stranger",
               lambda: e2e_netboot.run(
                   workdir, os.path.abspath(args.netboot), accel, password)),
+        "p": ("(p) live probe: bond + VLAN 100 in the live system, DHCP and IPv6 RA, cleanup",
+              lambda: e2e_netprobe.run(workdir, args.iso, accel, kernel, initrd)),
         "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",
               lambda: e2e_vga.run(workdir, args.iso, accel)),
     }  # fmt: skip
