@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -48,6 +49,13 @@ def make_cfg_drive(workdir: Path, answers: str, name: str = "cfg") -> Path:
                    check=True)  # fmt: skip
     shutil.rmtree(content)
     return image
+
+
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 nobody uses now (for a QEMU socket netdev's local end)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def qcow2(path: Path, size: str) -> Path:
