@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.hardware.conftest import ns_pids, sh
+from tests.hardware.conftest import REPO, ns_pids, sh
 from tests.realparts import need_tools
 
 pytestmark = pytest.mark.realparts
@@ -169,3 +169,58 @@ def test_a_second_probe_at_the_same_time_is_refused(tmp_path, monkeypatch):
         fcntl.flock(held, fcntl.LOCK_EX)
         result = stackprobe.probe(netstack.Stack(("nonexistent0",)), lambda i, t: None)
     assert result.error == "another network probe is running; try again when it ends"
+
+
+SENDER = """
+import socket, struct, sys, time, ipaddress
+sys.path.insert(0, "iso")
+from netprobe_peer import advert
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.SOL_SOCKET, 25, {iface!r}.encode())
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, {hops})
+for _ in range(40):
+    try:
+        s.sendto(advert("2001:db8:7::"), ("ff02::1", 0, 0, socket.if_nametoindex({iface!r})))
+    except OSError:
+        pass
+    time.sleep(0.2)
+"""
+LISTEN = """
+import json
+from cos_installer.hardware import ra
+advert, why = ra.listen({iface!r}, 4.0)
+print(json.dumps({{"prefix": str(advert.prefixes[0].network) if advert else None, "why": why}}))
+"""
+
+
+@pytest.mark.parametrize("hops", [255, 64])
+def test_only_an_advert_with_hop_limit_255_counts(veth, hops):
+    """RFC 4861: a router advertisement with another hop limit was forwarded from elsewhere."""
+    sh("ip", "-n", veth.srv_ns, "link", "set", veth.srv, "up")
+    sh("ip", "-n", veth.cli_ns, "link", "set", veth.cli, "up")
+    sender = subprocess.Popen(["ip", "netns", "exec", veth.srv_ns, "python3", "-c",
+                               SENDER.format(iface=veth.srv, hops=hops)], cwd=REPO)  # fmt: skip
+    try:
+        out = veth.py_json(LISTEN.format(iface=veth.cli))
+    finally:
+        sender.kill()
+        sender.wait()
+    if hops == 255:
+        assert out["prefix"] == "2001:db8:7::/64", out
+    else:
+        assert out == {"prefix": None, "why": f"no IPv6 router advertisement on {veth.cli} in 4 s"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x86\0\0\0@\0\x07\x08" + b"\0" * 8 + b"\x03\0" + b"\0" * 30,  # an option of length 0
+        b"\x86\0\0\0@\0\x07\x08" + b"\0" * 8 + b"\x03\x04" + b"\0" * 10,  # option cut short
+        b"\x87\0\0\0" + b"\0" * 20,  # a neighbour solicitation
+        b"\x86\x01\0\0" + b"\0" * 12,  # code 1
+    ],
+)
+def test_malformed_router_adverts_are_refused(data):
+    from cos_installer.hardware.ra import parse_ra
+
+    assert parse_ra(data, "fe80::1") is None

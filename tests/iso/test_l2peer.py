@@ -13,6 +13,8 @@ ISO = Path(__file__).resolve().parents[2] / "iso"
 sys.path.insert(0, str(ISO))
 from l2peer import L2Peer, checksum  # noqa: E402
 
+from tests.realparts import need_root  # noqa: E402
+
 GUEST = bytes.fromhex("525400c05e01")
 G4, G6 = ipaddress.IPv4Address("10.100.0.101"), ipaddress.IPv6Address("2001:db8:100::101")
 
@@ -85,6 +87,7 @@ def test_neighbour_solicitation_and_echo6_are_answered_with_valid_checksums():
 def test_demo_os_ping_reaches_loopback_with_a_big_payload():
     """cos-demo-ping (the demo OS has no iputils-ping) as the report runs it: root, raw
     sockets, "don't fragment"; lo's MTU takes 8000 bytes in one packet."""
+    need_root()
     for addr in ("127.0.0.1", "::1"):
         out = subprocess.run([sys.executable, str(ISO / "demo-os" / "cos-demo-ping"), addr, "8000"],
                              capture_output=True, text=True, check=True).stdout  # fmt: skip
