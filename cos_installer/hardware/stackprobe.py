@@ -77,3 +77,17 @@ def probe(stack: Stack, dhcp: Dhcp, timeout: float = 10.0, ra_timeout: float = R
         facts.append(f"the stack {stack.describe()} could not be brought up: {error}")
         return StackProbe(stack, None, None, tuple(facts), str(error))
     return StackProbe(stack, result, advert, tuple(facts))
+
+
+def simulated(stack: Stack, dhcp: Dhcp, timeout: float = 10.0) -> StackProbe:
+    """A machine profile's answer (dry runs, screen tests): nothing is brought up; the lease
+    is the first member's that has one, as a bond's DHCP would get through any linked member."""
+    facts = [f"{stack.describe()}: a machine profile, nothing brought up"]
+    result = None
+    for member in stack.members:
+        result = dhcp(member, timeout)
+        if result.lease is not None:
+            break
+    if result is not None:
+        _dhcp_facts(result, stack.describe(), facts)
+    return StackProbe(stack, result, None, tuple(facts))
