@@ -77,14 +77,17 @@ def checks(text: str) -> list[str]:
     want(p.get("leftover-links") == "0", "no link of the probe is left after it", text[-800:])
     want(bool(p.get("before")) and p.get("before") == p.get("after"),
          f"c1, c2 as before (MAC flags MTU): {p.get('after')}")  # fmt: skip
-    want(p.get("killed-left", "0") != "0",
-         f"a probe killed by SIGKILL leaves its links ({p.get('killed-left')})")  # fmt: skip
+    want(p.get("bond-clients") == "0", f"no DHCP client outlives the bond probe "
+         f"({p.get('bond-clients')})")  # fmt: skip
+    want(p.get("killed-left") == "2",
+         f"a probe killed by SIGKILL leaves its 2 links ({p.get('killed-left')}) "
+         f"and its DHCP client ({p.get('killed-clients')})")  # fmt: skip
     want("removed what an earlier probe left: cosprobe-v, cosprobe-b" in again
          and "DHCP on c2 > VLAN 100 (cosprobe-v): 10.100.0." in again,
          "the next probe removes them first, and works on c2 > VLAN 100", again)  # fmt: skip
     want(p.get("final-links") == "0", "nothing of the probe is left in the end")
-    want(p.get("clients") == "0", f"no DHCP client process outlives the probes "
-         f"({p.get('clients')})")  # fmt: skip
+    want(p.get("clients") == "0", f"the next probe also ended the killed one's DHCP client "
+         f"({p.get('clients')} left)")  # fmt: skip
     return problems
 
 

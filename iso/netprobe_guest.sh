@@ -35,6 +35,7 @@ $PROBE c1 c2 --bond active-backup --vlan 100 --timeout 20
 echo "P:bond-rc=$?"
 echo "P:after $(nics)"
 echo "P:leftover-links=$(ip -n cli -o link show | grep -c cosprobe)"
+echo "P:bond-clients=$(ps -eo comm | grep -cE '^(udhcpc|dhclient|dhcpcd)$')"
 # killed while the stack is up: SIGKILL, no cleanup can run; the next probe removes it
 $PROBE c1 c2 --vlan 100 --timeout 20 >/tmp/killed.log 2>&1 &
 pid=$!
@@ -44,11 +45,12 @@ for _ in $(seq 1 100); do
 done
 kill -9 $pid
 sleep 0.5
-echo "P:killed-left=$(ip -n cli -o link show | grep -c cosprobe)"
+echo "P:killed-left=$(ip -n cli -o link show | grep -c ': cosprobe')"
+echo "P:killed-clients=$(ps -eo comm | grep -cE '^(udhcpc|dhclient|dhcpcd)$')"
 echo "P:again-begin"
 $PROBE c2 --vlan 100 --timeout 20
 echo "P:again-rc=$?"
 echo "P:final-links=$(ip -n cli -o link show | grep -c cosprobe)"
-echo "P:clients=$(pgrep -c 'udhcpc|dhclient|dhcpcd')"
+echo "P:clients=$(ps -eo comm | grep -cE '^(udhcpc|dhclient|dhcpcd)$')"
 echo "P:peer $(tr '\n' ' ' </tmp/peer.log | cut -c1-400)"
 echo "P:done"

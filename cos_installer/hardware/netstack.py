@@ -13,9 +13,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from cos_installer.hardware.dhcp import WORKDIR_PREFIX
 
 PREFIX = "cosprobe"
 BOND = f"{PREFIX}-b"
@@ -91,15 +94,38 @@ def leftovers() -> list[str]:
         return []
 
 
+def stray_clients(proc: str = "/proc") -> list[int]:
+    """DHCP clients a killed probe left running on one of our links: started with the probe's
+    hook script (hardware/dhcp.py, in a `cos-dhcp-` directory) on a PREFIX interface."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir(proc)):
+        try:
+            with open(f"{proc}/{pid}/cmdline", "rb") as f:
+                argv = f.read().decode("utf-8", "replace").split("\0")
+        except OSError:
+            continue
+        ours = any(f"/{WORKDIR_PREFIX}" in a for a in argv) and any(
+            a.startswith(PREFIX) for a in argv
+        )
+        if ours:
+            found.append(int(pid))
+    return found
+
+
 def remove_leftovers() -> list[str]:
-    """Delete links an earlier probe made and could not take down (killed); their names.
-    VLANs (`-v`) sort after bonds but go first: deleting a bond with a VLAN on it is fine too."""
+    """Delete links an earlier probe made and could not take down (killed), and end its DHCP
+    client; their names. VLANs go first: deleting a bond with a VLAN on it is fine too."""
+    ended = []
+    for pid in stray_clients():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)  # the client leads its own session (dhcp.py)
+            ended.append(f"DHCP client {pid}")
     gone = []
     for name in sorted(leftovers(), key=lambda n: n != VLAN):
         with contextlib.suppress(StackError):
             ip("link", "del", name)
             gone.append(name)
-    return gone
+    return gone + ended
 
 
 def _bond(stack: Stack, made: _Made) -> str:

@@ -109,15 +109,31 @@ def test_no_router_advert_is_said(veth, tmp_path):
 
 
 def test_leftover_of_a_killed_probe_is_removed_first(veth, tmp_path):
-    """A `cosprobe-v` left behind (the probe was killed) is deleted before the next probe."""
-    sh("ip", "-n", veth.cli_ns, "link", "add", "cosprobe-v", "type", "veth", "peer", "name", "x0")
+    """A `cosprobe-v` and the DHCP client a killed probe left on it (its hook script in a
+    `cos-dhcp-` directory) are removed before the next probe; other processes are not."""
+    need_tools("udhcpc")
+    ns = veth.cli_ns
+    sh("ip", "-n", ns, "link", "add", "cosprobe-v", "type", "veth", "peer", "name", "x0")
+    sh("ip", "-n", ns, "link", "set", "cosprobe-v", "up")
+    hook = tmp_path / "cos-dhcp-left" / "hook.sh"
+    client = subprocess.Popen(["ip", "netns", "exec", ns, "udhcpc", "-f", "-i", "cosprobe-v",
+                               "-s", str(hook), "-t", "1000", "-T", "1"],
+                              start_new_session=True, stderr=subprocess.DEVNULL)  # fmt: skip
+    bystander = subprocess.Popen(["ip", "netns", "exec", ns, "sleep", "300"])
     server = serve(veth, tmp_path, None)
     try:
-        sh("ip", "-n", veth.cli_ns, "link", "set", veth.cli, "up")
+        sh("ip", "-n", ns, "link", "set", veth.cli, "up")
         out = run_probe(veth, [veth.cli], ra=1.0)
+        client.wait(timeout=10)  # killed by the probe, else this raises
+        assert bystander.poll() is None
     finally:
         server.terminate()
-    assert "removed what an earlier probe left: cosprobe-v" in out["facts"]
+        for proc in (client, bystander):
+            proc.kill()
+            proc.wait()
+    assert (
+        f"removed what an earlier probe left: cosprobe-v, DHCP client {client.pid}" in out["facts"]
+    )
     assert cli_state(veth)["links"] == 0
 
 
