@@ -8,17 +8,19 @@ import argparse
 import signal
 import sys
 
+from cos_installer.answers.model import BOND_MODES, DEFAULT_BOND_MODE, VLAN_IDS
+
 HELP = "bring up a NIC, bond or VLAN for a moment: DHCP and IPv6 router advertisements seen"
-BOND_MODES = ("active-backup", "802.3ad", "balance-alb", "balance-tlb", "balance-rr",
-              "balance-xor", "broadcast")  # fmt: skip
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("nics", nargs="+", metavar="NIC", help="one NIC, or several: a bond")
     modes = ", ".join(BOND_MODES)
-    parser.add_argument("--bond", metavar="MODE", default="active-backup",
+    parser.add_argument("--bond", metavar="MODE", default=DEFAULT_BOND_MODE,
                         help=f"the bond mode with several NICs: {modes}")  # fmt: skip
-    parser.add_argument("--vlan", metavar="ID", help="an 802.1Q tag (1-4094) on top")
+    parser.add_argument(
+        "--vlan", metavar="ID", help="an 802.1Q tag ({}-{}) on top".format(*VLAN_IDS)
+    )
     parser.add_argument("--timeout", metavar="S", type=float, default=10.0,
                         help="seconds DHCP is given (default 10)")  # fmt: skip
 
@@ -32,8 +34,9 @@ def _problem(args: argparse.Namespace, names: list[str]) -> str:
         return f"NICs {' '.join(args.nics)!r}: a NIC is named twice; name each once"
     if args.bond not in BOND_MODES:
         return f"--bond {args.bond!r} is not a bond mode (expected one of {', '.join(BOND_MODES)})"
-    if args.vlan is not None and not (args.vlan.isdigit() and 1 <= int(args.vlan) <= 4094):
-        return f"--vlan {args.vlan!r} is not a VLAN id (expected a whole number 1-4094)"
+    low, high = VLAN_IDS
+    if args.vlan is not None and not (args.vlan.isdigit() and low <= int(args.vlan) <= high):
+        return f"--vlan {args.vlan!r} is not a VLAN id (expected a whole number {low}-{high})"
     if not 1 <= args.timeout <= 120:
         return f"--timeout {args.timeout:g} is out of range (expected 1-120 seconds)"
     return ""
