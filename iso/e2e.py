@@ -154,8 +154,8 @@ def main() -> int:
                   workdir, os.path.abspath(args.netboot), accel, password)),
         "h": ("(h) bond + VLAN 100 + MTU 9000 + IPv6 installed, booted on other PCI slots",
               lambda: e2e_bond.run(workdir, args.iso, accel, kernel, initrd, password,
-                                   os_disk if "a" in args.phases and "a" not in FAILED
-                                   else None)),
+                                   (os_disk, data_disk) if "a" in args.phases
+                                   and "a" not in FAILED else None)),
         "p": ("(p) live probe: bond + VLAN 100 in the live system, DHCP and IPv6 RA, cleanup",
               lambda: e2e_netprobe.run(workdir, args.iso, accel, kernel, initrd)),
         "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",

@@ -168,10 +168,11 @@ def boot_bond(workdir: Path, accel: str, disk: Path, peer: l2peer.L2Peer, want: 
     want(seen.biggest >= 9000, f"the peer saw jumbo frames ({seen.biggest} bytes)")
 
 
-def renamed_single_nic(workdir: Path, accel: str, os_disk: Path, want: Checks) -> None:
-    """(a)'s disk (its NIC was ens16 in the live system) with that NIC at slot 7: ens7."""
+def renamed_single_nic(workdir: Path, accel: str, disks: tuple[Path, Path], want: Checks) -> None:
+    """(a)'s disks (its NIC was ens16 in the live system) with that NIC at slot 7: ens7."""
     guest = vm.VM("e2e-h-renamed", str(workdir), uefi=True)
-    guest.disk(str(os_disk), "qcow2", bootindex=1)
+    guest.disk(str(disks[0]), "qcow2", bootindex=1)
+    guest.disk(str(disks[1]), "qcow2")  # the data disk: its mount would wait 90 s without
     guest.nic(link=True)
     guest.args[-1] = guest.args[-1].replace("addr=0x10", f"addr={RENAMED_SLOT:#x}")
     guest.start(accel)
@@ -189,8 +190,8 @@ def renamed_single_nic(workdir: Path, accel: str, os_disk: Path, want: Checks) -
 
 
 def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password: str,
-        a_disk: Path | None) -> list[str]:  # fmt: skip
-    """(a_disk: phase (a)'s installed disk, when (a) ran; the single-NIC rename uses it.)"""
+        a_disks: tuple[Path, Path] | None) -> list[str]:  # fmt: skip
+    """(a_disks: phase (a)'s OS and data disks, when (a) ran; the single-NIC rename uses them.)"""
     want = Checks()
     disk = e2e_shared.qcow2(workdir / "os-h.qcow2", "8G")
     install(workdir, iso, accel, kernel, initrd, password, disk)
@@ -200,8 +201,8 @@ def run(workdir: Path, iso: str, accel: str, kernel: str, initrd: str, password:
         boot_bond(workdir, accel, disk, peer, want)
     finally:
         peer.stop()
-    if a_disk is not None and a_disk.exists():
-        renamed_single_nic(workdir, accel, a_disk, want)
+    if a_disks is not None:
+        renamed_single_nic(workdir, accel, a_disks, want)
     else:
         want(False, "the single-NIC rename needs phase (a)'s disk: run (a) before (h)")
     return want.problems
