@@ -131,14 +131,14 @@ def check_stack(report: dict, want: Checks) -> None:
 
 def failover(guest: vm.VM, nids: dict[str, str], want: Checks) -> None:
     """Cut the active member's link; the bond moves to the other, the peer still answers."""
-    watch = guest.expect(r"watch: active=(\S+) ", 60)
+    watch = guest.expect(r"watch: active=(\S+)\s", 60)
     active = watch.group(1)
     if active not in nids:
         want(False, f"an active member to cut (got {active!r})")
         return
     guest.qmp_command("set_link", name=nids[active], up=False)
     other = next(n for n in nids if n != active)
-    pattern = rf"watch: active={other} {re.escape(PEER4)}=ok {re.escape(PEER6)}=ok"
+    pattern = rf"watch: active={other}\s+{re.escape(PEER4)}=ok\s+{re.escape(PEER6)}=ok"
     try:
         guest.expect(pattern, 60)
         want(True, f"link of {active} cut: {other} active, the peer answers on both protocols")
