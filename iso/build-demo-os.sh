@@ -55,7 +55,7 @@ printf 'instance-id: cos-demo-node\nlocal-hostname: cos-demo\n' >"$root/var/lib/
 # cos-cloud-instance: a new instance id at every boot, so cloud-init applies user_data again
 # (as coreos-cloudinit does on COS), not only at the first boot
 install -m 0755 "$ISO_DIR/demo-os/cos-apply-units" "$ISO_DIR/demo-os/cos-demo-report" \
-  "$ISO_DIR/demo-os/cos-cloud-instance" "$root/usr/local/sbin/"
+  "$ISO_DIR/demo-os/cos-cloud-instance" "$ISO_DIR/demo-os/cos-demo-ping" "$root/usr/local/sbin/"
 install -m 0644 "$ISO_DIR/demo-os/cos-apply-units.service" "$ISO_DIR/demo-os/cos-demo-report.service" \
   "$ISO_DIR/demo-os/cos-cloud-instance.service" "$root/etc/systemd/system/"
 chroot "$root" systemctl enable systemd-networkd.service cos-apply-units.service \

@@ -17,9 +17,7 @@ taken; over the serial line:
 from __future__ import annotations
 
 import re
-import secrets
 import subprocess
-import time
 from pathlib import Path
 
 import e2e_shared
@@ -34,21 +32,6 @@ iotype = "write"
 once = "off"
 """
 SIZE = 2 << 30  # each disk: the demo payload (~1 GiB) fits, nothing more
-
-
-class Shell:
-    """The live system's root shell on the serial line: one command, its output, its status."""
-
-    def __init__(self, guest: vm.VM) -> None:
-        self.guest = guest
-
-    def run(self, command: str, timeout: float = 120) -> tuple[int, str]:
-        token = secrets.token_hex(4)
-        begin = len(self.guest.text())
-        self.guest.send(f"{command}; echo RC-{token}=$?\r")
-        found = self.guest.expect(rf"RC-{token}=(\d+)", timeout)
-        output = self.guest.text()[begin : found.start()]
-        return int(found.group(1)), output
 
 
 def old_table(path: Path) -> None:
@@ -66,7 +49,7 @@ def gpt_at_both_ends(path: Path) -> tuple[bool, bool]:
     return primary, backup
 
 
-def take_shell(guest: vm.VM) -> Shell:
+def take_shell(guest: vm.VM) -> e2e_shared.Shell:
     """tty1 is the primary console here: ttyS0 says where the installer runs and takes it
     over on Enter (what an operator on IPMI SOL does); then the wizard is left for a shell."""
     guest.expect(r"The COS installer is running on tty1", 400)
@@ -74,21 +57,7 @@ def take_shell(guest: vm.VM) -> Shell:
     guest.send("\r")
     guest.expect(r"COS-INSTALLER-START on ttyS0", 60)
     guest.expect(r"Welcome to the COS installer", 120)
-    guest.expect(r"Found \d+ network card", 120)
-    time.sleep(1)
-    guest.send("\x03")  # Ctrl+C on Welcome: the wizard ends, the console offers a shell
-    guest.expect(r"type\s+sh\s+and Enter for a root shell", 60)
-    guest.send("sh\r")
-    time.sleep(2)
-    guest.send("exec bash --noediting --norc\r")  # no line editing: plain lines back
-    time.sleep(1)
-    guest.send("stty -echo cols 200; PS1=; PS2=\r")
-    time.sleep(1)
-    shell = Shell(guest)
-    code, _ = shell.run("true", 60)
-    if code != 0:
-        raise RuntimeError("the root shell on ttyS0 does not answer")
-    return shell
+    return e2e_shared.shell_from_wizard(guest)
 
 
 class Checks:

@@ -4,8 +4,11 @@ The phases (iso/e2e_*.py) import this module; the runner (iso/e2e.py) imports th
 
 from __future__ import annotations
 
+import secrets
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import vm
@@ -46,6 +49,13 @@ def make_cfg_drive(workdir: Path, answers: str, name: str = "cfg") -> Path:
                    check=True)  # fmt: skip
     shutil.rmtree(content)
     return image
+
+
+def free_udp_port() -> int:
+    """A UDP port on 127.0.0.1 nobody uses now (for a QEMU socket netdev's local end)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def qcow2(path: Path, size: str) -> Path:
@@ -185,3 +195,38 @@ def check_report(report: dict, password: str, *, hostname: str = HOSTNAME,
     want(one.get("user_data_mode") == "600", "user_data has mode 0600")
     want(one.get("apply_units") == "active", "coreos.units applied (cos-apply-units)")
     return problems
+
+
+class Shell:
+    """The live system's root shell on the serial line: one command, its output, its status."""
+
+    def __init__(self, guest: vm.VM) -> None:
+        self.guest = guest
+
+    def run(self, command: str, timeout: float = 120) -> tuple[int, str]:
+        token = secrets.token_hex(4)
+        begin = len(self.guest.text())
+        self.guest.send(f"{command}; echo RC-{token}=$?\r")
+        found = self.guest.expect(rf"RC-{token}=(\d+)", timeout)
+        output = self.guest.text()[begin : found.start()]
+        return int(found.group(1)), output
+
+
+def shell_from_wizard(guest: vm.VM) -> Shell:
+    """The wizard on ttyS0 at its Welcome: Ctrl+C ends it, the console then offers a root
+    shell; taken without line editing or echo so that commands give plain lines back."""
+    guest.expect(r"Found \d+ network card", 400)
+    time.sleep(1)
+    guest.send("\x03")  # Ctrl+C on Welcome: the wizard ends, the console offers a shell
+    guest.expect(r"type\s+sh\s+and Enter for a root shell", 60)
+    guest.send("sh\r")
+    time.sleep(2)
+    guest.send("exec bash --noediting --norc\r")  # no line editing: plain lines back
+    time.sleep(1)
+    guest.send("stty -echo cols 200; PS1=; PS2=\r")
+    time.sleep(1)
+    shell = Shell(guest)
+    code, _ = shell.run("true", 60)
+    if code != 0:
+        raise RuntimeError("the root shell on ttyS0 does not answer")
+    return shell

@@ -28,6 +28,7 @@ from cos_installer.i18n import _
 
 CLIENT_ORDER = ("dhcpcd", "udhcpc", "dhclient")
 RESULT_FILE = "lease.env"
+WORKDIR_PREFIX = "cos-dhcp-"  # the hook script's directory: netstack finds stray clients by it
 _VARS = ("ip", "mask", "cidr", "router", "dns", "hostname", "reason")
 
 
@@ -186,7 +187,7 @@ def run_dhcp(interface: str, timeout: float = 10.0, client: DhcpClient | None = 
         )
     deadline = time.monotonic() + timeout
     lease = None
-    with tempfile.TemporaryDirectory(prefix="cos-dhcp-") as workdir:
+    with tempfile.TemporaryDirectory(prefix=WORKDIR_PREFIX) as workdir:
         out = os.path.join(workdir, RESULT_FILE)
         script = os.path.join(workdir, "hook.sh")
         with open(script, "w", encoding="utf-8") as f:

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import yaml
 
+from cos_installer.hardware import stackprobe
 from cos_installer.hardware.media import MEDIA_DIR_ENV, PAYLOAD, _payload_in, not_ready
+from cos_installer.hardware.netstack import Stack
 from cos_installer.hardware.profile_schema import ProfileError, parse_profile
+from cos_installer.hardware.stackprobe import StackProbe
 from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
 from cos_installer.i18n import _
 
@@ -114,6 +117,9 @@ class ProfileMachine:
         if lease is None or delay > timeout:
             return DhcpResult(interface, message=no_answer(interface, timeout))
         return DhcpResult(interface, lease=lease, message="lease from DHCP (profile)")
+
+    def probe_stack(self, stack: Stack, timeout: float = 10.0) -> StackProbe:
+        return stackprobe.simulated(stack, self.dhcp, timeout)
 
     def install_media(self) -> InstallMedia:
         data = self._current()

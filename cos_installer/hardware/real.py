@@ -6,6 +6,7 @@ import os
 import time
 
 from cos_installer.hardware import nics as nicprobe
+from cos_installer.hardware import stackprobe
 from cos_installer.hardware.dhcp import run_dhcp
 from cos_installer.hardware.disks import (
     ProbeContext,
@@ -14,7 +15,9 @@ from cos_installer.hardware.disks import (
     probe_disks,
 )
 from cos_installer.hardware.media import find_install_media, media_dir
+from cos_installer.hardware.netstack import Stack
 from cos_installer.hardware.profile import no_link
+from cos_installer.hardware.stackprobe import StackProbe
 from cos_installer.hardware.sysfs import read_attr
 from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
 
@@ -72,6 +75,11 @@ class RealMachine:
 
             return DhcpResult(interface, message=no_answer(interface, timeout))
         return result
+
+    def probe_stack(self, stack: Stack, timeout: float = 10.0) -> StackProbe:
+        """DHCP and IPv6 router advertisements on the stack the operator chose (a bond, a
+        VLAN), brought up for the probe and taken down after (hardware/stackprobe.py)."""
+        return stackprobe.probe(stack, self.dhcp, timeout)
 
     def install_media(self) -> InstallMedia:
         return find_install_media(self.sysfs_root)
