@@ -1,7 +1,8 @@
 """The wizard's steps, their order per role, and next/back/restart. Pure: no I/O, no urwid.
 
-Screens ask `Wizard` what comes next; role-specific skipping and the point of no return
-(the wipe confirmation) are decided here and nowhere else.
+Screens ask `Wizard` what comes next; role-specific skipping, the steps that only some answers
+need (the bond mode, asked only when several NICs were marked) and the point of no return (the
+wipe confirmation) are decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Step(enum.StrEnum):
     AGENT = "agent"  # Controller list, InstallCode
     SYSTEM = "system"  # HostName, Password (twice)
     NIC = "nic"
+    BOND = "bond"  # the bond mode: only when several NICs were marked
     NETWORK_MODEL = "network_model"  # agent only: Bridge / Ipvlan
     DHCP = "dhcp"
     ADDRESS = "address"  # IP/Mask, Gateway, DnsMaster
@@ -43,29 +45,46 @@ _TAIL = (
     Step.REVIEW,
     Step.DONE,
 )
+_NIC = (Step.NIC, Step.BOND)
 STEPS: dict[Role, tuple[Step, ...]] = {
-    Role.CONTROLLER: _COMMON_HEAD + (Step.CONTROLLER, Step.HA, Step.SYSTEM, Step.NIC) + _TAIL,
-    Role.AGENT: _COMMON_HEAD + (Step.AGENT, Step.SYSTEM, Step.NIC, Step.NETWORK_MODEL) + _TAIL,
+    Role.CONTROLLER: _COMMON_HEAD + (Step.CONTROLLER, Step.HA, Step.SYSTEM, *_NIC) + _TAIL,
+    Role.AGENT: _COMMON_HEAD + (Step.AGENT, Step.SYSTEM, *_NIC, Step.NETWORK_MODEL) + _TAIL,
 }
 POINT_OF_NO_RETURN = Step.CONFIRM
 
 
-def steps_for(role: Role | None) -> tuple[Step, ...]:
-    """The steps for a role; before a role is chosen, only the common head is known."""
-    return STEPS[role] if role is not None else _COMMON_HEAD
+def bonded(answers: dict[str, Any] | None) -> bool:
+    """Several NICs chosen (`network.interface` a list of two or more): they make a bond."""
+    network = (answers or {}).get("network")
+    interface = network.get("interface") if isinstance(network, dict) else None
+    return isinstance(interface, list | tuple) and len(interface) > 1
 
 
-def next_step(step: Step, role: Role | None) -> Step | None:
-    steps = steps_for(role)
+# steps shown only when the answers so far need them
+_ONLY_WHEN = {Step.BOND: bonded}
+
+
+def steps_for(role: Role | None, answers: dict[str, Any] | None = None) -> tuple[Step, ...]:
+    """The steps for a role and the answers so far; before a role is chosen, only the common
+    head is known."""
+    if role is None:
+        return _COMMON_HEAD
+    return tuple(s for s in STEPS[role] if s not in _ONLY_WHEN or _ONLY_WHEN[s](answers))
+
+
+def next_step(step: Step, role: Role | None, answers: dict[str, Any] | None = None) -> Step | None:
+    steps = steps_for(role, answers)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
     return steps[index + 1] if index + 1 < len(steps) else None
 
 
-def previous_step(step: Step, role: Role | None) -> Step | None:
+def previous_step(
+    step: Step, role: Role | None, answers: dict[str, Any] | None = None
+) -> Step | None:
     """The step Esc returns to, or None: at Welcome, and from the confirmation on."""
-    steps = steps_for(role)
+    steps = steps_for(role, answers)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
@@ -76,8 +95,8 @@ def previous_step(step: Step, role: Role | None) -> Step | None:
     return steps[index - 1]
 
 
-def can_go_back(step: Step, role: Role | None) -> bool:
-    return previous_step(step, role) is not None
+def can_go_back(step: Step, role: Role | None, answers: dict[str, Any] | None = None) -> bool:
+    return previous_step(step, role, answers) is not None
 
 
 @dataclass
@@ -96,7 +115,7 @@ class Wizard:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        return steps_for(self.role)
+        return steps_for(self.role, self.answers)
 
     @property
     def position(self) -> tuple[int, int]:
@@ -114,7 +133,7 @@ class Wizard:
     def advance(self) -> Step:
         if self.step is Step.ROLE and self.role is None:
             raise ValueError("choose a role before going on")
-        nxt = next_step(self.step, self.role)
+        nxt = next_step(self.step, self.role, self.answers)
         if nxt is None:
             raise ValueError(f"{self.step} is the last step")
         self.history.append(self.step)
@@ -123,7 +142,7 @@ class Wizard:
 
     def back(self) -> Step | None:
         """Go to the previous step keeping every value; None (and no move) when not allowed."""
-        prev = previous_step(self.step, self.role)
+        prev = previous_step(self.step, self.role, self.answers)
         if prev is None:
             return None
         self.step = prev

@@ -87,7 +87,7 @@ def prefill(data: Any) -> dict[str, Any]:
     for key in EDITED[""]:
         value = data.get(key)
         if key in EDITED and isinstance(value, dict):
-            inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v)}
+            inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v, k)}
             if inner:
                 answers[key] = copy.deepcopy(inner)
         elif key not in EDITED and value is not None and _plain(value):
@@ -97,8 +97,14 @@ def prefill(data: Any) -> dict[str, Any]:
     return answers
 
 
-def _plain(value: Any) -> bool:
-    """A value a screen can show: no mapping (a fleet rule), no list of mappings."""
+NESTED = {"bond"}  # the keys whose value is a mapping of plain values (network.bond)
+
+
+def _plain(value: Any, key: str = "") -> bool:
+    """A value a screen can show: no mapping (a fleet rule) but a bond's settings, no list of
+    mappings."""
+    if key in NESTED and isinstance(value, dict):
+        return all(_plain(leaf) for leaf in value.values())
     if isinstance(value, list | tuple):
         return all(not isinstance(item, dict | list | tuple) for item in value)
     return not isinstance(value, dict)
@@ -139,9 +145,8 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     role = mapping.get("role")
     mapping.pop("agent" if role == "controller" else "controller", None)
     network = mapping.get("network")
-    if isinstance(network, dict) and yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
-        for key in ("address", "gateway", "dns"):
-            network.pop(key, None)
+    if isinstance(network, dict):
+        _network_chosen(network)
     system = mapping.setdefault("system", {})
     if system.get("password"):
         system.pop("password_hash", None)
@@ -150,6 +155,20 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     else:
         system["password"] = ""  # the engine says what is wrong, with its key path
     return mapping
+
+
+def _network_chosen(network: dict[str, Any]) -> None:
+    """Drop what the network choices left aside: the static IPv4 under DHCP, the IPv6 address
+    unless static, the bond settings of a single NIC."""
+    if yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
+        for key in ("address", "gateway", "dns"):
+            network.pop(key, None)
+    if str(network.get("ipv6", "")).lower() != "static":
+        for key in ("address6", "gateway6"):
+            network.pop(key, None)
+    interface = network.get("interface")
+    if not (isinstance(interface, list | tuple) and len(interface) > 1):
+        network.pop("bond", None)
 
 
 def section(answers: dict[str, Any], name: str) -> dict[str, Any]:
