@@ -67,7 +67,7 @@ class View(Screen):
             self.dns,
             blank(),
         ]
-        self.stack = StackFields(network)
+        self.stack = StackFields(network, ctx.facts.nics)
         rows += [*self.stack.rows, blank(), self.note, text(("dim", message))]
         super().__init__(ctx, rows)
         self.stack.attach(self.walker)
@@ -111,7 +111,7 @@ class View(Screen):
     def submit(self) -> None:
         dhcp = bool(self.mode.selected)
         if dhcp:
-            if self.check(self.stack.checks()):
+            if self.check(self.stack.checks()) and self.check(self.stack.stack_checks()):
                 self.ctx.done({"network": {**self.stack.values(), "dhcp": True}})
             return
         addr_error = validate.error_of(validate.address, self.address.value)
@@ -126,7 +126,7 @@ class View(Screen):
             (self.dns, validate.error_of(validate.dns_servers, self.dns.value)),
             *self.stack.checks(),
         ]
-        if not self.check(results):
+        if not self.check(results) or not self.check(self.stack.stack_checks()):
             return
         network = self._fields(False, lambda field: field.value.strip())
         self.ctx.done({"network": network}, **self.snapshot_entered())

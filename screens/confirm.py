@@ -11,6 +11,7 @@ from typing import Any
 import urwid
 
 from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
+from cos_installer.answers.netline import stack_line
 from cos_installer.i18n import N_, _
 
 from . import diskinfo
@@ -43,16 +44,16 @@ def _role(config: Any) -> str:
     )
 
 
-def _network(config: Any) -> str:
-    net = config.network
-    if net.dhcp:
-        return _("{nic}: DHCP at every boot").format(nic=net.interface)
-    return _("{nic}: {address}  gateway {gateway}  DNS {dns}").format(
-        nic=net.interface,
-        address=net.address,
-        gateway=net.gateway,
-        dns=",".join(str(server) for server in net.dns),
-    )
+def _routes(config: Any) -> str:
+    """Under the stack's line (answers.netline): the gateways and DNS servers."""
+    net, parts = config.network, []
+    if not net.dhcp:
+        parts.append(_("gateway {gateway}  DNS {dns}").format(
+            gateway=net.gateway, dns=",".join(str(server) for server in net.dns)
+        ))  # fmt: skip
+    if net.gateway6 is not None:
+        parts.append(_("IPv6 gateway {gateway}").format(gateway=net.gateway6))
+    return "  ".join(parts)
 
 
 def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]:
@@ -68,7 +69,8 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
     rows = [
         _row(_("Role"), _role(config)),
         _row(_("HostName"), host),
-        _row(_("Network"), _network(config)),
+        _row(_("Network"), stack_line(config.network)),
+        *[_row("", routes) for routes in [_routes(config)] if routes],
         _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
         _row(_("Data disk"), data_text),
     ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import urwid
 
+from cos_installer.answers.netline import stack_line
 from cos_installer.i18n import N_, _
 from cos_installer.render.nextsteps import HEADING, steps_of
 
@@ -30,6 +31,7 @@ class View(Screen):
             text(
                 _("COS ({host}) is installed on {disk}.").format(host=hostname, disk=disk), "center"
             ),
+            text(_("Network: {stack}").format(stack=stack_line(config.network)), "center"),
             text(_("Remove the install medium, then press Enter to reboot."), "center"),
         ]
         if ctx.dry_run:

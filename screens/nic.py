@@ -102,10 +102,16 @@ class View(Screen):
         return key
 
     def snapshot(self) -> dict[str, Any]:
+        """The card(s) and their permanent MACs: the installed system matches them by MAC,
+        whatever names its kernel gives them."""
         names = self.chosen()
         if not names:
             return {}
-        return {"network": {"interface": names if len(names) > 1 else names[0]}}
+        by_name = {nic.name: nic for nic in self.nics}
+        macs = [getattr(by_name[n], "perm_mac", None) or by_name[n].mac for n in names]
+        several = len(names) > 1
+        return {"network": {"interface": names if several else names[0],
+                            "mac": macs if several else macs[0]}}  # fmt: skip
 
     def submit(self) -> None:
         names = self.chosen()

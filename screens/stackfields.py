@@ -9,7 +9,13 @@ from typing import Any
 import urwid
 
 from cos_installer.answers import validate
-from cos_installer.answers.model import DEFAULT_IPV6, MTU_BYTES, VLAN_IDS, Ipv6Mode
+from cos_installer.answers.model import (
+    DEFAULT_IPV6,
+    MTU_BYTES,
+    VLAN_IDS,
+    Ipv6Mode,
+    NetworkSettings,
+)
 from cos_installer.i18n import _
 
 from .radiolist import RadioList
@@ -37,7 +43,10 @@ class StackFields:
     """The rows (`rows`, a list the screen's walker holds), their values and their checks.
     `walker`: set by the screen once built, so the IPv6 address rows can come and go."""
 
-    def __init__(self, network: dict[str, Any]) -> None:
+    def __init__(self, network: dict[str, Any], nics: list[Any] | None = None) -> None:
+        interface = network.get("interface")
+        self.members = [str(n) for n in (interface if isinstance(interface, list) else [interface])]
+        self.nics = [nic for nic in nics or [] if nic.name in self.members]
         values = {key: as_text(network.get(key)) for key in KEYS}
         optional = _("optional, {low}-{high}")
         self.vlan = Field(_("VLAN"), values["vlan"], width=6, max_len=6,
@@ -99,3 +108,12 @@ class StackFields:
         )
         results += [(self.address6, addr_error), (self.gateway6, gw_error)]
         return [(f, m or None) for f, m in results]
+
+    def stack_checks(self) -> list[tuple[Field, str | None]]:
+        """The engine's rules between the fields and the cards (an MTU above a card's maximum,
+        below IPv6's least), on the MTU field; run once every field is good on its own."""
+        mtu = validate.mtu(self.mtu.value) if self.mtu.value.strip() else None
+        net = NetworkSettings(interfaces=self.members, mtu=mtu,
+                              ipv6=validate.ipv6_mode(self.mode.selected))  # fmt: skip
+        problems = validate.stack_problems(net, self.nics)
+        return [(self.mtu, " ".join(m for path, m in problems if path == "network.mtu") or None)]
