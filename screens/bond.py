@@ -42,9 +42,11 @@ class View(ChoiceScreen):
         self.warning = text("")
         above = [
             blank(),
-            text(_("The cards {nics} work together as one (a bond).").format(
-                nics="+".join(self.names)
-            )),
+            text(
+                _("The cards {nics} work together as one (a bond).").format(
+                    nics="+".join(self.names)
+                )
+            ),
             text(_("How they share the traffic:")),
             blank(),
         ]

@@ -89,7 +89,9 @@ class View(Screen):
     def _show_plan(self) -> None:
         names = self.chosen()
         if len(names) > 1:
-            plan = _("Enter: a bond of {nics}; its mode is asked next.").format(nics="+".join(names))
+            plan = _("Enter: a bond of {nics}; its mode is asked next.").format(
+                nics="+".join(names)
+            )
         elif names:
             plan = _("Enter: {nic} alone.").format(nic=names[0])
         else:

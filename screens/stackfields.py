@@ -92,22 +92,15 @@ class StackFields:
         return patch
 
     def checks(self) -> list[tuple[Field, str | None]]:
-        """Each field with the engine's message (None: good or empty and optional)."""
-        results = [
-            (self.vlan, self.vlan.value.strip() and validate.error_of(validate.vlan_id, self.vlan.value)),
-            (self.mtu, self.mtu.value.strip() and validate.error_of(validate.mtu, self.mtu.value)),
-        ]
+        """Each field with the engine's message (None: good, or empty where optional)."""
+        results = [(f, _optional(f, check)) for f, check in
+                   ((self.vlan, validate.vlan_id), (self.mtu, validate.mtu))]  # fmt: skip
         if not self.static:
-            return [(f, m or None) for f, m in results]
+            return results
         addr_error = validate.error_of(validate.address6, self.address6.value)
         addr6 = None if addr_error else validate.address6(self.address6.value)
-        gw_error = (
-            validate.error_of(validate.gateway6, self.gateway6.value, addr6)
-            if self.gateway6.value.strip()
-            else None
-        )
-        results += [(self.address6, addr_error), (self.gateway6, gw_error)]
-        return [(f, m or None) for f, m in results]
+        gw_error = _optional(self.gateway6, lambda value: validate.gateway6(value, addr6))
+        return [*results, (self.address6, addr_error), (self.gateway6, gw_error)]
 
     def stack_checks(self) -> list[tuple[Field, str | None]]:
         """The engine's rules between the fields and the cards (an MTU above a card's maximum,
@@ -117,3 +110,8 @@ class StackFields:
                               ipv6=validate.ipv6_mode(self.mode.selected))  # fmt: skip
         problems = validate.stack_problems(net, self.nics)
         return [(self.mtu, " ".join(m for path, m in problems if path == "network.mtu") or None)]
+
+
+def _optional(field: Field, check: Any) -> str | None:
+    """The validator's message for a field that may stay empty."""
+    return validate.error_of(check, field.value) if field.value.strip() else None

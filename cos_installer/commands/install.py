@@ -186,6 +186,7 @@ def _confirm_erase(backend) -> int | None:
 def run(args) -> int:
     from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
+    from cos_installer.answers.netline import stack_line
     from cos_installer.hardware import ProfileError
     from cos_installer.install.backends import BackendError
     from cos_installer.install.session import Session
@@ -217,6 +218,8 @@ def run(args) -> int:
     if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
+    if not args.json:  # the stack as the wizard's Summary shows it
+        print(f"network: {stack_line(config.network)}", file=sys.stderr)
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)

@@ -32,7 +32,10 @@ CASES = {
     "address_stack": ("address", STACK_VALUES),
     "bond": ("bond", STACK_VALUES),
     "bond_lacp_nolink": (
-        "bond", changed(STACK_VALUES, network__interface=["eth0", "eth2"], network__bond={"mode": "802.3ad"}),
+        "bond",
+        changed(
+            STACK_VALUES, network__interface=["eth0", "eth2"], network__bond={"mode": "802.3ad"}
+        ),
     ),  # fmt: skip
     "nic_bond": ("nic", STACK_VALUES),
     "confirm_stack": ("confirm", STACK_VALUES),
