@@ -9,7 +9,7 @@ from typing import Any
 import urwid
 
 from cos_installer.answers import validate
-from cos_installer.answers.model import DEFAULT_DHCP
+from cos_installer.answers.model import BOND_NAME, DEFAULT_DHCP
 from cos_installer.i18n import N_, _
 
 from .radiolist import RadioList
@@ -29,7 +29,10 @@ class View(Screen):
         values = {key: as_text(value) for key, value in network.items() if key != "dhcp"}
         self.shown_address = values.get("address", "")
         dhcp = yes_no_or(network.get("dhcp"), DEFAULT_DHCP)
-        interface = values.get("interface", "").replace(",", "+")
+        members = network.get("interface")
+        interface = values.get("interface", "")
+        if isinstance(members, list) and len(members) > 1:  # the bond the members make
+            interface = f"{BOND_NAME} ({'+'.join(str(m) for m in members)})"
         self.mode = RadioList(
             [
                 (False, _("Static   fixed address (recommended for cluster nodes)")),
@@ -56,7 +59,7 @@ class View(Screen):
         lease = getattr(ctx.facts.dhcp, "lease", None)
         if lease is not None and ctx.entered.address_source == "dhcp":
             message = _("Pre-filled from the DHCP answer on {nic}; change anything needed.").format(
-                nic=interface
+                nic=getattr(ctx.facts.dhcp, "interface", "") or interface
             )
         rows = [
             text(_("Address of {nic}:").format(nic=interface)),
