@@ -162,6 +162,14 @@ def _print_next_steps(config) -> None:
     sys.stderr.flush()
 
 
+def _print_network(config, as_json: bool) -> None:
+    """The network stack in one line, as the wizard's Summary shows it, before anything runs."""
+    from cos_installer.answers.netline import stack_line
+
+    if not as_json:
+        print(f"network: {stack_line(config.network)}", file=sys.stderr)
+
+
 def _confirm_erase(backend) -> int | None:
     """Ask before erasing the target, named by size, serial and by-id; the exit status when
     the answer is not yes (or the question cannot be asked), None to go on."""
@@ -186,7 +194,6 @@ def _confirm_erase(backend) -> int | None:
 def run(args) -> int:
     from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
-    from cos_installer.answers.netline import stack_line
     from cos_installer.hardware import ProfileError
     from cos_installer.install.backends import BackendError
     from cos_installer.install.session import Session
@@ -218,8 +225,7 @@ def run(args) -> int:
     if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
-    if not args.json:  # the stack as the wizard's Summary shows it
-        print(f"network: {stack_line(config.network)}", file=sys.stderr)
+    _print_network(config, args.json)
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
