@@ -128,7 +128,11 @@ def test_media_not_ready_screen_replaces_the_wizard():
     assert "Welcome to the COS installer" in h.press("enter")
 
 
-@pytest.mark.parametrize("name", ["welcome", "disk", "confirm_controller", "address_ipvlan"])
+@pytest.mark.parametrize(
+    "name",
+    ["welcome", "disk", "confirm_controller", "address_ipvlan", "nic_bond", "bond_lacp_nolink",
+     "address_stack", "confirm_stack", "done_stack"],
+)  # fmt: skip
 def test_ascii_mode_draws_only_ascii(name):
     step, values = CASES[name]
     h = at(step, values, ascii_only=True)
