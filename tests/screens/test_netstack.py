@@ -5,6 +5,7 @@ engine's."""
 from __future__ import annotations
 
 from cos_installer.answers import validate
+from cos_installer.answers.model import BondSettings, NetworkSettings
 
 from .conftest import CONTROLLER_VALUES, FakeEngine, Harness, at, changed
 
@@ -97,3 +98,24 @@ def test_no_mark_and_a_single_nic_clears_what_a_bond_left():
     assert h.step == "confirm" and h.app.facts.config_errors == []
     net = h.app.facts.config.network
     assert net.interfaces == ["eth1"] and net.bond is None
+
+
+def test_marked_rows_keep_their_live_link_and_the_lacp_warning_follows_the_cable():
+    h = at("nic", CONTROLLER_VALUES)
+    h.press(" ", "down", "down", " ")  # eth0 and eth2 (no cable)
+    machine = h.app.machine
+    machine.links["eth2"] = True
+    h.app.view.update_links(machine.link_states(h.app.view.names))
+    text = h.show()
+    assert "[x] eth2        [Linked]" in text and "[x] eth0        [Linked]" in text
+    machine.links["eth2"] = False
+    h.app.view.update_links(machine.link_states(h.app.view.names))
+    assert "[x] eth2        [NoLink]" in h.show()
+    h.press("enter")
+    text = " ".join(h.press("down", " ").replace("│", " ").split())  # 802.3ad
+    lacp = NetworkSettings(interfaces=["eth0", "eth2"], bond=BondSettings(mode="802.3ad"))
+    [(_path, warning)] = validate.stack_problems(lacp, machine.nics_list)  # eth2: no cable
+    assert " ".join(warning.split()) in text, "the engine's rule, as a warning"
+    machine.links["eth2"] = True
+    h.app.view.update_links(machine.link_states(h.app.view.names))
+    assert " ".join(warning.split()) not in " ".join(h.show().replace("│", " ").split())
