@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cos_installer.answers import model, validate
+from cos_installer.answers.netdoc import BOND_KEYS, network_settings
 from cos_installer.answers.passwords import hash_password
 from cos_installer.answers.yamlfile import YamlInt, dump_yaml
 from cos_installer.common.shown import printable
+from cos_installer.hardware.types import Nic
 
 __all__ = ["AnswersError", "dump_yaml", "from_mapping"]
 
@@ -33,7 +35,21 @@ KEYS: dict[str, tuple[str, ...]] = {
         "ip_pool_owner",
     ),  # fmt: skip
     "system": ("hostname", "password", "password_hash"),
-    "network": ("interface", "dhcp", "address", "gateway", "dns", "mac"),
+    "network": (
+        "interface",
+        "dhcp",
+        "address",
+        "gateway",
+        "dns",
+        "mac",
+        "bond",
+        "vlan",
+        "mtu",
+        "ipv6",
+        "address6",
+        "gateway6",
+    ),  # fmt: skip
+    "network.bond": BOND_KEYS,
 }
 EXAMPLES = {
     "role": "controller or agent",
@@ -44,12 +60,15 @@ EXAMPLES = {
     "network.address": "192.168.122.101/24",
     "network.gateway": "192.168.122.1",
     "network.dns": "192.168.122.1",
+    "network.address6": "2001:db8:122::101/64",
     "disk": "/dev/sda",
 }
-LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group"}
+LIST_FIELDS = {"agent.controllers", "network.dns", "controller.group", "network.interface",
+               "network.mac"}  # fmt: skip
 RANGE_FIELDS = {"agent.ip_pool"}  # a list of {start, end} mappings, or one such mapping
 TEXT_FIELDS = {"role", "system.hostname", "system.password_hash", "network.interface", "disk",
-               "data_disk", "agent.network_model", "agent.install_code"}  # fmt: skip
+               "data_disk", "agent.network_model", "agent.install_code", "network.bond.mode",
+               "network.bond.primary", "network.address6", "network.gateway6"}  # fmt: skip
 
 
 class AnswersError(Exception):
@@ -158,10 +177,14 @@ def _type_problem(path: str, raw: object) -> str | None:
 
 
 def from_mapping(
-    data: dict, source: str = "answers", hasher: Callable[[str], str] = hash_password
+    data: dict,
+    source: str = "answers",
+    hasher: Callable[[str], str] = hash_password,
+    nics: Sequence[Nic] | None = None,
 ) -> model.InstallConfig:
     """Validate a nested answers mapping; raise AnswersError listing every problem. `hasher`:
-    a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds)."""
+    a check of many hosts sharing one password hashes it once (it is 5000 SHA-512 rounds).
+    `nics`: this machine's NICs, for the network rules that need hardware facts."""
     c = _Checker(source)
     if not isinstance(data, dict):
         c.error("", f"expected a mapping of keys ({', '.join(KEYS[''])}), got {kind_of(data)}")
@@ -206,7 +229,8 @@ def from_mapping(
             ip_pool_owner=c.value(d, "agent.ip_pool_owner", validate.yes_no, default=False),
         )
     system = _system(c, c.section(data, "system", required=True), hasher)
-    network = _network(c, c.section(data, "network", required=True))
+    net_data = c.section(data, "network", required=True)
+    network = network_settings(c, net_data, nics) if net_data is not None else None
     _group_and_pool(c, controller_data, agent_data, controller, agent, network)
     disk = c.value(data, "disk", validate.disk_path, required=True)
     data_disk = c.value(data, "data_disk", validate.data_disk, disk or "")
@@ -259,26 +283,3 @@ def _system(
         c.error("system.password", "missing: give password (stored only as a SHA-512 hash) "
                 "or password_hash ('$6$...')")  # fmt: skip
     return model.SystemSettings(hostname=hostname, password_hash=password_hash)
-
-
-def _network(c: _Checker, d: dict | None) -> model.NetworkSettings | None:
-    if d is None:
-        return None
-    interface = c.value(d, "network.interface", validate.interface_name, required=True)
-    dhcp = c.value(d, "network.dhcp", validate.yes_no, default=model.DEFAULT_DHCP)
-    static = dhcp is False
-    address = c.value(d, "network.address", validate.address, required=static)
-    if address is not None:
-        gateway = c.value(d, "network.gateway", validate.gateway, address, required=static)
-    else:
-        gateway = c.value(d, "network.gateway", validate.ipv4, required=static)
-    dns = c.value(d, "network.dns", _dns_or_empty, required=static, default=[])
-    mac = c.value(d, "network.mac", validate.mac_address)
-    return model.NetworkSettings(interface=interface, dhcp=bool(dhcp), address=address,
-                           gateway=gateway, dns=dns or [], mac=mac)  # fmt: skip
-
-
-def _dns_or_empty(value: object) -> list:
-    if value == "" or value == []:
-        return []
-    return validate.dns_servers(value)

@@ -34,18 +34,40 @@ def redacted_answers(config: model.InstallConfig) -> dict:
         if ag.ip_pool_owner:
             out["agent"]["ip_pool_owner"] = True
     out["system"] = {"hostname": config.system.hostname, "password_hash": REDACTED}
-    net = config.network
-    network: dict[str, Any] = {"interface": net.interface, "dhcp": net.dhcp}
+    out["network"] = network_mapping(config.network)
+    out["disk"] = config.disk
+    if config.data_disk:
+        out["data_disk"] = config.data_disk
+    return out
+
+
+def network_mapping(net: model.NetworkSettings) -> dict[str, Any]:
+    """The network section as an answers file writes it (a bond: interface and mac as lists)."""
+    several = len(net.interfaces) > 1
+    network: dict[str, Any] = {
+        "interface": list(net.interfaces) if several else net.interfaces[0],
+        "dhcp": net.dhcp,
+    }
     if net.address is not None:
         network["address"] = str(net.address)
     if net.gateway is not None:
         network["gateway"] = str(net.gateway)
     if net.dns:
         network["dns"] = ",".join(str(s) for s in net.dns)
-    if net.mac:
-        network["mac"] = net.mac
-    out["network"] = network
-    out["disk"] = config.disk
-    if config.data_disk:
-        out["data_disk"] = config.data_disk
-    return out
+    if net.macs:
+        macs = [net.macs[n] for n in net.interfaces if n in net.macs]
+        if len(macs) == len(net.interfaces):
+            network["mac"] = macs if several else macs[0]
+    if net.bond is not None:
+        bond = {"mode": net.bond.mode, "miimon": net.bond.miimon,
+                "lacp_rate": net.bond.lacp_rate, "primary": net.bond.primary}  # fmt: skip
+        network["bond"] = {k: v for k, v in bond.items() if v is not None}
+    for key in ("vlan", "mtu"):
+        if getattr(net, key) is not None:
+            network[key] = getattr(net, key)
+    if net.ipv6 is not model.Ipv6Mode.OFF:
+        network["ipv6"] = net.ipv6.value
+    for key in ("address6", "gateway6"):
+        if getattr(net, key) is not None:
+            network[key] = str(getattr(net, key))
+    return network

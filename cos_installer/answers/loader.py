@@ -18,7 +18,7 @@ from cos_installer.answers.fleet import (
 )
 from cos_installer.answers.model import InstallConfig
 from cos_installer.answers.yamlfile import YamlFileError, load_yaml
-from cos_installer.hardware.types import Machine
+from cos_installer.hardware.types import Machine, Nic
 
 
 def read_mapping(path: str | Path) -> dict:
@@ -56,7 +56,8 @@ def load_for_machine(
     source = str(path)
     mapping = read_mapping(path)
     if "hosts" not in mapping:
-        return from_mapping(resolve(mapping, machine, source=source), source)
+        plain = resolve(mapping, machine, source=source)
+        return from_mapping(plain, source, nics=machine_nics(machine))
     errors = check_entries(mapping, source)
     if errors:
         raise FleetError(errors)
@@ -64,4 +65,10 @@ def load_for_machine(
     if report is not None:
         report(f"{source}: this machine is {label(mapping, index)}, matched by {why}")
     plain = resolve_entry(mapping, index, machine, source=source)
-    return from_mapping(plain, f"{source} {label(mapping, index)}")
+    return from_mapping(plain, f"{source} {label(mapping, index)}", nics=machine_nics(machine))
+
+
+def machine_nics(machine: Machine | None) -> list[Nic] | None:
+    """Every NIC of the machine (virtual ones too: a name may be one), for the network rules
+    that need hardware facts; None without a machine."""
+    return None if machine is None else list(machine.nics(True))

@@ -32,6 +32,34 @@ class Role(enum.StrEnum):
     AGENT = "agent"
 
 
+class Ipv6Mode(enum.StrEnum):
+    """How the top interface gets IPv6 (dual stack: the cluster's own addresses stay IPv4)."""
+
+    OFF = "off"  # no IPv6 at all, not even link-local
+    SLAAC = "slaac"  # router advertisements
+    DHCP = "dhcp"  # DHCPv6 (and RAs, which carry the default route)
+    STATIC = "static"  # address6 + gateway6
+
+
+DEFAULT_IPV6 = Ipv6Mode.OFF
+# Linux bonding modes by name (networkd's [Bond] Mode= takes the same words).
+BOND_MODES = ("active-backup", "802.3ad", "balance-alb", "balance-tlb", "balance-rr",
+              "balance-xor", "broadcast")  # fmt: skip
+DEFAULT_BOND_MODE = "active-backup"  # works on any switch, no switch configuration needed
+LACP_RATES = ("slow", "fast")
+DEFAULT_MIIMON_MS = 100  # the kernel's default, 0, never notices a lost link: no failover
+BOND_NAME = "bond0"  # the one bond the installer creates
+VLAN_IDS = (1, 4094)  # 0 and 4095 are reserved by 802.1Q
+MTU_BYTES = (576, 9216)  # IPv4's minimum; the largest jumbo frame switches commonly take
+IPV6_MIN_MTU = 1280  # RFC 8200: IPv6 needs at least this
+
+
+def vlan_name(vlan: int) -> str:
+    """The VLAN interface's name: `vlan100`, not `<parent>.100`, because the parent's name
+    in the installed OS is not known (NICs are matched by MAC, and a bond is bond0)."""
+    return f"vlan{vlan}"
+
+
 class NetworkModel(enum.StrEnum):
     BRIDGE = "bridge"  # Docker's default, recommended for most sites
     IPVLAN = "ipvlan"  # only for vSphere-virtualised sites
@@ -91,15 +119,48 @@ class SystemSettings:
 
 
 @dataclass
-class NetworkSettings:
-    """The one NIC configured at install time; others are configured after install."""
+class BondSettings:
+    """The bond over several NICs (its name is BOND_NAME); None fields: the kernel's default."""
 
-    interface: str
+    mode: str = DEFAULT_BOND_MODE
+    miimon: int = DEFAULT_MIIMON_MS  # link check interval in milliseconds
+    lacp_rate: str | None = None  # 802.3ad only: slow or fast
+    primary: str | None = None  # the member preferred while it has a link (active-backup...)
+
+
+@dataclass
+class NetworkSettings:
+    """The NIC (or the bond of NICs) configured at install time, an optional VLAN on top,
+    IPv4 and optional IPv6 on the top interface; other NICs are configured after install."""
+
+    interfaces: list[str]  # one: a single NIC; several: the members of a bond
     dhcp: bool = DEFAULT_DHCP
     address: ipaddress.IPv4Interface | None = None
     gateway: ipaddress.IPv4Address | None = None
-    dns: list[ipaddress.IPv4Address] = field(default_factory=list)
-    mac: str | None = None  # when known, the networkd file matches on it as well
+    dns: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = field(default_factory=list)
+    # Permanent MAC per NIC name, where known: networkd matches the NIC by it, not by name.
+    macs: dict[str, str] = field(default_factory=dict)
+    bond: BondSettings | None = None  # set exactly when there are several interfaces
+    vlan: int | None = None  # 802.1Q tag on the NIC or the bond
+    mtu: int | None = None  # on every layer: members, bond, VLAN
+    ipv6: Ipv6Mode = DEFAULT_IPV6
+    address6: ipaddress.IPv6Interface | None = None  # with ipv6 static
+    gateway6: ipaddress.IPv6Address | None = None
+
+    @property
+    def interface(self) -> str:
+        """The single NIC's name, or the bond's (bond0) when there are several NICs."""
+        return self.interfaces[0] if len(self.interfaces) == 1 else BOND_NAME
+
+    @property
+    def mac(self) -> str | None:
+        """The single NIC's permanent MAC when known (None for a bond)."""
+        return self.macs.get(self.interfaces[0]) if len(self.interfaces) == 1 else None
+
+    @property
+    def top(self) -> str:
+        """The interface carrying the addresses: vlanN, else bond0, else the NIC."""
+        return vlan_name(self.vlan) if self.vlan is not None else self.interface
 
 
 @dataclass

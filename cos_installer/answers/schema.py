@@ -12,45 +12,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 from cos_installer.answers import model
 from cos_installer.answers.fleet import MATCH_KEYS
 from cos_installer.answers.fleet_rules import DISK_RULE_KEYS, LINKED_CHOICES, NIC_RULE_KEYS
-
-YES_NO = ["yes", "no", "y", "n", "true", "false", "on", "off", "1", "0"]
-_IPV4 = r"^\s*(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}\s*$"
-_CIDR = _IPV4[:-4] + r"/([0-9]|[12][0-9]|3[0-2])\s*$"
-_IP_OR_CIDR = _IPV4[:-4] + r"(/([0-9]|[12][0-9]|3[0-2]))?\s*$"
-_MAC = r"^\s*[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}\s*$"
-_SIZE = r"^\s*[0-9]+(\.[0-9]+)?\s*([KMGTkmgt]([iI]?[bB])?|[bB])?\s*$"
-
-
-def _text(description: str, **extra: Any) -> dict:
-    return {"type": "string", "description": description, **extra}
-
-
-def _enum(values: list, description: str, default: Any) -> dict:
-    variants = [x for v in values for x in dict.fromkeys([v, v.title(), v.upper()])]
-    out = {"type": "string", "enum": variants, "description": description}
-    return out | ({"default": default} if default is not None else {})
-
-
-def _yes_no(description: str, default: bool) -> dict:
-    return {
-        "anyOf": [{"type": "boolean"}, {"type": "string", "enum": YES_NO}],
-        "default": default,
-        "description": description,
-    }
-
-
-def _ipv4_or_empty(description: str) -> dict:
-    return {
-        "type": "string",
-        "pattern": f"{_IPV4}|^\\s*$",
-        "default": "",
-        "description": description,
-    }
+from cos_installer.answers.schema_parts import (  # noqa: F401 (YES_NO: used by tests)
+    _IP_OR_CIDR,
+    _IPV4,
+    _MAC,
+    _SIZE,
+    NETWORK_FIELDS,
+    YES_NO,
+    _enum,
+    _ipv4_or_empty,
+    _text,
+    _yes_no,
+)
 
 
 def _path_or_rule(description: str, rule: str, nullable: bool = False) -> dict:
@@ -125,26 +102,7 @@ FIELDS: dict[str, dict] = {
         "password of the cos account; stored only as a SHA-512 hash", minLength=1
     ),
     "system.password_hash": _text("SHA-512 crypt of the password ($6$...)", pattern=r"^\$6\$"),
-    "network.interface": {
-        "anyOf": [
-            {"type": "string", "minLength": 1, "maxLength": 15},
-            {"$ref": "#/$defs/interface_rule"},
-        ],
-        "description": "the NIC to configure: a name (eth0) or a rule",
-    },
-    "network.dhcp": _yes_no(
-        "configure the NIC by DHCP instead of a static address", model.DEFAULT_DHCP
-    ),
-    "network.address": _text("IP/Mask in CIDR form, e.g. 192.168.159.129/24", pattern=_CIDR),
-    "network.gateway": _text("gateway: an IPv4 address on the NIC's network", pattern=_IPV4),
-    "network.dns": {
-        "anyOf": [
-            {"type": "string"},
-            {"type": "array", "items": {"type": "string", "pattern": _IPV4}},
-        ],
-        "description": "DnsMaster: one or more IPv4 addresses (',' separated, or a list)",
-    },
-    "network.mac": _text("the NIC's MAC address (networkd matches on it too)", pattern=_MAC),
+    **NETWORK_FIELDS,
     "disk": _path_or_rule("the OS disk (ALL DATA ERASED): a path or a rule", "disk_rule"),
     "data_disk": _path_or_rule(
         "optional Docker data disk: XFS, mounted on /xfs with prjquota", "disk_rule", True
@@ -154,7 +112,8 @@ DESCRIPTIONS = {
     "controller": "controller settings (role controller only)",
     "agent": "agent settings (role agent only)",
     "system": "host name and the cos account's password (give password or password_hash)",
-    "network": "the one NIC configured at install time",
+    "network": "the NIC (or bond of NICs) configured at install time, an optional VLAN on "
+    "top, IPv4 and optional IPv6",
 }
 RULE_SCHEMAS: dict[str, dict] = {
     "serial": _text("the disk with this serial number"),

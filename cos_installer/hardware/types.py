@@ -104,6 +104,8 @@ class Nic:
     speed_mbps: int | None = None  # None when unknown (no link, virtual NIC)
     addresses: tuple[ipaddress.IPv4Interface, ...] = ()
     virtual: bool = False
+    perm_mac: str | None = None  # the burned-in MAC (a bond member's `address` is the bond's)
+    max_mtu: int | None = None  # the largest MTU the driver takes, when the kernel says
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ INVALID = [
     (A, {"network__gateway": "192.168.122.101"}, "network.gateway", "own address"),
     (A, {"network__gateway": "gw"}, "network.gateway", "not an IPv4 address"),
     (A, {"network__gateway": DELETE}, "network.gateway", "missing"),
-    (A, {"network__dns": "8.8.8.8, x"}, "network.dns", "'x' is not an IPv4 address"),
+    (A, {"network__dns": "8.8.8.8, x"}, "network.dns", "'x' is not an IP address"),
     (A, {"network__dns": DELETE}, "network.dns", "missing"),
     (A, {"network__mac": "52:54:00:zz:00:01"}, "network.mac", "not a MAC address"),
     (A, {"network__adress": "1"}, "network.adress", "did you mean 'address'"),

@@ -144,7 +144,7 @@ def test_data_disk_mount_unit():
 def test_bad_values_that_bypassed_validation_raise_render_error():
     config = from_mapping(AGENT)
     broken = dataclasses.replace(
-        config, network=dataclasses.replace(config.network, interface="eth0\nDNS=6.6.6.6")
+        config, network=dataclasses.replace(config.network, interfaces=["eth0\nDNS=6.6.6.6"])
     )
     with pytest.raises(RenderError, match="systemd setting"):
         render_config(broken)

@@ -46,7 +46,11 @@ def test_schema_keys_are_the_answers_keys():
     assert set(top) == set(KEYS[""]) | {"hosts"}
     for section, keys in KEYS.items():
         if section:
-            assert set(top[section]["properties"]) == set(keys), section
+            head, *rest = section.split(".")
+            node = top[head]
+            for part in rest:  # a nested mapping such as network.bond
+                node = node["properties"][part]
+            assert set(node["properties"]) == set(keys), section
     host = schema["$defs"]["host"]["properties"]
     assert set(host) == set(KEYS[""]) | {"match"}
 
@@ -122,3 +126,34 @@ def test_the_schema_accepts_an_ha_group_and_an_ip_pool():
     data["controller"]["group"] = ["192.168.122.170", "192.168.122.171"]
     data["agent"]["ip_pool"] = [{"start": "192.168.122.200"}]
     assert len(list(validator.iter_errors(data))) == 2
+
+
+ISSUE_NETWORK = """
+interface: [eth0, eth1]
+bond: {mode: active-backup}
+vlan: 100
+mtu: 9000
+address: 192.168.122.101/24
+gateway: 192.168.122.1
+dns: [192.168.122.1, "2001:db8:122::1"]
+ipv6: static
+address6: 2001:db8:122::101/64
+gateway6: 2001:db8:122::1
+mac: ["52:54:00:00:00:01", "52:54:00:00:00:02"]
+"""
+
+
+def test_the_schema_and_check_answers_take_the_network_stack():
+    validator = jsonschema_validator()
+    data = yaml.safe_load((PACKAGE / "samples" / "controller-ha.yaml").read_text())
+    data["network"] = yaml.safe_load(ISSUE_NETWORK)
+    assert [e.message for e in validator.iter_errors(data)] == []
+    from cos_installer.answers.document import from_mapping
+
+    net = from_mapping(data).network
+    assert (net.top, net.bond.mode, net.mtu) == ("vlan100", "active-backup", 9000)
+    for key, bad in (("vlan", 4095), ("mtu", 500), ("ipv6", "auto"), ("bond", {"mode": "x"}),
+                     ("interface", ["eth0", "eth0"]), ("address6", "2001:db8::1")):  # fmt: skip
+        wrong = dict(data, network=dict(data["network"], **{key: bad}))
+        errors = list(validator.iter_errors(wrong))
+        assert any(list(e.absolute_path)[:2] == ["network", key] for e in errors), key

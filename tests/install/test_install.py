@@ -200,7 +200,7 @@ def test_without_yes_and_without_a_terminal_nothing_is_erased(payload, loops, tm
 def test_config_that_does_not_render_stops_preflight(payload, loops, tmp_path):
     disk = loops.device(128)
     config = load_answers(answers_file(tmp_path, disk=disk))
-    bad_nic = dataclasses.replace(config.network, interface="eth0\nx")
+    bad_nic = dataclasses.replace(config.network, interfaces=["eth0\nx"])
     result = run_install(
         dataclasses.replace(config, network=bad_nic), backend=open_backend(disk),
         payload=payload, listener=Events(),

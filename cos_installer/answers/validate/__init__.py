@@ -31,11 +31,26 @@ from cos_installer.answers.validate.group import (  # noqa: F401
     ip_pool,
     pool_conflicts,
 )
+from cos_installer.answers.validate.netrules import stack_problems  # noqa: F401
+from cos_installer.answers.validate.netstack import (  # noqa: F401
+    address6,
+    bond_mode,
+    bond_primary,
+    gateway6,
+    interface_list,
+    ipv6,
+    ipv6_mode,
+    lacp_rate,
+    miimon,
+    mtu,
+    vlan_id,
+)
 from cos_installer.answers.validate.network import (  # noqa: F401
     address,
     dns_servers,
     gateway,
     interface_name,
+    ip_address,
     ipv4,
     ipvlan_note,
     mac_address,

@@ -113,20 +113,32 @@ def gateway(value: object, addr: ipaddress.IPv4Interface) -> ipaddress.IPv4Addre
     return gw
 
 
-def dns_servers(value: object) -> list[ipaddress.IPv4Address]:
-    """One or more IPv4 addresses separated by ',' or spaces (or a YAML list)."""
+def ip_address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """One IPv4 or IPv6 address (a DNS server may be either)."""
+    text = as_text(value)
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        raise FieldError(
+            _(
+                "{value} is not an IP address: expected IPv4 like 192.168.1.2 or IPv6 like "
+                "2001:db8::53"
+            ).format(value=quoted(value))
+        ) from None
+
+
+def dns_servers(value: object) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """One or more IPv4 or IPv6 addresses separated by ',' or spaces (or a YAML list)."""
     if isinstance(value, list | tuple):
         items = [as_text(v) for v in value]
     else:
         items = re.split(r"[,\s]+", as_text(value))
     items = [i for i in items if i]
     if not items:
-        raise FieldError(
-            _("no DNS server given: expected one or more IPv4 addresses, e.g. 10.0.0.2")
-        )
-    servers = []
+        raise FieldError(_("no DNS server given: expected one or more IP addresses, e.g. 10.0.0.2"))
+    servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     for item in items:
-        servers.append(ipv4(item))
+        servers.append(ip_address(item))
     return servers
 
 
