@@ -163,7 +163,7 @@ def _print_next_steps(config) -> None:
 
 
 def _print_network(config, as_json: bool) -> None:
-    """The network stack in one line, as the wizard's Summary shows it, before anything runs."""
+    """The network stack in one line, as the wizard's Summary and Done screen show it."""
     from cos_installer.answers.netline import stack_line
 
     if not as_json:
@@ -225,7 +225,6 @@ def run(args) -> int:
     if args.image and not remote and not os.path.exists(args.image):
         print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
         return 2
-    _print_network(config, args.json)
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
@@ -273,7 +272,9 @@ def run(args) -> int:
 
 
 def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:
-    """After the install: a dry run's plan, the guide's next steps, or where the log is."""
+    """After the install: the network stack, a dry run's plan, the guide's next steps, or
+    where the log is."""
+    _print_network(config, as_json)
     if dry_run and not as_json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):

@@ -47,7 +47,7 @@ def test_the_stack_in_one_line(network, line):
     assert stack_line(from_mapping(answers(**network)).network) == line
 
 
-def test_install_prints_the_stack_before_it_starts(tmp_path):
+def test_install_prints_the_stack(tmp_path):
     path = tmp_path / "answers.yaml"
     path.write_text(yaml.safe_dump(answers(**BOND, vlan=100, **V6)))
     proc = run_cli("--answers", str(path), "--machine", "demo", "--dry-run")
