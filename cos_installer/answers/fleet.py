@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 
 from cos_installer.answers.fleet_cluster import ClusterFacts, cluster_facts, fill_cluster
+from cos_installer.answers.fleet_members import is_member_rule, pick_members
 from cos_installer.answers.fleet_rules import (
     MAC_RE,
     MATCH_KEYS,
@@ -251,10 +252,17 @@ def resolve_entry(
                 macs = match_values(mapping["hosts"][index]["match"], "mac")
                 mine = [m for m in macs if m in identity(machine)["mac"]] + macs
                 rule = {k: x for k, x in rule.items() if k != "matched"} | {"mac": mine[0]}
-            nic, why = pick_nic(rule, machine)
-            if nic is not None:
-                set_path(merged, field, nic.name)
-                set_path(merged, "network.mac", norm_mac(nic.mac))
+            nics, why = (
+                pick_members(rule, machine) if is_member_rule(rule) else pick_nic(rule, machine)
+            )
+            picked = nics if isinstance(nics, list) else [nics] if nics is not None else []
+            macs = [norm_mac(n.perm_mac or n.mac) for n in picked]  # the burned-in MAC
+            if picked and is_member_rule(rule):
+                set_path(merged, field, [n.name for n in picked])
+                set_path(merged, "network.mac", macs)
+            elif picked:
+                set_path(merged, field, picked[0].name)
+                set_path(merged, "network.mac", macs[0])
         else:
             exclude = merged.get("disk") if field == "data_disk" else None
             disk, why = pick_disk(rule, machine, exclude)

@@ -14,6 +14,11 @@ import copy
 import re
 from typing import Any
 
+from cos_installer.answers.fleet_members import (
+    describe_members,
+    is_member_rule,
+    member_rule_problems,
+)
 from cos_installer.common.units import parse_size
 from cos_installer.hardware.types import MIN_DISK_BYTES, Disk, Machine, Nic, human_size
 
@@ -36,6 +41,8 @@ def norm_mac(value: object) -> str:
 
 def rule_problems(field: str, rule: dict) -> list[str]:
     """What is wrong with a disk or interface rule (empty list when it is fine)."""
+    if field == "network.interface" and is_member_rule(rule):
+        return member_rule_problems(rule, MAC_RE)
     allowed = NIC_RULE_KEYS if field == "network.interface" else DISK_RULE_KEYS
     problems = [f"unknown rule key {k!r}: expected {', '.join(allowed)}" for k in rule
                 if k not in allowed]  # fmt: skip
@@ -61,6 +68,8 @@ def rule_problems(field: str, rule: dict) -> list[str]:
 
 def describe_rule(rule: dict) -> str:
     """Human text for a rule: 'the smallest disk with min_size 20G'."""
+    if is_member_rule(rule):
+        return describe_members(rule)
     nic = any(k in rule for k in NIC_RULE_KEYS)
     if rule.get("matched"):
         head = "the NIC whose MAC the entry's match: names"
@@ -143,7 +152,11 @@ def stand_in(merged: dict) -> tuple[dict, dict[str, str]]:
     for field in RULE_FIELDS:
         rule = get_path(merged, field)
         if isinstance(rule, dict):
-            set_path(plain, field, stand[field])
+            several = is_member_rule(rule)
+            count = rule.get("members") if isinstance(rule.get("members"), int) else 2
+            set_path(plain, field, [f"rule{i}" for i in range(count)] if several else stand[field])
+            if several and isinstance(get_path(plain, "network.mac"), list):
+                set_path(plain, "network.mac", None)  # resolved with the members
             shown[field] = f"resolved at install time: {describe_rule(rule)}"
     return plain, shown
 

@@ -158,6 +158,19 @@ class NetworkSettings:
         return self.macs.get(self.interfaces[0]) if len(self.interfaces) == 1 else None
 
     @property
+    def stack_text(self) -> str:
+        """The whole stack on one line, as the Summary, Done screen and cloud-config show it:
+        `bond0 (eth0+eth1, active-backup) > vlan100 > 192.168.122.101/24, 2001:db8::101/64`."""
+        notes = ["+".join(self.interfaces), self.bond.mode] if self.bond is not None else []
+        notes += [f"MTU {self.mtu}"] if self.mtu is not None else []
+        layers = [self.interface + (f" ({', '.join(notes)})" if notes else "")]
+        layers += [vlan_name(self.vlan)] if self.vlan is not None else []
+        v6 = {Ipv6Mode.SLAAC: "SLAAC", Ipv6Mode.DHCP: "DHCPv6", Ipv6Mode.STATIC: self.address6}
+        addresses = ["DHCP" if self.dhcp else str(self.address)]
+        addresses += [str(v6[self.ipv6])] if self.ipv6 in v6 else []
+        return " > ".join(layers + [", ".join(addresses)])
+
+    @property
     def top(self) -> str:
         """The interface carrying the addresses: vlanN, else bond0, else the NIC."""
         return vlan_name(self.vlan) if self.vlan is not None else self.interface

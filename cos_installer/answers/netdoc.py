@@ -63,9 +63,30 @@ def network_settings(
         address6=address6,
         gateway6=gateway6,
     )
+    if nics is not None:
+        _learn_macs(c, net, nics)
     for path, message in validate.stack_problems(net, nics):
         c.error(path, message)
     return net
+
+
+def _learn_macs(c: Checker, net: model.NetworkSettings, nics: Sequence[Nic]) -> None:
+    """Each named NIC's permanent MAC from the machine's facts, so the installed system
+    matches the NIC whatever its name there; a MAC the file pins must be that NIC's."""
+    by_name = {nic.name: nic for nic in nics}
+    for name in net.interfaces:
+        nic = by_name.get(name)
+        if nic is None:
+            continue  # stack_problems names it
+        own = {m.lower() for m in (nic.perm_mac, nic.mac) if m}
+        known = (nic.perm_mac or nic.mac or "").lower() or None
+        pinned = net.macs.get(name)
+        if pinned is not None and own and pinned not in own:
+            c.error("network.mac", f"{pinned} is pinned for {name}, but {name} here has the MAC "
+                    f"{known}: another NIC has this name on this machine; correct the name or "
+                    "the MAC")  # fmt: skip
+        elif known is not None:
+            net.macs[name] = known
 
 
 def _dns_or_empty(value: object) -> list:

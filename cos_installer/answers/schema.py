@@ -15,6 +15,7 @@ import sys
 
 from cos_installer.answers import model
 from cos_installer.answers.fleet import MATCH_KEYS
+from cos_installer.answers.fleet_members import MEMBER_RULE_KEYS
 from cos_installer.answers.fleet_rules import DISK_RULE_KEYS, LINKED_CHOICES, NIC_RULE_KEYS
 from cos_installer.answers.schema_parts import (  # noqa: F401 (YES_NO: used by tests)
     _IP_OR_CIDR,
@@ -124,12 +125,38 @@ RULE_SCHEMAS: dict[str, dict] = {
     },
     "smallest": {"type": "boolean", "description": "the smallest disk that fits"},
     "largest": {"type": "boolean", "description": "the largest disk that fits"},
-    "mac": _text("the NIC with this MAC address", pattern=_MAC),
-    "name": _text("the NIC with this name"),
-    "linked": {
-        "enum": list(LINKED_CHOICES),
-        "description": "first: the first NIC with a cable; only: the one NIC with one",
+    "mac": {
+        "anyOf": [
+            {"type": "string", "pattern": _MAC},
+            {"type": "array", "items": {"type": "string", "pattern": _MAC}, "minItems": 2},
+        ],
+        "description": "the NIC with this MAC address; a list: these bond members",
     },
+    "name": {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 2},
+        ],
+        "description": "the NIC with this name; a list: these bond members",
+    },
+    "linked": {
+        "enum": list(LINKED_CHOICES) + [True],
+        "description": "first: the first NIC with a cable; only: the one NIC with one; "
+        "true (with members): every member has a cable",
+    },
+    "members": {
+        "anyOf": [{"type": "integer", "minimum": 2}, {"const": "all"}],
+        "description": "bond members: exactly this many NICs must fit the rule (all: every "
+        "NIC that fits, at least 2)",
+    },
+    "min_speed": {
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*[gGmM]?"},
+        ],
+        "description": "NICs linked at this speed or faster: 10G, 2.5G, 1000M (Mbit/s)",
+    },
+    "driver": _text("NICs driven by this kernel driver, e.g. ixgbe"),
     "matched": {
         "type": "boolean",
         "description": "the NIC whose MAC this host entry's match: names",
@@ -223,7 +250,10 @@ def answers_schema() -> dict:
         "$defs": {
             "host": host,
             "disk_rule": _rule(DISK_RULE_KEYS, "choose the disk on the machine by a rule"),
-            "interface_rule": _rule(NIC_RULE_KEYS, "choose the NIC on the machine by a rule"),
+            "interface_rule": _rule(
+                NIC_RULE_KEYS + MEMBER_RULE_KEYS[:1] + ("min_speed", "driver"),
+                "choose the NIC, or a bond's members, on the machine by a rule",
+            ),
             "ip_range": {
                 "type": "object",
                 "description": "one range of the pool, e.g. {start: 192.168.122.200, end: "

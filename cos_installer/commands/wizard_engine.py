@@ -98,12 +98,16 @@ class WizardEngine:
 
         return open_machine(self.profile, all_nics=self.all_nics)
 
-    def build_config(self, answers: dict[str, Any]) -> tuple[Any, list[str]]:
-        """(InstallConfig, []) for good answers, (None, the engine's messages) otherwise."""
+    def build_config(
+        self, answers: dict[str, Any], nics: list[Any] | None = None
+    ) -> tuple[Any, list[str]]:
+        """(InstallConfig, []) for good answers, (None, the engine's messages) otherwise.
+        `nics`: the machine's NICs as probed; the network rules that need them run, and each
+        chosen NIC's permanent MAC goes into the config (the installed system matches it)."""
         from cos_installer.answers.document import AnswersError, from_mapping
 
         try:
-            return from_mapping(answers, "wizard"), []
+            return from_mapping(answers, "wizard", nics=nics), []
         except AnswersError as exc:
             return None, list(exc.errors)
 

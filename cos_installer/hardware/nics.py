@@ -16,6 +16,7 @@ import struct
 import time
 from pathlib import Path
 
+from cos_installer.hardware.nicfacts import max_mtus, permanent_mac
 from cos_installer.hardware.sysfs import read_attr, read_int
 from cos_installer.hardware.types import Nic
 
@@ -113,7 +114,9 @@ def ipv4_addresses(name: str) -> tuple[ipaddress.IPv4Interface, ...]:
     return tuple(result)
 
 
-def probe_nic(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -> Nic:
+def probe_nic(
+    name: str, sysfs_root: str = "/sys", bring_up_down: bool = True, max_mtu: int | None = None
+) -> Nic:
     base = Path(sysfs_root) / "class" / "net" / name
     linked = read_carrier(name, sysfs_root, bring_up_down)
     speed = read_int(base / "speed")
@@ -125,11 +128,15 @@ def probe_nic(name: str, sysfs_root: str = "/sys", bring_up_down: bool = True) -
         speed_mbps=speed if linked and speed and speed > 0 else None,
         addresses=ipv4_addresses(name) if sysfs_root == "/sys" else (),
         virtual=not is_physical(name, sysfs_root),
+        perm_mac=permanent_mac(name, sysfs_root),
+        max_mtu=max_mtu,
     )
 
 
 def probe_nics(all_nics: bool = False, sysfs_root: str = "/sys") -> list[Nic]:
-    return [probe_nic(n, sysfs_root) for n in list_nic_names(all_nics, sysfs_root)]
+    names = list_nic_names(all_nics, sysfs_root)
+    most = max_mtus(sysfs_root) if names else {}
+    return [probe_nic(n, sysfs_root, max_mtu=most.get(n)) for n in names]
 
 
 def link_states(names: list[str], sysfs_root: str = "/sys") -> dict[str, bool]:

@@ -116,7 +116,7 @@ def _lease(c: _Checker, raw: Any, where: str) -> DhcpLease | None:
 
 
 NIC_KEYS = {"name", "mac", "driver", "speed_mbps", "linked", "virtual", "addresses", "dhcp",
-            "dhcp_delay"}  # fmt: skip
+            "dhcp_delay", "perm_mac", "max_mtu"}  # fmt: skip
 DISK_KEYS = {"path", "size", "model", "serial", "by_id", "transport", "rotational", "removable",
              "read_only", "install_media", "holders", "fstype", "label", "mountpoint",
              "partitions"}  # fmt: skip
@@ -131,9 +131,11 @@ def _mac(c: _Checker, value: Any, where: str) -> str:
 
 def _nic(c: _Checker, raw: Any, where: str) -> tuple[Nic, DhcpLease | None, float]:
     c.mapping(raw, where, NIC_KEYS, {"name", "linked"})
-    speed = raw.get("speed_mbps")
+    speed, most = raw.get("speed_mbps"), raw.get("max_mtu")
     if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int)):
         raise c.fail(f"{where}.speed_mbps", "a whole number of Mbit/s", speed)
+    if most is not None and (isinstance(most, bool) or not isinstance(most, int) or most < 68):
+        raise c.fail(f"{where}.max_mtu", "a whole number of bytes, at least 68", most)
     nic = Nic(
         name=c.text(raw["name"], f"{where}.name"),
         mac=_mac(c, raw.get("mac"), f"{where}.mac"),
@@ -145,6 +147,8 @@ def _nic(c: _Checker, raw: Any, where: str) -> tuple[Nic, DhcpLease | None, floa
             for i, a in enumerate(c.seq(raw.get("addresses"), f"{where}.addresses"))
         ),
         virtual=c.flag(raw.get("virtual"), f"{where}.virtual"),
+        perm_mac=_mac(c, raw.get("perm_mac"), f"{where}.perm_mac") or None,
+        max_mtu=most,
     )
     lease = _lease(c, raw.get("dhcp"), f"{where}.dhcp")
     return nic, lease, c.number(raw.get("dhcp_delay"), f"{where}.dhcp_delay")

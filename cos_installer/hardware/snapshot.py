@@ -50,7 +50,7 @@ def nic_json(nic: Nic) -> dict[str, Any]:
         "speed_mbps": nic.speed_mbps,
         "addresses": [str(a) for a in nic.addresses],
         "virtual": nic.virtual,
-    }
+    } | {k: v for k, v in (("perm_mac", nic.perm_mac), ("max_mtu", nic.max_mtu)) if v is not None}
 
 
 def snapshot_json(machine: Machine, all_nics: bool = False) -> dict[str, Any]:

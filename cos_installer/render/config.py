@@ -25,6 +25,7 @@ from cos_installer.answers.model import (
 )
 from cos_installer.render import oneshots
 from cos_installer.render.checker import Report, check
+from cos_installer.render.networkd import network_files
 
 DOCKER_DATA_SCRIPT = "/opt/bin/cos-docker-data"
 DOCKER_UNITS = {
@@ -128,7 +129,6 @@ def render_config(config: InstallConfig) -> str:
         "user": DEFAULT_USER,
         "env_path": ROLE_ENV_PATH,
         "user_data_path": USER_DATA_PATH,
-        "network_file": f"/etc/systemd/network/10-{config.network.interface}.network",
         "data_label": DATA_LABEL,
         "data_mount": DATA_MOUNT_POINT,
         "docker_unit": DOCKER_UNITS[config.role],
@@ -136,7 +136,7 @@ def render_config(config: InstallConfig) -> str:
         "docker_by_script": False,  # the HA group's script starts Docker after rs0
     }
     try:
-        context["networkd"] = env.get_template("networkd.j2").render(context)
+        context["network_files"] = network_files(env, config.network)
         if config.data_disk:
             for key, name in (
                 ("xfs_mount", "xfs.mount.j2"),

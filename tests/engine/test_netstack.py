@@ -219,3 +219,46 @@ def test_interface_list_keeps_order_and_refuses_repeats(names):
     else:
         with pytest.raises(validate.FieldError):
             validate.interface_list(names)
+
+
+def test_the_readme_example_is_a_valid_network_section():
+    import yaml
+
+    from tests.engine.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Bonds, VLANs, MTU and IPv6", 1)[1].split("```yaml\n", 1)[1]
+    section = yaml.safe_load(block.split("```", 1)[0])["network"]
+    net = from_mapping(answers(AGENT, network=section)).network
+    assert net.stack_text == (
+        "bond0 (eth0+eth1, active-backup, MTU 9000) > vlan100 > 192.168.122.101/24, "
+        "2001:db8:122::101/64"
+    )
+
+
+def test_the_wizard_engine_learns_the_chosen_nics_permanent_mac():
+    from cos_installer.commands.wizard_engine import WizardEngine
+
+    engine = WizardEngine(dry_run=True, profile="demo")
+    nics = [Nic(name="eth0", mac="02:00:00:00:00:07", linked=True, perm_mac=M1)]
+    config, errors = engine.build_config(answers(AGENT), nics)
+    assert errors == [] and config.network.macs == {"eth0": M1}
+    config, errors = engine.build_config(answers(AGENT, network__mtu=9000), [
+        Nic(name="eth0", mac=M1, linked=True, max_mtu=1500)])  # fmt: skip
+    assert config is None and any("network.mtu: 9000 is more than eth0" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        ({}, "eth0 > 192.168.122.101/24"),
+        ({"network__mtu": 9000, "network__ipv6": "slaac"},
+         "eth0 (MTU 9000) > 192.168.122.101/24, SLAAC"),
+        ({"network__vlan": 7, "network__dhcp": True, "network__ipv6": "dhcp"},
+         "eth0 > vlan7 > DHCP, DHCPv6"),
+        (BOND | {"network__bond": {"mode": "802.3ad"}} | V6,
+         "bond0 (eth0+eth1, 802.3ad) > 192.168.122.101/24, 2001:db8:122::101/64"),
+    ],
+)  # fmt: skip
+def test_the_stack_on_one_line(changes, shown):
+    assert from_mapping(answers(AGENT, **changes)).network.stack_text == shown

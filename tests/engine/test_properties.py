@@ -47,6 +47,25 @@ NEAR_VALID = {
     "network__gateway": st.from_regex(r"192\.168\.12[23]\.[0-9]{1,3}", fullmatch=True),
     "network__dns": st.lists(st.ip_addresses(v=4).map(str), max_size=3).map(" ".join),
     "network__mac": st.from_regex(r"([0-9a-f]{2}:){5}[0-9a-fx]{2}", fullmatch=True),
+    "network__interface__": st.lists(
+        st.from_regex(r"[a-z0-9@._-]{1,16}", fullmatch=True), max_size=3
+    ),  # fmt: skip
+    "network__bond": st.fixed_dictionaries(
+        {},
+        optional={
+            "mode": st.sampled_from(["active-backup", "802.3ad", "balance-alb", "lacp"]),
+            "miimon": st.integers(-1, 70000),
+            "lacp_rate": st.sampled_from(["slow", "fast", "x"]),
+            "primary": st.sampled_from(["eth0", "eth1", "eth9"]),
+        },
+    ),  # fmt: skip
+    "network__vlan": st.integers(-1, 4096),
+    "network__mtu": st.integers(500, 9300),
+    "network__ipv6": st.sampled_from(["off", "slaac", "dhcp", "static", False, "auto"]),
+    "network__address6": st.tuples(st.ip_addresses(v=6), st.integers(0, 129)).map(
+        lambda t: f"{t[0]}/{t[1]}"
+    ),
+    "network__gateway6": st.ip_addresses(v=6).map(str),
     "disk": st.sampled_from(["/dev/sda", "/dev/vdb", "sda", "/dev/sd a"]),
     "data_disk": st.sampled_from(["", "/dev/sda", "/dev/sdb", "sdb"]),
 }
@@ -69,7 +88,7 @@ def mappings(draw):
     fields = draw(st.lists(st.sampled_from(sorted(NEAR_VALID)), max_size=3, unique=True))
     for field in fields:  # a few fields changed: some examples still render
         strategy = values if draw(st.booleans()) else NEAR_VALID[field]
-        data = answers(data, **{field: draw(strategy)})
+        data = answers(data, **{field.rstrip("_"): draw(strategy)})
     return data
 
 

@@ -60,7 +60,7 @@ def test_machine_matches_the_entry_and_resolves_the_rules(capsys, tmp_path, flee
     assert code == 0, err
     assert yaml.safe_load(out)["hostname"] == "node-a"
     assert networkd(out).startswith(
-        "[Match]\nName=eth0\nMACAddress=52:54:00:aa:00:01\n"
+        "[Match]\nPermanentMACAddress=52:54:00:aa:00:01\n"
     )  # first linked
     # --host with --machine: the host's MAC stands in for the machine's NICs, as in check-answers
     code, out, err = render(capsys, path, "--machine", profile_path("rack-a"), "--host", "node-b")
