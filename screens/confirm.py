@@ -6,12 +6,12 @@ it lists the engine's messages instead and offers no erase."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import urwid
 
 from cos_installer.answers.model import DATA_MOUNT_POINT, USER_DATA_PATH, Role
-from cos_installer.answers.netline import stack_line
 from cos_installer.i18n import N_, _
 
 from . import diskinfo
@@ -45,7 +45,7 @@ def _role(config: Any) -> str:
 
 
 def _routes(config: Any) -> str:
-    """Under the stack's line (answers.netline): the gateways and DNS servers."""
+    """Under the stack's line (NetworkSettings.stack_text): the gateways and DNS servers."""
     net, parts = config.network, []
     if not net.dhcp:
         parts.append(_("gateway {gateway}  DNS {dns}").format(
@@ -69,7 +69,7 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
     rows = [
         _row(_("Role"), _role(config)),
         _row(_("HostName"), host),
-        _row(_("Network"), stack_line(config.network)),
+        _row(_("Network"), config.network.stack_text),
         *[_row("", routes) for routes in [_routes(config)] if routes],
         _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
         _row(_("Data disk"), data_text),
@@ -129,10 +129,20 @@ class View(GuardedConfirm):
             self.ctx.done({})
 
 
+def _nics_now(app: Any) -> list[Any] | None:
+    """The probed NICs with their links as they are now (a cable plugged in since the probe
+    counts), for the engine's hardware rules and the chosen NICs' permanent MACs."""
+    nics = app.facts.nics
+    if nics is None or app.machine is None:
+        return nics
+    states = app.machine.link_states([nic.name for nic in nics])
+    return [dataclasses.replace(nic, linked=states.get(nic.name, nic.linked)) for nic in nics]
+
+
 def validate_answers(app: Any) -> None:
     """Before the Summary is drawn: the answers that apply, validated into the InstallConfig
     (or the engine's messages), and the rendered config kept for the diagnostics bundle."""
-    config, errors = app.engine.build_config(chosen(app.wizard.answers))
+    config, errors = app.engine.build_config(chosen(app.wizard.answers), _nics_now(app))
     app.facts.config, app.facts.config_errors = config, errors
     if errors:
         app.note("config: refused: " + "; ".join(errors))

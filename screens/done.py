@@ -10,7 +10,6 @@ from typing import Any
 
 import urwid
 
-from cos_installer.answers.netline import stack_line
 from cos_installer.i18n import N_, _
 from cos_installer.render.nextsteps import HEADING, steps_of
 
@@ -31,7 +30,7 @@ class View(Screen):
             text(
                 _("COS ({host}) is installed on {disk}.").format(host=hostname, disk=disk), "center"
             ),
-            text(_("Network: {stack}").format(stack=stack_line(config.network)), "center"),
+            text(_("Network: {stack}").format(stack=config.network.stack_text), "center"),
             text(_("Remove the install medium, then press Enter to reboot."), "center"),
         ]
         if ctx.dry_run:

@@ -104,16 +104,11 @@ class View(Screen):
         return key
 
     def snapshot(self) -> dict[str, Any]:
-        """The card(s) and their permanent MACs: the installed system matches them by MAC,
-        whatever names its kernel gives them."""
+        """The card(s) by name; the engine adds their permanent MACs from the probe."""
         names = self.chosen()
         if not names:
             return {}
-        by_name = {nic.name: nic for nic in self.nics}
-        macs = [getattr(by_name[n], "perm_mac", None) or by_name[n].mac for n in names]
-        several = len(names) > 1
-        return {"network": {"interface": names if several else names[0],
-                            "mac": macs if several else macs[0]}}  # fmt: skip
+        return {"network": {"interface": names if len(names) > 1 else names[0]}}
 
     def submit(self) -> None:
         names = self.chosen()

@@ -164,10 +164,9 @@ def _print_next_steps(config) -> None:
 
 def _print_network(config, as_json: bool) -> None:
     """The network stack in one line, as the wizard's Summary and Done screen show it."""
-    from cos_installer.answers.netline import stack_line
 
     if not as_json:
-        print(f"network: {stack_line(config.network)}", file=sys.stderr)
+        print(f"network: {config.network.stack_text}", file=sys.stderr)
 
 
 def _confirm_erase(backend) -> int | None:

@@ -119,3 +119,15 @@ def test_marked_rows_keep_their_live_link_and_the_lacp_warning_follows_the_cable
     machine.links["eth2"] = True
     h.app.view.update_links(machine.link_states(h.app.view.names))
     assert " ".join(warning.split()) not in " ".join(h.show().replace("│", " ").split())
+
+
+def test_the_summary_judges_802_3ad_on_the_links_as_they_are_now():
+    """The engine's hardware rules run on the NICs with their current links: a cable plugged
+    in since the probe lets the Summary go on; without it the Summary lists the rule."""
+    lacp = changed(STACK_FILE, network__interface=["eth0", "eth2"])
+    h = at("confirm", lacp)
+    assert any("network.bond.mode" in e and "eth2" in e for e in h.app.facts.config_errors)
+    h.app.machine.links["eth2"] = True
+    h = at("confirm", lacp, machine=h.app.machine)
+    assert h.app.facts.config_errors == []
+    assert h.app.facts.config.network.macs["eth2"] == "52:54:00:12:34:58"
