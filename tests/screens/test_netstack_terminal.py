@@ -105,7 +105,7 @@ def test_two_nics_bonded_with_vlan_mtu_and_ipv6_reach_the_summary(term, termname
     term.keys("Down", "Space", "Enter")
     shown = wait_flat(term, STACK)
     assert "IPv6 gateway" in shown
-    finish(term, "192.168.122.101/24")
+    finish(term, "192.168.122.101/24", "2001:db8:122::101/64", "VLAN")
 
 
 def test_enter_without_marks_takes_the_highlighted_nic_alone(term):
