@@ -1,7 +1,8 @@
 """The wizard's steps, their order per role, and next/back/restart. Pure: no I/O, no urwid.
 
-Screens ask `Wizard` what comes next; role-specific skipping and the point of no return
-(the wipe confirmation) are decided here and nowhere else.
+Screens ask `Wizard` what comes next; role-specific skipping, the steps that only some answers
+need (the bond mode, asked only when several NICs were marked) and the point of no return (the
+wipe confirmation) are decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Step(enum.StrEnum):
     AGENT = "agent"  # Controller list, InstallCode
     SYSTEM = "system"  # HostName, Password (twice)
     NIC = "nic"
+    BOND = "bond"  # the bond mode: only when several NICs were marked
     NETWORK_MODEL = "network_model"  # agent only: Bridge / Ipvlan
     DHCP = "dhcp"
     ADDRESS = "address"  # IP/Mask, Gateway, DnsMaster
@@ -35,10 +37,8 @@ class Step(enum.StrEnum):
 
 
 _COMMON_HEAD = (Step.WELCOME, Step.ROLE)
+_ADDRESS = (Step.DHCP, Step.ADDRESS)
 _TAIL = (
-    Step.DHCP,
-    Step.ADDRESS,
-    Step.GROUP,
     Step.DISK,
     Step.DATA_DISK,
     Step.CONFIRM,
@@ -46,35 +46,61 @@ _TAIL = (
     Step.REVIEW,
     Step.DONE,
 )
+_NIC = (Step.NIC, Step.BOND)
 STEPS: dict[Role, tuple[Step, ...]] = {
-    Role.CONTROLLER: _COMMON_HEAD + (Step.CONTROLLER, Step.HA, Step.SYSTEM, Step.NIC) + _TAIL,
-    Role.AGENT: _COMMON_HEAD + (Step.AGENT, Step.SYSTEM, Step.NIC, Step.NETWORK_MODEL) + _TAIL,
+    Role.CONTROLLER: _COMMON_HEAD
+    + (Step.CONTROLLER, Step.HA, Step.SYSTEM, *_NIC, *_ADDRESS, Step.GROUP)
+    + _TAIL,
+    Role.AGENT: _COMMON_HEAD
+    + (Step.AGENT, Step.SYSTEM, *_NIC, Step.NETWORK_MODEL, *_ADDRESS)
+    + _TAIL,
 }
 POINT_OF_NO_RETURN = Step.CONFIRM
 
 
-def steps_for(role: Role | None, ha: bool = DEFAULT_HA) -> tuple[Step, ...]:
-    """The steps for a role; before a role is chosen, only the common head is known. The HA
-    group's addresses are asked of an HA controller only (the group is checked against the
-    address, so it comes after the address screen)."""
+def bonded(answers: dict[str, Any] | None) -> bool:
+    """Several NICs chosen (`network.interface` a list of two or more): they make a bond."""
+    network = (answers or {}).get("network")
+    interface = network.get("interface") if isinstance(network, dict) else None
+    return isinstance(interface, list | tuple) and len(interface) > 1
+
+
+def ha_controller(answers: dict[str, Any] | None) -> bool:
+    """An HA controller (the HA screen's answer, or the default until it is given): its
+    group's addresses are asked after the address screen (the group is checked against it)."""
+    controller = (answers or {}).get("controller")
+    value = controller.get("ha") if isinstance(controller, dict) else None
+    try:
+        return validate.yes_no(value) if value is not None else DEFAULT_HA
+    except validate.FieldError:
+        return DEFAULT_HA  # the engine says what is wrong with it on the Summary
+
+
+# steps shown only when the answers so far need them
+_ONLY_WHEN = {Step.BOND: bonded, Step.GROUP: ha_controller}
+
+
+def steps_for(role: Role | None, answers: dict[str, Any] | None = None) -> tuple[Step, ...]:
+    """The steps for a role and the answers so far; before a role is chosen, only the common
+    head is known."""
     if role is None:
         return _COMMON_HEAD
-    if role is Role.CONTROLLER and ha:
-        return STEPS[role]
-    return tuple(step for step in STEPS[role] if step is not Step.GROUP)
+    return tuple(s for s in STEPS[role] if s not in _ONLY_WHEN or _ONLY_WHEN[s](answers))
 
 
-def next_step(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> Step | None:
-    steps = steps_for(role, ha)
+def next_step(step: Step, role: Role | None, answers: dict[str, Any] | None = None) -> Step | None:
+    steps = steps_for(role, answers)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
     return steps[index + 1] if index + 1 < len(steps) else None
 
 
-def previous_step(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> Step | None:
+def previous_step(
+    step: Step, role: Role | None, answers: dict[str, Any] | None = None
+) -> Step | None:
     """The step Esc returns to, or None: at Welcome, and from the confirmation on."""
-    steps = steps_for(role, ha)
+    steps = steps_for(role, answers)
     if step not in steps:
         raise ValueError(f"step {step} is not part of the {role or 'unchosen'} flow")
     index = steps.index(step)
@@ -85,8 +111,8 @@ def previous_step(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> Step 
     return steps[index - 1]
 
 
-def can_go_back(step: Step, role: Role | None, ha: bool = DEFAULT_HA) -> bool:
-    return previous_step(step, role, ha) is not None
+def can_go_back(step: Step, role: Role | None, answers: dict[str, Any] | None = None) -> bool:
+    return previous_step(step, role, answers) is not None
 
 
 @dataclass
@@ -106,16 +132,11 @@ class Wizard:
     @property
     def ha(self) -> bool:
         """An HA controller (the HA screen's answer, or the default until it is given)."""
-        controller = self.answers.get("controller")
-        value = controller.get("ha") if isinstance(controller, dict) else None
-        try:
-            return validate.yes_no(value) if value is not None else DEFAULT_HA
-        except validate.FieldError:
-            return DEFAULT_HA  # the engine says what is wrong with it on the Summary
+        return ha_controller(self.answers)
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        return steps_for(self.role, self.ha)
+        return steps_for(self.role, self.answers)
 
     @property
     def position(self) -> tuple[int, int]:
@@ -133,7 +154,7 @@ class Wizard:
     def advance(self) -> Step:
         if self.step is Step.ROLE and self.role is None:
             raise ValueError("choose a role before going on")
-        nxt = next_step(self.step, self.role, self.ha)
+        nxt = next_step(self.step, self.role, self.answers)
         if nxt is None:
             raise ValueError(f"{self.step} is the last step")
         self.history.append(self.step)
@@ -142,7 +163,7 @@ class Wizard:
 
     def back(self) -> Step | None:
         """Go to the previous step keeping every value; None (and no move) when not allowed."""
-        prev = previous_step(self.step, self.role, self.ha)
+        prev = previous_step(self.step, self.role, self.answers)
         if prev is None:
             return None
         self.step = prev

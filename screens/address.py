@@ -1,5 +1,6 @@
 """Screen 8, NIC address: Static (default: the guide's cluster needs fixed addresses) or DHCP
-kept on the installed system; IP/Mask, Gateway, DnsMaster pre-filled from the DHCP probe."""
+kept on the installed system; IP/Mask, Gateway, DnsMaster pre-filled from the DHCP probe; then
+the optional VLAN, MTU and IPv6 of the stack (stackfields.py), which hold with either."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 import urwid
 
 from cos_installer.answers import validate
-from cos_installer.answers.model import DEFAULT_DHCP
+from cos_installer.answers.model import BOND_NAME, DEFAULT_DHCP
 from cos_installer.i18n import N_, _
 
 from .radiolist import RadioList
+from .stackfields import StackFields
 from .state import as_text, section, yes_no_or
 from .widgets import KEYS_FORM_LIST, Field, Screen, blank, text
 
@@ -27,7 +29,10 @@ class View(Screen):
         values = {key: as_text(value) for key, value in network.items() if key != "dhcp"}
         self.shown_address = values.get("address", "")
         dhcp = yes_no_or(network.get("dhcp"), DEFAULT_DHCP)
+        members = network.get("interface")
         interface = values.get("interface", "")
+        if isinstance(members, list) and len(members) > 1:  # the bond the members make
+            interface = f"{BOND_NAME} ({'+'.join(str(m) for m in members)})"
         self.mode = RadioList(
             [
                 (False, _("Static   fixed address (recommended for cluster nodes)")),
@@ -53,7 +58,7 @@ class View(Screen):
         lease = getattr(ctx.facts.dhcp, "lease", None)
         if lease is not None and ctx.entered.address_source == "dhcp":
             message = _("Pre-filled from the DHCP answer on {nic}; change anything needed.").format(
-                nic=interface
+                nic=getattr(ctx.facts.dhcp, "interface", "") or interface
             )
         rows = [
             text(_("Address of {nic}:").format(nic=interface)),
@@ -63,10 +68,11 @@ class View(Screen):
             self.gateway,
             self.dns,
             blank(),
-            self.note,
-            text(("dim", message)),
         ]
+        self.stack = StackFields(network, ctx.facts.nics)
+        rows += [*self.stack.rows, blank(), self.note, text(("dim", message))]
         super().__init__(ctx, rows)
+        self.stack.attach(self.walker)
         urwid.connect_signal(self.address.edit, "postchange", self._update_note)
         self._set_mode(dhcp)
         self.focus_widget(self.mode if dhcp else self.address)
@@ -97,6 +103,7 @@ class View(Screen):
 
     def _fields(self, dhcp: bool, read: Any) -> dict[str, Any]:
         return {
+            **self.stack.values(),
             "dhcp": dhcp,
             "address": read(self.address),
             "gateway": read(self.gateway),
@@ -106,7 +113,8 @@ class View(Screen):
     def submit(self) -> None:
         dhcp = bool(self.mode.selected)
         if dhcp:
-            self.ctx.done({"network": {"dhcp": True}})
+            if self.check(self.stack.checks()) and self.check(self.stack.stack_checks()):
+                self.ctx.done({"network": {**self.stack.values(), "dhcp": True}})
             return
         addr_error = validate.error_of(validate.address, self.address.value)
         if addr_error:  # no network to judge it against yet: its syntax only
@@ -118,8 +126,9 @@ class View(Screen):
             (self.address, addr_error),
             (self.gateway, gw_error),
             (self.dns, validate.error_of(validate.dns_servers, self.dns.value)),
+            *self.stack.checks(),
         ]
-        if not self.check(results):
+        if not self.check(results) or not self.check(self.stack.stack_checks()):
             return
         network = self._fields(False, lambda field: field.value.strip())
         self.ctx.done({"network": network}, **self.snapshot_entered())

@@ -154,7 +154,7 @@ class App:
         if step in BEFORE:
             BEFORE[step](self)
         self.view = view_for(step, media_missing=bool(self.facts.media_error))(self.context())
-        total = len(steps_for(self.wizard.role or Role.CONTROLLER, self.wizard.ha))
+        total = len(steps_for(self.wizard.role or Role.CONTROLLER, self.wizard.answers))
         index = self.wizard.position[0] or 1
         where = _("Step {index} of {total}: {title}").format(
             index=index, total=total, title=self.view.title
@@ -203,7 +203,7 @@ class App:
             self.note("dhcp: skipped by the user (Esc)")
             self.show(self.wizard.advance())
             return
-        if can_go_back(self.wizard.step, self.wizard.role, self.wizard.ha):
+        if can_go_back(self.wizard.step, self.wizard.role, self.wizard.answers):
             # what was typed here is kept too (unchecked: it is checked when Enter is pressed)
             self.keep(self.view.snapshot(), self.view.snapshot_entered())
         prev = self.wizard.back()

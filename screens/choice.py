@@ -3,7 +3,7 @@ NIC, disk, data disk). Subclasses give the rows around the list and the answers 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import urwid
@@ -29,8 +29,9 @@ class ChoiceScreen(Screen):
         selected: Hashable | None,
         above: Sequence[urwid.Widget],
         below: Sequence[urwid.Widget] = (),
+        on_change: Callable[[Hashable], None] | None = None,
     ) -> None:
-        self.choice = RadioList(items, selected=selected)
+        self.choice = RadioList(items, selected=selected, on_change=on_change)
         if not hasattr(self, "message"):  # a subclass that shows it made it for its rows
             self.message = text("")
         super().__init__(ctx, [*above, self.choice, *below])

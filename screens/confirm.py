@@ -6,6 +6,7 @@ it lists the engine's messages instead and offers no erase."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import urwid
@@ -43,16 +44,16 @@ def _role(config: Any) -> str:
     )
 
 
-def _network(config: Any) -> str:
-    net = config.network
-    if net.dhcp:
-        return _("{nic}: DHCP at every boot").format(nic=net.interface)
-    return _("{nic}: {address}  gateway {gateway}  DNS {dns}").format(
-        nic=net.interface,
-        address=net.address,
-        gateway=net.gateway,
-        dns=",".join(str(server) for server in net.dns),
-    )
+def _routes(config: Any) -> str:
+    """Under the stack's line (NetworkSettings.stack_text): the gateways and DNS servers."""
+    net, parts = config.network, []
+    if not net.dhcp:
+        parts.append(_("gateway {gateway}  DNS {dns}").format(
+            gateway=net.gateway, dns=",".join(str(server) for server in net.dns)
+        ))  # fmt: skip
+    if net.gateway6 is not None:
+        parts.append(_("IPv6 gateway {gateway}").format(gateway=net.gateway6))
+    return "  ".join(parts)
 
 
 def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]:
@@ -68,7 +69,8 @@ def config_rows(config: Any, os_disk: Any, data_disk: Any) -> list[urwid.Widget]
     rows = [
         _row(_("Role"), _role(config)),
         _row(_("HostName"), host),
-        _row(_("Network"), _network(config)),
+        _row(_("Network"), config.network.stack_text),
+        *[_row("", routes) for routes in [_routes(config)] if routes],
         _row(_("OS disk"), diskinfo.identity(os_disk) if os_disk else config.disk),
         _row(_("Data disk"), data_text),
     ]
@@ -144,18 +146,28 @@ class View(GuardedConfirm):
             self.ctx.done({})
 
 
+def _nics_now(app: Any) -> list[Any] | None:
+    """The probed NICs with their links as they are now (a cable plugged in since the probe
+    counts), for the engine's hardware rules and the chosen NICs' permanent MACs."""
+    nics = app.facts.nics
+    if nics is None or app.machine is None:
+        return nics
+    states = app.machine.link_states([nic.name for nic in nics])
+    return [dataclasses.replace(nic, linked=states.get(nic.name, nic.linked)) for nic in nics]
+
+
 def validate_answers(app: Any) -> None:
     """Before the Summary is drawn: the answers that apply, validated into the InstallConfig
     (or the engine's messages), and the rendered config kept for the diagnostics bundle."""
-    config, errors = app.engine.build_config(chosen(app.wizard.answers))
+    config, errors = app.engine.build_config(chosen(app.wizard.answers), _nics_now(app))
     app.facts.config, app.facts.config_errors = config, errors
     app.facts.warnings = []
     if errors:
         app.note("config: refused: " + "; ".join(errors))
         return
     app.note(app.engine.keep_rendered(config))  # the bundle has it even if never installed
-    nic = config.network.interface
-    linked = app.machine.link_states([nic]).get(nic) if app.machine is not None else None
+    members = config.network.interfaces  # a bond's members each, not bond0
+    linked = app.machine.link_states(members) if app.machine is not None else None
     app.facts.warnings = app.engine.risks(config, linked)
     for warning in app.facts.warnings:
         app.note(f"config: warning: {warning}")

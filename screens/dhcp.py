@@ -20,7 +20,7 @@ class View(Screen):
     keys = N_("Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        self.interface = section(ctx.answers, "network").get("interface", "")
+        self.interface = probed_nic(ctx.answers, ctx.facts)
         self.count = 0
         self.spinner = text("", "center")
         self.elapsed = text("", "center")
@@ -69,9 +69,19 @@ DHCP_TIMEOUT_S = 10.0
 DHCP_GRACE_S = 2.0  # the screen moves on at most this long after the probe's own timeout
 
 
+def probed_nic(answers: dict[str, Any], facts: Any) -> str:
+    """The NIC asked: the chosen one; for a bond, its first member with a link (the bond is
+    made by the installed system; until then a member reaches the same DHCP server)."""
+    interface = section(answers, "network").get("interface", "")
+    if not isinstance(interface, list | tuple):
+        return str(interface or "")
+    linked = {nic.name for nic in facts.nics or [] if nic.linked}
+    return next((str(n) for n in interface if n in linked), str(interface[0]) if interface else "")
+
+
 def start_probe(app: Any) -> None:
     """Ask for a lease on the chosen NIC (once per NIC that answered) to pre-fill the address."""
-    interface = section(app.wizard.answers, "network").get("interface", "")
+    interface = probed_nic(app.wizard.answers, app.facts)
     if interface in app.facts.dhcp_results:
         answered(app, app.facts.dhcp_results[interface])
         return

@@ -31,6 +31,7 @@ class View(Screen):
             text(
                 _("COS ({host}) is installed on {disk}.").format(host=hostname, disk=disk), "center"
             ),
+            text(_("Network: {stack}").format(stack=config.network.stack_text), "center"),
             text(_("Remove the install medium, then press Enter to reboot."), "center"),
         ]
         if ctx.dry_run:

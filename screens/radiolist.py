@@ -39,13 +39,16 @@ class Choice(urwid.WidgetWrap):
 
 
 class RadioList(urwid.WidgetWrap):
-    """Exactly one of several choices; rows given as None-keyed text are shown but not offered."""
+    """Exactly one of several choices; rows given as None-keyed text are shown but not offered.
+    `across`: the choices side by side on one line (Left/Right move), for a short question
+    inside a form."""
 
     def __init__(
         self,
         items: Sequence[tuple[Hashable | None, Any]],
         selected: Hashable | None = None,
         on_change: Callable[[Hashable], None] | None = None,
+        across: bool = False,
     ) -> None:
         self.choices: dict[Hashable, Choice] = {}
         rows: list[urwid.Widget] = []
@@ -58,7 +61,12 @@ class RadioList(urwid.WidgetWrap):
             rows.append(choice)
         self._on_change = on_change
         self.selected: Hashable | None = None
-        self._pile = urwid.Pile(rows or [urwid.Text(_("(nothing to choose)"))])
+        rows = rows or [urwid.Text(_("(nothing to choose)"))]
+        if across:
+            widths = [4 + urwid.Text(markup).pack()[0] for key, markup in items if key is not None]
+            self._pile = urwid.Columns(list(zip(widths, rows, strict=False)), dividechars=2)
+        else:
+            self._pile = urwid.Pile(rows)
         super().__init__(self._pile)
         if selected in self.choices:
             self.select(selected, notify=False)

@@ -89,7 +89,7 @@ def prefill(data: Any) -> dict[str, Any]:
         value = data.get(key)
         if key in EDITED and isinstance(value, dict):
             value = {k: pool_text(v) if k == "ip_pool" else v for k, v in value.items()}
-            inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v)}
+            inner = {k: v for k, v in value.items() if k in EDITED[key] and _plain(v, k)}
             if inner:
                 answers[key] = copy.deepcopy(inner)
         elif key not in EDITED and value is not None and _plain(value):
@@ -126,8 +126,14 @@ def own_address(answers: dict[str, Any]) -> Any:
         return addr, None
 
 
-def _plain(value: Any) -> bool:
-    """A value a screen can show: no mapping (a fleet rule), no list of mappings."""
+NESTED = {"bond"}  # the keys whose value is a mapping of plain values (network.bond)
+
+
+def _plain(value: Any, key: str = "") -> bool:
+    """A value a screen can show: no mapping (a fleet rule) but a bond's settings, no list of
+    mappings."""
+    if key in NESTED and isinstance(value, dict):
+        return all(_plain(leaf) for leaf in value.values())
     if isinstance(value, list | tuple):
         return all(not isinstance(item, dict | list | tuple) for item in value)
     return not isinstance(value, dict)
@@ -171,9 +177,8 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     if isinstance(controller, dict) and not yes_no_or(controller.get("ha"), DEFAULT_HA):
         controller.pop("group", None)  # asked of an HA controller only
     network = mapping.get("network")
-    if isinstance(network, dict) and yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
-        for key in ("address", "gateway", "dns"):
-            network.pop(key, None)
+    if isinstance(network, dict):
+        _network_chosen(network)
     system = mapping.setdefault("system", {})
     if system.get("password"):
         system.pop("password_hash", None)
@@ -182,6 +187,20 @@ def chosen(answers: dict[str, Any]) -> dict[str, Any]:
     else:
         system["password"] = ""  # the engine says what is wrong, with its key path
     return mapping
+
+
+def _network_chosen(network: dict[str, Any]) -> None:
+    """Drop what the network choices left aside: the static IPv4 under DHCP, the IPv6 address
+    unless static, the bond settings of a single NIC."""
+    if yes_no_or(network.get("dhcp"), DEFAULT_DHCP):
+        for key in ("address", "gateway", "dns"):
+            network.pop(key, None)
+    if str(network.get("ipv6", "")).lower() != "static":
+        for key in ("address6", "gateway6"):
+            network.pop(key, None)
+    interface = network.get("interface")
+    if not (isinstance(interface, list | tuple) and len(interface) > 1):
+        network.pop("bond", None)
 
 
 def section(answers: dict[str, Any], name: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from cos_installer.flow import Step
 from . import (
     address,
     agent,
+    bond,
     confirm,
     controller,
     data_disk,
@@ -38,6 +39,7 @@ VIEWS: dict[Step, type] = {
     Step.AGENT: agent.View,
     Step.SYSTEM: system.View,
     Step.NIC: nic.View,
+    Step.BOND: bond.View,
     Step.NETWORK_MODEL: network_model.View,
     Step.DHCP: dhcp.View,
     Step.ADDRESS: address.View,
@@ -54,6 +56,7 @@ BEFORE: dict[Step, Callable[[Any], None]] = {
 }
 ENTER: dict[Step, Callable[[Any], None]] = {
     Step.NIC: nic.watch_links,
+    Step.BOND: nic.watch_links,
     Step.DHCP: dhcp.start_probe,
     Step.PROGRESS: progress.start_install,
 }

@@ -14,9 +14,10 @@ from cos_installer.answers.model import NetworkModel, Role
 from cos_installer.i18n import _
 
 
-def risks(config: Any, linked: bool | None = None) -> list[str]:
-    """The warnings for an InstallConfig; `linked`: the chosen NIC's carrier now (None:
-    not known, no warning)."""
+def risks(config: Any, linked: bool | dict[str, bool] | None = None) -> list[str]:
+    """The warnings for an InstallConfig; `linked`: the chosen NICs' carrier now, by name
+    (a bond's members each), or one value for all (None or a NIC left out: not known, no
+    warning)."""
     found: list[str] = []
     net, ctl, agent = config.network, config.controller, config.agent
     if config.role is Role.CONTROLLER and ctl is not None and ctl.ha and ctl.cluster_size == 1:
@@ -34,11 +35,12 @@ def risks(config: Any, linked: bool | None = None) -> list[str]:
                 "(.101, .103, ...); a lease can break that. Use a static address."
             )
         )
-    if linked is False:
-        found.append(
-            _(
-                "{nic} has no link [NoLink] now: the installed system will not reach the "
-                "network until a cable is plugged in (or choose another NIC)."
-            ).format(nic=net.interface)
-        )
+    for nic in net.interfaces:
+        if (linked.get(nic) if isinstance(linked, dict) else linked) is False:
+            found.append(
+                _(
+                    "{nic} has no link [NoLink] now: the installed system will not reach the "
+                    "network until a cable is plugged in (or choose another NIC)."
+                ).format(nic=nic)
+            )
     return found

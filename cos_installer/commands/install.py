@@ -170,6 +170,13 @@ def _print_next_steps(config) -> None:
     sys.stderr.flush()
 
 
+def _print_network(config, as_json: bool) -> None:
+    """The network stack in one line, as the wizard's Summary and Done screen show it."""
+
+    if not as_json:
+        print(f"network: {config.network.stack_text}", file=sys.stderr)
+
+
 def _confirm_erase(backend) -> int | None:
     """Ask before erasing the target, named by size, serial and by-id; the exit status when
     the answer is not yes (or the question cannot be asked), None to go on."""
@@ -285,7 +292,9 @@ def _report_target(args):
 
 
 def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:
-    """After the install: a dry run's plan, the guide's next steps, or where the log is."""
+    """After the install: the network stack, a dry run's plan, the guide's next steps, or
+    where the log is."""
+    _print_network(config, as_json)
     if dry_run and not as_json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):

@@ -113,7 +113,7 @@ class WizardEngine:
         except AnswersError as exc:
             return None, list(exc.errors)
 
-    def risks(self, config: Any, linked: bool | None) -> list[str]:
+    def risks(self, config: Any, linked: bool | dict[str, bool] | None) -> list[str]:
         """The Summary's warnings: choices that install but are likely to hurt later."""
         from cos_installer.answers.risks import risks
 

@@ -241,6 +241,44 @@ def agent_ipvlan(shots: dict[str, Any], demo: Path) -> None:
     w.shot("ipvlan-summary")
 
 
+def bond_vlan(shots: dict[str, Any], demo: Path) -> None:
+    """controller1 on a datacenter network: eth0 and eth1 bonded (active-backup), VLAN 100
+    on the bond, jumbo frames and a static IPv6 address next to the IPv4 one."""
+    w = Walk(shots, demo)
+    head(w, "controller")
+    w.keys("enter", "enter")
+    system(w, None, "controller1")
+    w.expect("nic")
+    w.keys(" ", "down", " ")  # Space marks eth0 and eth1
+    w.shot("bond-nic")
+    w.keys("enter")
+    w.expect("bond")
+    w.shot("bond-mode")
+    w.keys("enter")  # active-backup
+    w.expect("address")
+    w.field("192.168.122.170/24", 24)
+    w.keys("tab", "tab", "tab")
+    w.type("100")
+    w.keys("tab")
+    w.type("9000")
+    w.keys("tab", "right", "right", "right", " ")  # IPv6 static
+    w.keys("tab")
+    w.type("2001:db8:122::170/64")
+    w.keys("tab")
+    w.type("2001:db8:122::1")
+    w.shot("bond-address")
+    w.keys("enter")
+    w.expect("group")  # the HA group: the cluster's own addresses stay IPv4
+    w.keys("tab")
+    w.type("192.168.122.171")
+    w.keys("tab")
+    w.type("192.168.122.172")
+    w.keys("enter")
+    disks(w, None, None)
+    w.h.show()
+    w.shot("bond-summary")
+
+
 # --- what goes wrong -----------------------------------------------------------------------
 
 
@@ -433,6 +471,7 @@ def shoot(lang: str) -> dict[str, dict[str, Any]]:
             controller(shots, p["demo"])
             agent_bridge(shots, p["demo"])
             agent_ipvlan(shots, p["demo"])
+            bond_vlan(shots, p["demo"])
             no_link_no_dhcp(shots, p["demo"])
             media_not_found(shots, p["no-cdrom"])
             disk_in_use(shots, p["in-use"])

@@ -116,3 +116,13 @@ def test_the_ha_done_step_browses_to_the_groups_first_controller():
     no_group.controller.group = None  # answers refuse it now; the steps still cope
     unknown = " ".join(line for _kind, line in steps_of(no_group))
     assert "http://<controller1 IP>/" in unknown, "without the group it is not known"
+
+
+def test_a_bond_is_warned_of_by_its_unplugged_member_not_by_its_own_name():
+    """bond0 is no NIC: its carrier is not read; each member's is (found by the merge of the
+    bond and the Summary's warnings: every bond was 'bond0 has no link')."""
+    bond = from_mapping(answers(AGENT, network__interface=["eth0", "eth1"]))
+    (line,) = risks(bond, {"eth0": True, "eth1": False})
+    assert line.startswith("eth1 has no link") and "bond0" not in line
+    assert risks(bond, {"eth0": True, "eth1": True}) == []
+    assert risks(bond, {}) == [], "a member whose carrier is not known is no warning"

@@ -38,7 +38,7 @@ def test_values_typed_on_a_screen_left_with_esc_are_not_applied_but_earlier_ones
     h = at("address", CONTROLLER_VALUES)
     h.press("esc")  # DHCP is passed over on the way back
     assert h.step == "nic"
-    assert "(*) eth0" in h.show()
+    assert "Enter: eth0 alone." in h.show()  # highlighted: Enter takes it
 
 
 def test_esc_never_goes_past_the_wipe_confirmation():
@@ -170,7 +170,7 @@ def test_answers_prefill_every_screen_and_can_still_be_changed():
     h.press("backspace", "1")  # still editable: 8081
     assert "(*) No" in h.press("enter")
     assert "controller2" in h.press("enter")
-    assert "(*) eth1" in h.press("enter")
+    assert "Enter: eth1 alone." in h.press("enter")
     text = h.press("enter")  # DHCP (no answer on eth1) then the address screen
     assert h.step == "address"
     assert "10.0.0.5/24" in text and "10.0.0.2,10.0.0.3" in text

@@ -10,6 +10,12 @@ import pytest
 from .conftest import AGENT_VALUES, CONTROLLER_VALUES, GOLDEN, FakeMachine, Harness, at, changed
 
 HASH = "$6$saltsalt$" + "A" * 86  # a fixed password hash: the rendered config stays the same
+# the datacenter stack: two NICs bonded, VLAN 100 on top, jumbo frames, IPv6 static
+STACK_VALUES = changed(
+    CONTROLLER_VALUES, network__interface=["eth0", "eth1"], network__bond={"mode": "active-backup"},
+    network__vlan=100, network__mtu=9000, network__ipv6="static",
+    network__address6="2001:db8:122::101/64", network__gateway6="2001:db8:122::1",
+)  # fmt: skip
 
 CASES = {
     "welcome": ("welcome", {}),
@@ -24,6 +30,17 @@ CASES = {
     "address_ipvlan": ("address", AGENT_VALUES),
     "address_dhcp": ("address", changed(CONTROLLER_VALUES, network__dhcp=True)),
     "group": ("group", changed(CONTROLLER_VALUES, controller__group=None)),
+    "address_stack": ("address", STACK_VALUES),
+    "bond": ("bond", STACK_VALUES),
+    "bond_lacp_nolink": (
+        "bond",
+        changed(
+            STACK_VALUES, network__interface=["eth0", "eth2"], network__bond={"mode": "802.3ad"}
+        ),
+    ),  # fmt: skip
+    "nic_bond": ("nic", STACK_VALUES),
+    "confirm_stack": ("confirm", STACK_VALUES),
+    "done_stack": ("done", STACK_VALUES),
     "disk": ("disk", CONTROLLER_VALUES),
     "data_disk": ("data_disk", CONTROLLER_VALUES),
     "confirm_controller": ("confirm", CONTROLLER_VALUES),
@@ -116,7 +133,11 @@ def test_media_not_ready_screen_replaces_the_wizard():
     assert "Welcome to the COS installer" in h.press("enter")
 
 
-@pytest.mark.parametrize("name", ["welcome", "disk", "confirm_controller", "address_ipvlan"])
+@pytest.mark.parametrize(
+    "name",
+    ["welcome", "disk", "confirm_controller", "address_ipvlan", "nic_bond", "bond_lacp_nolink",
+     "address_stack", "confirm_stack", "done_stack"],
+)  # fmt: skip
 def test_ascii_mode_draws_only_ascii(name):
     step, values = CASES[name]
     h = at(step, values, ascii_only=True)

@@ -272,7 +272,7 @@ def test_answers_file_prefills_every_screen(term):
         ("Which role", "(*) Agent"),
         ("InstallCode:", "192.168.122.170:80,192.168.122.171:80,192.168.122.172:80"),
         ("HostName:", "keep the password (hash) from the answers file"),
-        ("Network card", "(*) eth0"),
+        ("Network card", "Enter: eth0 alone."),
         ("The network model Docker uses", "(*) Ipvlan"),
         ("IP/Mask:", "192.168.122.103/24"),
         ("Choose the disk", "(*) /dev/sda"),
