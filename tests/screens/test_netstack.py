@@ -11,7 +11,8 @@ from .conftest import CONTROLLER_VALUES, FakeEngine, Harness, at, changed
 
 STACK_FILE = {
     **CONTROLLER_VALUES,
-    "controller": {**CONTROLLER_VALUES["controller"], "group": ["10.0.0.5", "10.0.0.6", "10.0.0.7"]},
+    "controller": {**CONTROLLER_VALUES["controller"],
+                   "group": ["10.0.0.5", "10.0.0.6", "10.0.0.7"]},
     "network": {
         "interface": ["eth0", "eth1"], "bond": {"mode": "802.3ad", "miimon": 100},
         "vlan": 100, "mtu": 9000, "dhcp": False, "address": "10.0.0.5/24",
