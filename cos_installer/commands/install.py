@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 
-from cos_installer.commands.printer import Printer
+from cos_installer.commands.printer import Printer, print_network, print_next_steps
 from cos_installer.commands.trust import add_trust_arguments, trust_of
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
@@ -160,23 +160,6 @@ def _load(args):
     return load_for_machine(args.answers, machine, host=args.host, report=note), machine
 
 
-def _print_next_steps(config) -> None:
-    """After the success line: the guide's steps that follow an install of this role (the Done
-    screen's list, with every command), so an unattended install does not end at a node that
-    waits, or a docker that cannot start, without saying why."""
-    from cos_installer.render.nextsteps import plain_text, steps_of
-
-    sys.stderr.write(plain_text(steps_of(config, every_command=True)))
-    sys.stderr.flush()
-
-
-def _print_network(config, as_json: bool) -> None:
-    """The network stack in one line, as the wizard's Summary and Done screen show it."""
-
-    if not as_json:
-        print(f"network: {config.network.stack_text}", file=sys.stderr)
-
-
 def _confirm_erase(backend) -> int | None:
     """Ask before erasing the target, named by size, serial and by-id; the exit status when
     the answer is not yes (or the question cannot be asked), None to go on."""
@@ -294,13 +277,13 @@ def _report_target(args):
 def _report(result, config, *, dry_run: bool, as_json: bool, log: str | None) -> None:
     """After the install: the network stack, a dry run's plan, the guide's next steps, or
     where the log is."""
-    _print_network(config, as_json)
+    print_network(config, as_json)
     if dry_run and not as_json and result.plan:
         print("Plan (dry run, nothing was written):")
         for i, line in enumerate(result.plan, 1):
             print(f"{i:3d}. {line}")
     if result.ok and not dry_run:
-        _print_next_steps(config)
+        print_next_steps(config)
     if log and not result.ok and os.path.exists(log):
         print(
             f"the log is {log}; for a support request run: cos-installer snap --log {log}",

@@ -61,3 +61,19 @@ class Printer:
         )
         self.stream.write(("\r" + text) if self.tty else text + "\n")
         self.stream.flush()
+
+
+def print_next_steps(config) -> None:
+    """After the success line: the guide's steps that follow an install of this role (the Done
+    screen's list, with every command), so an unattended install does not end at a node that
+    waits, or a docker that cannot start, without saying why."""
+    from cos_installer.render.nextsteps import plain_text, steps_of
+
+    sys.stderr.write(plain_text(steps_of(config, every_command=True)))
+    sys.stderr.flush()
+
+
+def print_network(config, as_json: bool) -> None:
+    """The network stack in one line, as the wizard's Summary and Done screen show it."""
+    if not as_json:
+        print(f"network: {config.network.stack_text}", file=sys.stderr)

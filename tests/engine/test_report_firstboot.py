@@ -29,6 +29,12 @@ def rendered(url: str = URL) -> str:
     return render_config(dataclasses.replace(config, report=url))
 
 
+def session_env(**extra: str) -> dict[str, str]:
+    """A bare environment that keeps the test session's TMPDIR and XDG_RUNTIME_DIR."""
+    keep = ("TMPDIR", "XDG_RUNTIME_DIR", "HOME")
+    return {k: os.environ[k] for k in keep if k in os.environ} | extra
+
+
 def test_golden_with_report():
     text = rendered()
     golden = GOLDEN / f"{NAME}.cloud-config"
@@ -73,7 +79,7 @@ def test_the_script_posts_one_firstboot_event_once(client, tmp_path):
                                      str(tmp_path / "state")))  # fmt: skip
         for _ in range(2):  # the second boot sends nothing: the marker is there
             proc = subprocess.run(["sh", str(script)], capture_output=True, text=True,
-                                  env={"PATH": str(bin_dir)}, timeout=60)  # fmt: skip
+                                  env=session_env(PATH=str(bin_dir)), timeout=60)  # fmt: skip
             assert proc.returncode == 0, proc.stderr
         (event,) = server.wait_for(1)
     assert event["kind"] == "firstboot" and event["percent"] == 100 and event["seq"] == 0
