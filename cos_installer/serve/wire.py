@@ -1,7 +1,9 @@
 """Install events as they arrive at POST /events (the wire contract of issue 15): a body is one
 event object or an array of at most 100; each is checked against EVENT_SCHEMA with jsonschema.
 Anything else is a BadBody whose text is the 400's reason (one line, control characters
-escaped, at most 300 characters). Unknown keys are ignored: the sender may grow.
+escaped, at most 300 characters). Unknown keys are ignored: the sender may grow. The contract's
+constants (kinds, roles, batch and body limits) are the sender's (support.eventwire); this
+schema accepts what it sends and more (longer texts), never less.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-MAX_BODY = 64 * 1024
-MAX_BATCH = 100
-KINDS = ("started", "stage", "progress", "failed", "done", "firstboot")
+from cos_installer.support.eventwire import KINDS, MAX_BATCH, MAX_BODY, ROLES, WIRE_VERSION
+
+__all__ = ["EVENT_SCHEMA", "KINDS", "MAX_BATCH", "MAX_BODY", "BadBody", "parse"]
+
 LINE = r"^[^\x00-\x1f\x7f]*$"  # one line: no control characters at all
 TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"  # a cause or hint may hold newlines and tabs
 
@@ -24,7 +27,7 @@ EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["v", "run", "seq", "kind", "host"],
     "properties": {
-        "v": {"const": 1},
+        "v": {"const": WIRE_VERSION},
         "run": {"type": "string", "pattern": "^[0-9a-f]{8,64}$"},
         "seq": {"type": "integer", "minimum": 0, "maximum": 2**53},
         "time": _string(64),
@@ -32,7 +35,7 @@ EVENT_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {
                 "hostname": _string(253),
-                "role": {"enum": ["controller", "agent", ""]},
+                "role": {"enum": list(ROLES)},
                 "mac": {
                     "type": "array",
                     "maxItems": 64,
