@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cos_installer.hardware.nicfacts import permanent_mac
 from cos_installer.install.stages import TITLES
 from cos_installer.support import advice
 from cos_installer.support.events import Event
@@ -62,8 +61,7 @@ def machine_identity(config: Any, machine: Any, bootif: str | None = None) -> di
 
             machine = open_machine(None)
         nics = sorted(machine.nics(True), key=lambda n: n.name)
-        real = getattr(machine, "sysfs_root", None) == "/sys"  # a profile's NICs are not here
-        macs += [(real and permanent_mac(n.name)) or n.mac for n in nics if n.mac]
+        macs += [n.perm_mac or n.mac for n in nics if n.mac]  # the probe read perm_mac once
         dmi = machine.dmi() if hasattr(machine, "dmi") else {}
     except Exception:  # noqa: BLE001 - an identity with less in it still tells the run
         pass
