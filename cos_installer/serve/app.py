@@ -10,6 +10,7 @@ nothing else of the installer needs it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,8 +41,22 @@ def _client(request: web.Request) -> str:
     return request.remote or "?"
 
 
-def _base(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}/"
+# host[:port] as a Host header may name this server: a DNS name, an IPv4 address or a
+# bracketed IPv6 address. Nothing else reaches boot.ipxe, whose `set base` and kernel line
+# copy it (a space would add kernel options; a '/' a path).
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|"
+    r"65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+)
+
+
+def _base(request: web.Request) -> str | None:
+    """The URL this server was asked by, or None when the Host header is no host[:port]."""
+    host = request.host
+    if len(host) > 261 or not _HOST.fullmatch(host):
+        return None
+    return f"{request.scheme}://{host}/"
 
 
 async def status(request: web.Request) -> web.Response:
@@ -94,7 +109,11 @@ async def answers(request: web.Request) -> web.Response:
 
 async def boot_script(request: web.Request) -> web.Response:
     opts: Options = request.app[OPTIONS]
-    text = ipxe.boot_script(_base(request), autoinstall=opts.autoinstall, after=opts.after)
+    base = _base(request)
+    if base is None:
+        shown = request.host.encode("unicode_escape").decode("ascii")[:80]
+        return web.Response(status=400, text=f"Host {shown!r}: expected HOST[:PORT]\n")
+    text = ipxe.boot_script(base, autoinstall=opts.autoinstall, after=opts.after)
     return web.Response(text=text, content_type=TEXT)
 
 

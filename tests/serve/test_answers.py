@@ -4,6 +4,7 @@ a machine that matched nothing listed as unmatched until it finds its answers.""
 
 from __future__ import annotations
 
+import pytest
 import functools
 
 import yaml
@@ -100,3 +101,22 @@ def test_events_only_serves_no_files_and_no_answers(rack):
             assert request(s.url(rel))[0] == 404, rel
         assert len(status(s)["hosts"]) == 6
         assert request(s.url(""))[0] == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "10.0.0.1:8080 cos.answers=http://evil/",  # words added to the kernel line
+        "evil/x",  # a path in the base
+        "h:99999",  # no such port
+        "a" * 300,  # longer than a DNS name
+        "h\tx",
+        "",
+    ],
+)
+def test_a_host_header_that_is_no_host_gets_no_boot_script(served, host):
+    """boot.ipxe is written for the Host it was asked by: anything but host[:port] would be
+    copied into the iPXE script and the live kernel's command line, so it is refused."""
+    code, _, body = request(served.url("boot.ipxe"), headers={"Host": host})
+    assert code == 400 and b"Host" in body
+    assert b"#!ipxe" not in body
