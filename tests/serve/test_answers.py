@@ -4,9 +4,9 @@ a machine that matched nothing listed as unmatched until it finds its answers.""
 
 from __future__ import annotations
 
-import pytest
 import functools
 
+import pytest
 import yaml
 
 from cos_installer.answers.loader import read_mapping
