@@ -35,7 +35,6 @@ part to move out next, with SourceError.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -46,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cos_installer.hardware.media import MEDIA_DIR
+from cos_installer.live import cmdline
 from cos_installer.live.pinned import PinMismatch, fetch_pinned, parse_pin
 from cos_installer.live.reportopt import report_option
 from cos_installer.netboot.contract import bootif_mac
@@ -96,11 +96,7 @@ def parse_cmdline(text: str) -> BootOptions:
     """Parse a kernel command line; unknown cos.* options are errors, others are ignored."""
     answers, autoinstall, after, consoles, pin = None, False, "poweroff", [], ""
     payload, bootif, report = None, None, ""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    for word in words:
+    for word in cmdline.words(text):
         key, has_value, value = word.partition("=")
         if key == "console" and value:
             consoles.append(value.split(",", 1)[0])
@@ -165,9 +161,8 @@ def _payload_url(value: str) -> str:
     return value
 
 
-def read_cmdline(path: str = "/proc/cmdline") -> BootOptions:
-    with open(path, encoding="utf-8") as f:
-        return parse_cmdline(f.read())
+def read_cmdline(path: str = cmdline.PATH) -> BootOptions:
+    return parse_cmdline(cmdline.read(path))
 
 
 def parse_source(spec: str) -> AnswerSource:

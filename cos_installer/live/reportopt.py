@@ -8,14 +8,13 @@ over both). The rule for the URL is the answers' one (answers.validate.report_ur
 
 from __future__ import annotations
 
-import shlex
-
 from cos_installer.answers.validate import FieldError, report_url
 from cos_installer.common.shown import printable
+from cos_installer.live import cmdline
 from cos_installer.netboot.contract import bootif_mac
 
 OPTION = "cos.report"
-CMDLINE = "/proc/cmdline"
+CMDLINE = cmdline.PATH
 
 
 def report_option(value: str, name: str = OPTION, error: type[ValueError] = ValueError) -> str:
@@ -31,16 +30,11 @@ def kernel_report(path: str = CMDLINE) -> tuple[str, str | None]:
     """(cos.report's URL or "", BOOTIF's MAC or None) of the kernel command line at `path`;
     ValueError for a cos.report= value that is not acceptable. An unreadable file: none."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read(65536)
+        text = cmdline.read(path)
     except OSError:
         return "", None
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
     url, bootif = "", None
-    for word in words:
+    for word in cmdline.words(text):
         key, _, value = word.partition("=")
         if key == OPTION:
             url = report_option(value)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cos_installer.commands import autostart
-from cos_installer.live import boot
+from cos_installer.live import boot, reportopt
 from tests.realparts import need_root, need_tools
 
 ANSWERS = "role: agent\ndisk: /dev/vda\n"
@@ -69,6 +69,25 @@ def test_cmdline_errors_name_the_option(cmdline: str, expected: str) -> None:
 def test_read_cmdline_from_file(tmp_path: Path) -> None:
     (tmp_path / "cmdline").write_text("console=ttyS0 cos.answers=cdrom:/answers.yaml\n")
     assert boot.read_cmdline(str(tmp_path / "cmdline")).answers == "cdrom:/answers.yaml"
+
+
+def test_a_kernel_line_with_bytes_that_are_not_utf8_is_read_not_a_traceback(tmp_path: Path):
+    """A boot loader passes bytes as given: the autostart and `install` read the same line
+    the same way (one reader), the odd bytes replaced, the options around them understood."""
+    line = tmp_path / "cmdline"
+    line.write_bytes(
+        b"quiet \xff\xfe cos.report=http://10.0.0.1/events BOOTIF=01-52-54-00-12-34-56\n"
+    )
+    options = boot.read_cmdline(str(line))
+    assert (options.report, options.bootif) == ("http://10.0.0.1/events", "52:54:00:12:34:56")
+    assert reportopt.kernel_report(str(line)) == (options.report, options.bootif)
+
+
+def test_a_kernel_line_is_read_at_most_to_its_kernel_limit(tmp_path: Path):
+    line = tmp_path / "cmdline"
+    line.write_text("quiet " + "x" * 10_000_000 + " cos.after=reboot\n")
+    assert boot.read_cmdline(str(line)).after == "poweroff", "the end past the limit is not read"
+    assert reportopt.kernel_report(str(line)) == ("", None)
 
 
 def test_source_forms() -> None:
