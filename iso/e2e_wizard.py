@@ -29,6 +29,19 @@ def type_text(guest: vm.VM, text: str) -> None:
         time.sleep(0.05)
 
 
+def fill_ha_group(guest: vm.VM) -> None:
+    """An HA controller's group (guide 3.1.2): this machine's leased address is pre-filled
+    first (the primary); the other two are typed in its network."""
+    found = guest.expect(r"This machine \((10\.0\.2\.\d+)\) is:", 60)
+    own = found.group(1)
+    others = [f"10.0.2.{n}" for n in (101, 102) if f"10.0.2.{n}" != own]
+    press(guest, "Tab")
+    type_text(guest, others[0])
+    press(guest, "Tab")
+    type_text(guest, others[1])
+    press(guest, "Enter")
+
+
 def run(workdir: Path, iso: str, accel: str) -> list[str]:
     problems: list[str] = []
 
@@ -81,16 +94,7 @@ def run(workdir: Path, iso: str, accel: str) -> list[str]:
         found = guest.expect(r"Pre-filled from the DHCP answer on ens16|no DHCP answer", 120)
         want("Pre-filled" in found.group(0), "DHCP on ens16 pre-filled the address")
         press(guest, "Enter")
-        # An HA controller's group (guide 3.1.2): this machine's leased address is pre-filled
-        # first (the primary); the other two are typed in its network.
-        found = guest.expect(r"This machine \((10\.0\.2\.\d+)\) is:", 60)
-        own = found.group(1)
-        others = [f"10.0.2.{n}" for n in (101, 102) if f"10.0.2.{n}" != own]
-        press(guest, "Tab")
-        type_text(guest, others[0])
-        press(guest, "Tab")
-        type_text(guest, others[1])
-        press(guest, "Enter")
+        fill_ha_group(guest)
         guest.expect(r"Choose the disk", 60)
         press(guest, "Enter")  # /dev/vda, the first disk offered
         guest.expect(r"Optional: a second disk", 60)
