@@ -10,34 +10,9 @@ import urwid
 
 from cos_installer.i18n import _
 
-MARKED, UNMARKED = "[x]", "[ ]"
+from .radiolist import Choice
 
-
-class MarkRow(urwid.WidgetWrap):
-    """One line: `[x] label`; Space marks or unmarks it."""
-
-    def __init__(self, key: Hashable, markup: Any, owner: MarkList) -> None:
-        self.key = key
-        self._owner = owner
-        self._mark = urwid.Text(UNMARKED)
-        self._label = urwid.Text(markup)
-        row = urwid.Columns([(4, self._mark), self._label])
-        super().__init__(urwid.AttrMap(row, None, "focus"))
-
-    def set_marked(self, on: bool) -> None:
-        self._mark.set_text(MARKED if on else UNMARKED)
-
-    def set_label(self, markup: Any) -> None:
-        self._label.set_text(markup)
-
-    def selectable(self) -> bool:
-        return True
-
-    def keypress(self, size: tuple[int], key: str) -> str | None:
-        if key == " ":
-            self._owner.toggle(self.key)
-            return None
-        return key
+MARKS = ("[ ]", "[x]")  # (off, on)
 
 
 class MarkList(urwid.WidgetWrap):
@@ -50,7 +25,7 @@ class MarkList(urwid.WidgetWrap):
         focus: Hashable | None = None,
         on_change: Callable[[list[Hashable]], None] | None = None,
     ) -> None:
-        self.lines = {key: MarkRow(key, markup, self) for key, markup in items}
+        self.lines = {key: Choice(key, markup, self.toggle, MARKS) for key, markup in items}
         self._marked = {key for key in marked if key in self.lines}
         for key in self._marked:
             self.lines[key].set_marked(True)
@@ -73,7 +48,7 @@ class MarkList(urwid.WidgetWrap):
     @property
     def focused_key(self) -> Hashable | None:
         focus = self._pile.focus
-        return focus.key if isinstance(focus, MarkRow) else None
+        return focus.key if isinstance(focus, Choice) else None
 
     def selectable(self) -> bool:
         return bool(self.lines)

@@ -10,20 +10,30 @@ import urwid
 
 from cos_installer.i18n import _
 
+RADIO_MARKS = ("( )", "(*)")  # (off, on); a mark list's are "[ ]", "[x]" (screens/marklist)
+
 
 class Choice(urwid.WidgetWrap):
-    """One line of a radio list: `(*) label`; Space selects it, Enter is left to the screen."""
+    """One line of a radio or mark list: `(*) label`; Space calls `on_space` with its key,
+    Enter is left to the screen."""
 
-    def __init__(self, key: Hashable, markup: Any, owner: RadioList) -> None:
+    def __init__(
+        self,
+        key: Hashable,
+        markup: Any,
+        on_space: Callable[[Hashable], None],
+        marks: tuple[str, str] = RADIO_MARKS,
+    ) -> None:
         self.key = key
-        self._owner = owner
-        self._mark = urwid.Text("( )")
+        self._on_space = on_space
+        self._marks = marks
+        self._mark = urwid.Text(marks[0])
         self._label = urwid.Text(markup)
         row = urwid.Columns([(4, self._mark), self._label])
         super().__init__(urwid.AttrMap(row, None, "focus"))
 
     def set_marked(self, on: bool) -> None:
-        self._mark.set_text("(*)" if on else "( )")
+        self._mark.set_text(self._marks[on])
 
     def set_label(self, markup: Any) -> None:
         self._label.set_text(markup)
@@ -33,7 +43,7 @@ class Choice(urwid.WidgetWrap):
 
     def keypress(self, size: tuple[int], key: str) -> str | None:
         if key == " ":
-            self._owner.select(self.key)
+            self._on_space(self.key)
             return None
         return key
 
@@ -56,7 +66,7 @@ class RadioList(urwid.WidgetWrap):
             if key is None:
                 rows.append(urwid.Padding(urwid.Text(markup), left=4))
                 continue
-            choice = Choice(key, markup, self)
+            choice = Choice(key, markup, self.select)
             self.choices[key] = choice
             rows.append(choice)
         self._on_change = on_change
