@@ -7,6 +7,8 @@ a new top-level key); the marker is not part of the file.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Any
 
 import urwid
@@ -33,24 +35,27 @@ class View(Screen):
 
     def keypress(self, size: tuple[int, int], key: Any) -> str | None:
         if key in ("page down", "page up"):
-            self._focus_edge(size, key == "page down")
+            self._page(size, 1 if key == "page down" else -1)
+            return None
         return super().keypress(size, key)
 
-    def _focus_edge(self, size: tuple[int, int], bottom: bool) -> None:
-        """Focus the last (first) whole line on screen before paging: urwid pages from the
-        focused line, so the first PgDn from the top line moved the text by one row."""
-        middle, top, low = self.listbox.calculate_visible(size, focus=True)
-        offset, focus_widget, position, _rows, _cursor = middle
-        if bottom:
-            edge = [(w, p) for w, p, r in low[1]] if low else []
-            if low and low[0]:  # the last line is cut: page from the one before it
-                edge = edge[:-1]
-        else:
-            edge = [(w, p) for w, p, r in top[1]] if top else []
-            if top and top[0]:
-                edge = edge[:-1]
-        if edge:
-            self.listbox.set_focus(edge[-1][1], "above" if bottom else "below")
+    def _page(self, size: tuple[int, int], direction: int) -> None:
+        """Scroll by the view's height less one row (the row kept stays in sight), counted
+        from the row at the top of the view. urwid pages from the focused line: the first
+        PgDn moved the text by one row, and PgUp did not undo PgDn when a folded line was cut
+        at the top."""
+        maxcol, maxrow = size
+        starts = list(accumulate((line.rows((maxcol,)) for line in self.walker), initial=0))
+        offset, _widget, position, _rows, _cursor = self.listbox.calculate_visible(size, True)[0]
+        top = starts[position] - offset
+        target = min(top + direction * max(1, maxrow - 1), starts[-1] - maxrow)
+        target = max(0, target)
+        first = bisect_right(starts, target) - 1  # the line on the view's top row
+        if direction > 0:  # focus the last whole line in view (Down then scrolls at once)
+            line = max(first, bisect_right(starts, target + maxrow) - 2)
+        else:  # the first whole line (Up then scrolls at once)
+            line = min(bisect_left(starts, target), len(starts) - 2)
+        self.listbox.change_focus(size, line, offset_inset=starts[line] - target)
 
 
 def fold(line: str, width: int, marker: str = MARKER) -> list[tuple[str, str]]:
