@@ -89,8 +89,14 @@ def _keep_cluster(entry: dict, merged: dict) -> None:
             set_path(entry, path, plain(value))
 
 
-def documents(mapping: dict, source: str, hasher: Callable[[str], str]) -> dict[str, str]:
-    """relative path -> YAML text; the mapping must have passed the fleet checks."""
+def documents(
+    mapping: dict,
+    source: str,
+    hasher: Callable[[str], str],
+    paths: dict[str, list[int]] | None = None,
+) -> dict[str, str]:
+    """relative path -> YAML text; the mapping must have passed the fleet checks. paths:
+    identity_paths(mapping, source) when the caller has it already."""
     shared = {k: plain(v) for k, v in mapping.items() if k != "hosts"}
     _hash_secrets(shared, hasher)
     entries = []
@@ -101,7 +107,9 @@ def documents(mapping: dict, source: str, hasher: Callable[[str], str]) -> dict[
         _keep_cluster(entry, host_entry(mapping, i, facts))
         entries.append(entry)
     out = {}
-    for path, owners in sorted(identity_paths(mapping, source).items()):
+    if paths is None:
+        paths = identity_paths(mapping, source)
+    for path, owners in sorted(paths.items()):
         names = [
             str(get_path(entries[i], "system.hostname") or f"hosts[{i}]")
             .encode("unicode_escape")

@@ -107,5 +107,5 @@ def build(mapping: dict, source: str, hasher: Callable[[str], str]) -> FleetInde
         if count > 1:
             del index.by_hostname[name]
     index.owners = identity_paths(mapping, source)
-    index.texts = documents(mapping, source, hasher)
+    index.texts = documents(mapping, source, hasher, index.owners)
     return index
