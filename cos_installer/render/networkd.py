@@ -33,6 +33,12 @@ class NetworkFile:
     content: str
     comment: str  # shown above the file in the cloud-config
 
+    @property
+    def name(self) -> str:
+        """The coreos.units name: coreos-cloudinit puts a *.network/*.netdev unit in
+        NETWORK_DIR and restarts systemd-networkd for it."""
+        return self.path.rsplit("/", 1)[1]
+
 
 def network_files(env: jinja2.Environment, net: NetworkSettings) -> list[NetworkFile]:
     """Every .netdev/.network file of the stack, bottom up."""

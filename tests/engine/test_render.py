@@ -28,6 +28,7 @@ from tests.engine.helpers import (
     answers,
     run_cli,
 )
+from tests.netunits import NETWORK_SUFFIXES, network_files
 
 NAMES = ["controller-ha", "controller-single", "agent-bridge", "agent-ipvlan"]
 
@@ -50,14 +51,17 @@ def test_golden_parses_back_and_passes_the_rules(name):
     (user,) = doc["users"]
     assert user == {"name": "cos", "passwd": FIXED_HASH, "groups": ["sudo", "docker"]}
     files = {f["path"]: f for f in doc["write_files"]}
-    assert files["/etc/systemd/network/10-eth0.network"]["permissions"] == "0644"
     assert files[ROLE_ENV_PATH]["permissions"] == "0600"
+    assert "/etc/systemd/network/10-eth0.network" not in files  # a unit: networkd restarts
+    assert list(network_files(doc)) == ["/etc/systemd/network/10-eth0.network"]
 
 
 def units_of(text):
+    """The systemd units (the network's units, first in the list, are left out)."""
     return [
         (u["name"], u.get("command"), u.get("enable"))
         for u in yaml.safe_load(text)["coreos"]["units"]
+        if not u["name"].endswith(NETWORK_SUFFIXES)
     ]
 
 
@@ -113,7 +117,7 @@ def test_dhcp_and_mac_in_the_networkd_file():
     data = answers(AGENT, network__dhcp=True, network__address=DELETE, network__gateway=DELETE,
                    network__dns=DELETE, network__mac="52:54:00:AB:cd:01")  # fmt: skip
     doc = yaml.safe_load(render_config(from_mapping(data)))
-    content = doc["write_files"][0]["content"]
+    (content,) = network_files(doc).values()
     assert content.startswith(  # the permanent MAC alone: the installed OS may name it otherwise
         "[Match]\nPermanentMACAddress=52:54:00:ab:cd:01\n\n[Network]\nDHCP=ipv4\n"
     )
@@ -122,8 +126,8 @@ def test_dhcp_and_mac_in_the_networkd_file():
 def test_several_dns_servers():
     data = answers(AGENT, network__dns="10.0.0.2, 10.0.0.3", network__interface="enp0s3")
     doc = yaml.safe_load(render_config(from_mapping(data)))
-    (networkd,) = [f for f in doc["write_files"] if f["path"].endswith("10-enp0s3.network")]
-    assert networkd["content"].endswith("DNS=10.0.0.2\nDNS=10.0.0.3\n")
+    networkd = network_files(doc)["/etc/systemd/network/10-enp0s3.network"]
+    assert networkd.endswith("DNS=10.0.0.2\nDNS=10.0.0.3\n")
 
 
 def test_data_disk_mount_unit():

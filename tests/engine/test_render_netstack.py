@@ -8,7 +8,6 @@ import configparser
 import os
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from cos_installer.answers.document import AnswersError, from_mapping
 from cos_installer.render.checker import check
 from cos_installer.render.config import render_config
 from tests.engine.helpers import AGENT, CONTROLLER, DELETE, GOLDEN, answers
+from tests.netunits import network_files
 
 M1, M2 = "52:54:00:00:00:01", "52:54:00:00:00:02"
 BOND = {"network__interface": ["eth0", "eth1"], "network__mac": [M1, M2]}
@@ -40,11 +40,6 @@ VARIANTS = {
         "network__ipv6": "dhcp",
     },  # fmt: skip
 }
-
-
-def network_files(text: str) -> dict[str, str]:
-    doc = yaml.safe_load(text)
-    return {f["path"]: f["content"] for f in doc["write_files"] if "/systemd/network/" in f["path"]}
 
 
 def shown(files: dict[str, str]) -> str:

@@ -5,7 +5,6 @@ shape errors; the stack rules that need the machine (MTU over a NIC's max, 802.3
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from cos_installer.answers.document import AnswersError, dump_yaml
 from cos_installer.answers.fleet import FleetError, check_entries, resolve
@@ -14,6 +13,7 @@ from cos_installer.answers.loader import load_for_machine
 from cos_installer.cli import main
 from cos_installer.hardware import open_machine
 from tests.fleet.conftest import PASSWORD, profile_path
+from tests.netunits import network_files
 
 BOND_RACK = profile_path("rack-bond")
 P1, P2 = "52:54:00:b0:10:01", "52:54:00:b0:10:02"  # ens1f0, ens1f1 (ens1f1's current MAC differs)
@@ -103,9 +103,7 @@ def test_a_fleet_bond_renders_members_matched_by_permanent_mac(tmp_path, capsys)
     config = load_for_machine(str(path), open_machine(BOND_RACK))
     assert config.network.macs == {"ens1f0": P1, "ens1f1": P2}
     assert main(["render", "--answers", str(path), "--machine", BOND_RACK]) == 0
-    files = {
-        f["path"]: f["content"] for f in yaml.safe_load(capsys.readouterr().out)["write_files"]
-    }
+    files = network_files(capsys.readouterr().out)
     assert files["/etc/systemd/network/10-ens1f1.network"].startswith(
         f"[Match]\nPermanentMACAddress={P2}\n\n[Link]\nMTUBytes=9000\n\n[Network]\nBond=bond0\n"
     )

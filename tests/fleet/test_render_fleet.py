@@ -11,6 +11,7 @@ import yaml
 from cos_installer.answers.document import dump_yaml
 from cos_installer.cli import main
 from tests.fleet.conftest import INSTALL_CODE, PASSWORD, profile_path
+from tests.netunits import network_files
 
 SAMPLES = Path(__file__).parents[2] / "cos_installer" / "samples"
 
@@ -22,9 +23,8 @@ def render(capsys, path: Path, *extra: str) -> tuple[int, str, str]:
 
 
 def networkd(text: str) -> str:
-    doc = yaml.safe_load(text)
-    (found,) = [f for f in doc["write_files"] if f["path"].endswith(".network")]
-    return found["content"]
+    (found,) = [c for p, c in network_files(text).items() if p.endswith(".network")]
+    return found
 
 
 @pytest.fixture
