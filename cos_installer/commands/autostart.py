@@ -23,7 +23,7 @@ import termios
 import time
 
 from cos_installer.hardware.media import MEDIA_DIR, PAYLOAD, PAYLOAD_URL_ENV
-from cos_installer.hardware.types import Machine
+from cos_installer.hardware.types import LOCAL, Machine
 from cos_installer.live import boot, consoles, ptyrelay, takeover
 from cos_installer.live.takeover import take_lock, wait_key
 
@@ -129,11 +129,13 @@ def install_command(
 ) -> list[str]:
     """No --target: `install` takes the disk from the answers, for a fleet file from this
     machine's entry (a --target from the file's defaults would override the entry's disk).
-    note: how the answers were authenticated, the install's first event. The image:
-    cos.payload's URL when netbooted, else the medium's."""
+    --machine local: the live system installs the machine it runs on, so its NICs are
+    probed and each chosen NIC's permanent MAC goes into the config (the installed OS may
+    name the NIC otherwise). note: how the answers were authenticated, the install's first
+    event. The image: cos.payload's URL when netbooted, else the medium's."""
     image = payload or os.path.join(medium, PAYLOAD)
-    return installer() + ["install", "--answers", answers, "--image", image, "--yes",
-                          *note_args(note)]  # fmt: skip
+    return installer() + ["install", "--answers", answers, "--image", image, "--machine",
+                          LOCAL, "--yes", *note_args(note)]  # fmt: skip
 
 
 def unattended(

@@ -50,7 +50,7 @@ def _open(profile: str) -> Any:
     from cos_installer.hardware import ProfileError, open_machine
 
     try:
-        return open_machine(None if profile == "local" else profile)
+        return open_machine(profile)
     except ProfileError as exc:
         raise _Problem([f"cos-installer: {exc}"]) from None
 

@@ -157,7 +157,14 @@ def _load(args):
 
     machine = open_machine(args.machine) if _needs_machine(args) else None
     note = lambda text: print(f"note: {text}", file=sys.stderr)  # noqa: E731
-    return load_for_machine(args.answers, machine, host=args.host, report=note), machine
+    config = load_for_machine(args.answers, machine, host=args.host, report=note)
+    by_name = [n for n in config.network.interfaces if n not in config.network.macs]
+    if by_name:
+        note(f"network.interface {', '.join(by_name)}: matched by name on the installed system "
+             "(no MAC known: this machine's NICs were not probed); an OS that names the NIC "
+             "otherwise leaves it unconfigured. On the machine itself give --machine local, "
+             "or pin network.mac")  # fmt: skip
+    return config, machine
 
 
 def _confirm_erase(backend) -> int | None:

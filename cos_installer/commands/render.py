@@ -22,7 +22,7 @@ from cos_installer.answers.fleet import (
     resolve_entry,
 )
 from cos_installer.answers.fleet_rules import get_path, match_values, stand_in
-from cos_installer.answers.loader import read_mapping
+from cos_installer.answers.loader import machine_nics, read_mapping
 from cos_installer.answers.model import InstallConfig
 from cos_installer.render.config import RenderError, render_config
 
@@ -67,7 +67,7 @@ def _open(profile: str | None) -> object:
     if profile is None:
         return None
     try:
-        return open_machine(None if profile == "local" else profile)
+        return open_machine(profile)
     except ProfileError as exc:
         raise FleetError(f"cos-installer: {exc}") from None
 
@@ -109,7 +109,7 @@ def load_config(args: argparse.Namespace) -> InstallConfig:
         plain = resolve_entry(mapping, index, machine, source=source)  # type: ignore[arg-type]
     else:
         plain = _without_machine(mapping, index, where)
-    return from_mapping(plain, where)
+    return from_mapping(plain, where, nics=machine_nics(machine))  # type: ignore[arg-type]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from cos_installer.hardware.media import MEDIA_DIR, MEDIA_DIR_ENV, PAYLOAD, PAYL
 from cos_installer.hardware.profile_schema import ProfileError
 from cos_installer.hardware.snapshot import disk_json, nic_json, snapshot_json
 from cos_installer.hardware.types import (
+    LOCAL,
     MIN_DISK_BYTES,
     DhcpLease,
     DhcpResult,
@@ -25,6 +26,7 @@ from cos_installer.hardware.types import (
 from cos_installer.hardware.watch import NicChange, NicWatcher
 
 __all__ = [
+    "LOCAL",
     "MEDIA_DIR",
     "MEDIA_DIR_ENV",
     "MIN_DISK_BYTES",
@@ -50,12 +52,12 @@ __all__ = [
 
 
 def open_machine(profile: str | None = None, *, all_nics: bool = False) -> Machine:
-    """This computer (profile None), or the machine a profile describes.
+    """This computer (profile None or "local"), or the machine a profile describes.
 
     Raises ProfileError (a message naming file, key path and what is expected) for a bad
     profile.
     """
-    if profile is None:
+    if profile is None or profile == LOCAL:
         from cos_installer.hardware.real import RealMachine
 
         return RealMachine(all_nics=all_nics)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from cos_installer.i18n import _
 
+LOCAL = "local"  # the profile name for this computer itself, probed (--machine local)
 MIN_DISK_BYTES = 8 * 1024**3  # smallest OS disk offered (the COS image plus room to grow)
 
 

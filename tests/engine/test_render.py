@@ -181,9 +181,15 @@ def test_env_value_survives_the_shell(value, tmp_path):
 
 
 def test_render_cli_prints_config_or_all_errors(tmp_path):
-    ok = run_cli("render", "--answers", str(SAMPLES / "agent-ipvlan.yaml"), "--machine", "demo")
+    ok = run_cli("render", "--answers", str(SAMPLES / "agent-ipvlan.yaml"))
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.decode() == (GOLDEN / "agent-ipvlan.cloud-config").read_text()
+    # on a machine (here the demo profile) the NIC is matched by its MAC, as install does
+    on_demo = run_cli("render", "--answers", str(SAMPLES / "agent-ipvlan.yaml"), "--machine",
+                      "demo")  # fmt: skip
+    assert on_demo.returncode == 0, on_demo.stderr
+    (eth0,) = network_files(on_demo.stdout.decode()).values()
+    assert eth0.startswith("[Match]\nPermanentMACAddress=52:54:00:c0:50:01\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text("role: agent\nagent: {install_code: '1'}\nsystem: {hostname: A_}\n")
     result = run_cli("render", "--answers", str(bad))

@@ -52,3 +52,5 @@ def test_install_command_leaves_the_disk_to_the_answers(tmp_path: Path) -> None:
     assert command[command.index("--answers") + 1] == path
     assert command[command.index("--image") + 1] == "/run/live/medium/cos/cos-image.raw.zst"
     assert command[-1] == "--yes" and "install" in command
+    # the live system installs the machine it runs on: its NICs are probed for their MACs
+    assert command[command.index("--machine") + 1] == "local"

@@ -102,11 +102,8 @@ def test_the_kernel_command_line_of_a_netbooted_machine():
     options = boot.parse_cmdline(line)
     assert options.payload == URL and options.bootif == "52:54:00:ab:cd:ef"
     assert options.answers == "http://10.0.0.1/cos/answers/" and options.autoinstall
-    assert install_command("/tmp/a.yaml", "/run/live/medium", payload=options.payload)[-3:] == [
-        "--image",
-        URL,
-        "--yes",
-    ]
+    command = install_command("/tmp/a.yaml", "/run/live/medium", payload=options.payload)
+    assert command[command.index("--image") + 1] == URL and command[-1] == "--yes"
 
 
 @pytest.mark.parametrize("value", ["", "ftp://x/y", "http://", "/run/live/medium/cos/img"])
