@@ -33,28 +33,11 @@ RENAMED_SLOT = 0x07  # phase (a)'s NIC, ens16 when installed, boots as ens7
 
 
 def answers(password: str) -> str:
-    return f"""role: agent
-agent:
-  controllers: "10.0.2.10:80,10.0.2.11:80"
-  install_code: "8070"
-  network_model: bridge
-system:
-  hostname: {HOSTNAME}
-  password: "{password}"
-network:
-  interface: [ens16, ens17]
-  bond: {{mode: active-backup}}
-  vlan: 100
-  mtu: 9000
-  dhcp: false
-  address: {ADDRESS4}
-  gateway: {PEER4}
-  dns: {PEER4}
-  ipv6: static
-  address6: {ADDRESS6}
-  gateway6: {PEER6}
-disk: /dev/vda
-"""
+    network = {"interface": ["ens16", "ens17"], "bond": {"mode": "active-backup"}, "vlan": 100,
+               "mtu": 9000, "dhcp": False, "address": ADDRESS4, "gateway": PEER4, "dns": PEER4,
+               "ipv6": "static", "address6": ADDRESS6, "gateway6": PEER6}  # fmt: skip
+    return e2e_shared.answers_yaml(password, hostname=HOSTNAME, network=network,
+                                   disks=("/dev/vda",))  # fmt: skip
 
 
 def hub_nic(guest: vm.VM, slot: int, mac: str) -> str:

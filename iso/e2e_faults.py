@@ -80,7 +80,7 @@ INSTALL = "cos-installer install --yes --answers /cfg/answers-{}.yaml 2>&1"
 def _drives(workdir: Path, password: str) -> tuple[Path, dict[str, Path], Path]:
     """The COSCFG drive with one answers file per target, three blank disks (vdc with an old
     GPT at both ends) and the blkdebug rules that make vdc fail writes."""
-    base = e2e_shared.answers_yaml(password).replace("disk: /dev/vda\ndata_disk: /dev/vdb\n", "")
+    base = e2e_shared.answers_yaml(password, disks=())
     cfg_dir = workdir / "cfg-f"
     cfg_dir.mkdir()
     for disk in ("vda", "vdc"):

@@ -12,30 +12,34 @@ import time
 from pathlib import Path
 
 import vm
+import yaml
 
 NIC = "ens16"  # the first NIC at PCI slot 0x10 (vm.VM.nic) in the live system and installed OS
 HOSTNAME = "e2e-agent1"
 ADDRESS = "10.0.2.15/24"
+AGENT = {"controllers": "10.0.2.10:80,10.0.2.11:80", "install_code": "8070",
+         "network_model": "bridge"}  # fmt: skip
+STATIC_NIC = {"interface": NIC, "dhcp": False, "address": ADDRESS, "gateway": "10.0.2.2",
+              "dns": "10.0.2.3"}  # fmt: skip
 
 
-def answers_yaml(password: str) -> str:
-    return f"""role: agent
-agent:
-  controllers: "10.0.2.10:80,10.0.2.11:80"
-  install_code: "8070"
-  network_model: bridge
-system:
-  hostname: {HOSTNAME}
-  password: "{password}"
-network:
-  interface: {NIC}
-  dhcp: false
-  address: {ADDRESS}
-  gateway: 10.0.2.2
-  dns: 10.0.2.3
-disk: /dev/vda
-data_disk: /dev/vdb
-"""
+def answers_yaml(
+    password: str,
+    *,
+    hostname: str = HOSTNAME,
+    network: dict | None = None,
+    disks: tuple[str, ...] = ("/dev/vda", "/dev/vdb"),
+) -> str:
+    """The agent the phases install: (a)'s one static NIC unless `network` says otherwise;
+    `disks`: the OS disk and, if given, the data disk (none: the caller adds its own)."""
+    answers = {
+        "role": "agent",
+        "agent": AGENT,
+        "system": {"hostname": hostname, "password": password},
+        "network": network or STATIC_NIC,
+    }
+    answers.update(zip(("disk", "data_disk"), disks, strict=False))
+    return yaml.safe_dump(answers, sort_keys=False)
 
 
 def make_cfg_drive(workdir: Path, answers: str, name: str = "cfg") -> Path:
