@@ -93,21 +93,23 @@ error_log {work}/nginx/error.log;
 events {{ worker_connections 1024; }}
 http {{ access_log off; client_body_temp_path {work}/nginx/body; include {tree}/nginx.conf; }}
 """)
-    proc = subprocess.Popen(["nginx", "-c", str(conf)], stderr=subprocess.DEVNULL)
-    try:
-        wait_port(port)
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    with running(["nginx", "-c", str(conf)], port) as server:
+        yield server
 
 
 @contextlib.contextmanager
 def serve(fleet: Path, boot: Path):
     port = free_port()
-    proc = subprocess.Popen([*COS, "serve", "--fleet", str(fleet), "--boot-dir", str(boot),
-                             "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL)  # fmt: skip
+    argv = [*COS, "serve", "--fleet", str(fleet), "--boot-dir", str(boot), "--listen",
+            f"127.0.0.1:{port}"]  # fmt: skip
+    with running(argv, port) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running(argv: list[str], port: int):
+    """(port, pid) of a server started from argv, once it listens on port; stopped after."""
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         wait_port(port)
         yield port, proc.pid
