@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 
-from cos_installer.commands.printer import Printer, print_network, print_next_steps
+from cos_installer.commands.printer import Printer, print_network, print_next_steps, warnings
 from cos_installer.commands.trust import add_trust_arguments, trust_of
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
@@ -158,12 +158,8 @@ def _load(args):
     machine = open_machine(args.machine) if _needs_machine(args) else None
     note = lambda text: print(f"note: {text}", file=sys.stderr)  # noqa: E731
     config = load_for_machine(args.answers, machine, host=args.host, report=note)
-    by_name = [n for n in config.network.interfaces if n not in config.network.macs]
-    if by_name:
-        note(f"network.interface {', '.join(by_name)}: matched by name on the installed system "
-             "(no MAC known: this machine's NICs were not probed); an OS that names the NIC "
-             "otherwise leaves it unconfigured. On the machine itself give --machine local, "
-             "or pin network.mac")  # fmt: skip
+    for line in warnings(config, machine):
+        print(line, file=sys.stderr)
     return config, machine
 
 

@@ -77,3 +77,22 @@ def print_network(config, as_json: bool) -> None:
     """The network stack in one line, as the wizard's Summary and Done screen show it."""
     if not as_json:
         print(f"network: {config.network.stack_text}", file=sys.stderr)
+
+
+def warnings(config, machine=None) -> list[str]:
+    """What the Summary warns of (answers/risks.py, the chosen NICs' links when the machine
+    is known), as `warning:` lines, and a `note:` when the chosen NICs can only be matched by
+    name on the installed system."""
+    from cos_installer.answers.risks import risks
+
+    linked = None if machine is None else {nic.name: nic.linked for nic in machine.nics(True)}
+    lines = [f"warning: {text}" for text in risks(config, linked)]
+    by_name = [n for n in config.network.interfaces if n not in config.network.macs]
+    if by_name:
+        lines.append(
+            f"note: network.interface {', '.join(by_name)}: matched by name on the installed "
+            "system (no MAC known: this machine's NICs were not probed); an OS that names the "
+            "NIC otherwise leaves it unconfigured. On the machine itself give --machine local, "
+            "or pin network.mac"
+        )
+    return lines
