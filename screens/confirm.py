@@ -133,13 +133,13 @@ class View(GuardedConfirm):
                     "cloud-config to {path}; nothing is written."
                 ).format(disk=config.disk, path=USER_DATA_PATH)
                 rows += [text(("note", dry)), blank()]
+        fixed: list[urwid.Widget] = []
         if self.errors:
             rows.append(text(("error", _("The installer cannot go on; go back (Esc) and fix:"))))
             rows += [text(("error", f" - {err}")) for err in self.errors]
-        else:
-            rows += erase_rows(chosen)
-        rows.append(blank())
-        super().__init__(ctx, rows, can_erase=not self.errors)
+        else:  # what is erased stays in sight however far the summary is scrolled
+            fixed = [*erase_rows(chosen), blank()]
+        super().__init__(ctx, rows, can_erase=not self.errors, fixed=fixed)
 
     def erase(self) -> None:
         if not self.errors:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from cos_installer.answers import validate
 from cos_installer.answers.model import BondSettings, NetworkSettings
 
-from .conftest import CONTROLLER_VALUES, FakeEngine, Harness, at, changed
+from .conftest import CONTROLLER_VALUES, FakeEngine, FakeMachine, Harness, at, changed
 
 STACK_FILE = {
     **CONTROLLER_VALUES,
@@ -134,3 +134,27 @@ def test_the_summary_judges_802_3ad_on_the_links_as_they_are_now():
     h = at("confirm", lacp, machine=h.app.machine)
     assert h.app.facts.config_errors == []
     assert h.app.facts.config.network.macs["eth2"] == "52:54:00:12:34:58"
+
+
+def test_a_summary_taller_than_the_screen_opens_at_its_top_with_the_erase_list_in_sight():
+    """Role and hostname were scrolled off the top of a bond + VLAN + IPv6 HA Summary, with
+    no way to see them. The body scrolls (PgDn/PgUp), a line says more is there, and what is
+    erased and the buttons stay in sight; Enter after scrolling still presses [Back]."""
+    machine = FakeMachine()
+    machine.links["eth1"] = False  # a warning under the rows, and HA with Cluster Size 1 another
+    tall = changed(STACK_FILE, network__bond={"mode": "active-backup"}, controller__cluster_size=1)
+    h = at("confirm", tall, machine=machine)
+    assert h.step == "confirm" and h.app.facts.config_errors == []
+    text = h.show()
+    rows = text.splitlines()
+    assert "Role" in rows[2] and "HostName" in rows[3], text
+    assert "Down/PgDn: more of the summary below" in text
+    assert "ALL DATA WILL BE ERASED ON" in text and "[ Erase and install ]" in text
+    h.app.view.guard.admit = lambda: True  # the second-long key guard is tested elsewhere
+    scrolled = h.press("page down")
+    assert "Role" not in scrolled.splitlines()[2] and "Up/PgUp" in scrolled
+    assert "ALL DATA WILL BE ERASED ON" in scrolled and "[ Erase and install ]" in scrolled
+    assert h.app.view.focused_button.label == "Back"
+    assert "Role" in h.press("page up").splitlines()[2]
+    h.press("page down", "enter")
+    assert h.step != "confirm" and h.step != "progress", "Enter pressed [Back]"
