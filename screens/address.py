@@ -12,6 +12,7 @@ from cos_installer.answers import validate
 from cos_installer.answers.model import BOND_NAME, DEFAULT_DHCP
 from cos_installer.i18n import N_, _
 
+from .guarded import Button
 from .radiolist import RadioList
 from .stackfields import StackFields
 from .state import as_text, section, yes_no_or
@@ -70,7 +71,9 @@ class View(Screen):
             blank(),
         ]
         self.stack = StackFields(network, ctx.facts.nics)
-        rows += [*self.stack.rows, blank(), self.note, text(("dim", message))]
+        self.again = Button(_("Ask DHCP again with the VLAN above"), self._ask_again)
+        rows += [*self.stack.rows, blank(), self.again, blank(), self.note,
+                 text(("dim", message))]  # fmt: skip
         super().__init__(ctx, rows)
         self.stack.attach(self.walker)
         urwid.connect_signal(self.address.edit, "postchange", self._update_note)
@@ -110,7 +113,16 @@ class View(Screen):
             "dns": read(self.dns),
         }
 
+    def _ask_again(self) -> None:
+        """DHCP over the bond and the VLAN typed here (the first probe ran before the VLAN
+        was asked)."""
+        if self.check(self.stack.checks()):
+            self.ctx.reprobe(self.snapshot(), self.snapshot_entered())
+
     def submit(self) -> None:
+        if self.listbox.focus is self.again:  # Enter on the button asks; elsewhere goes on
+            self._ask_again()
+            return
         dhcp = bool(self.mode.selected)
         if dhcp:
             if self.check(self.stack.checks()) and self.check(self.stack.stack_checks()):

@@ -137,6 +137,7 @@ class App:
             set_language=self.set_language,
             clock=self.clock,
             flush_input=self.flush_input,
+            reprobe=self.reprobe,
         )
 
     def flush_input(self) -> None:
@@ -215,6 +216,16 @@ class App:
         if prev is Step.DHCP:  # a transient screen: going back passes over it
             prev = self.wizard.back() or prev
         self.show(prev)
+
+    def reprobe(self, patch: dict[str, Any], entered: dict[str, Any]) -> None:
+        """The address screen's "ask DHCP again": keep what it shows (its VLAN too), go back
+        to the DHCP step, which probes the stack now chosen and comes back to the address."""
+        self.keep(patch, entered)
+        if self.wizard.back() is not Step.DHCP:
+            self.show(self.wizard.step)
+            return
+        self.note("dhcp: asked again from the address screen")
+        self.show(Step.DHCP)
 
     def restart(self) -> None:
         if self.install_state == "running":

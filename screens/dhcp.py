@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from cos_installer.hardware.netstack import Stack
 from cos_installer.hardware.types import DhcpResult
 from cos_installer.i18n import N_, _
 
@@ -20,7 +21,7 @@ class View(Screen):
     keys = N_("Esc skip DHCP and enter the address by hand  Ctrl+D restart  Ctrl+C quit")
 
     def __init__(self, ctx: Any) -> None:
-        self.interface = probed_nic(ctx.answers, ctx.facts)
+        self.interface = probed_label(ctx.answers, ctx.facts)
         self.count = 0
         self.spinner = text("", "center")
         self.elapsed = text("", "center")
@@ -67,6 +68,7 @@ class View(Screen):
 TICK_S = 0.2
 DHCP_TIMEOUT_S = 10.0
 DHCP_GRACE_S = 2.0  # the screen moves on at most this long after the probe's own timeout
+STACK_GRACE_S = 15.0  # a stack also waits for the bond's link and an IPv6 advertisement
 
 
 def probed_nic(answers: dict[str, Any], facts: Any) -> str:
@@ -79,18 +81,61 @@ def probed_nic(answers: dict[str, Any], facts: Any) -> str:
     return next((str(n) for n in interface if n in linked), str(interface[0]) if interface else "")
 
 
+def probed_stack(answers: dict[str, Any]) -> Stack | None:
+    """The bond and/or VLAN chosen, brought up in the live system for the probe (taken down
+    after); None for one untagged NIC, asked directly."""
+    network = section(answers, "network")
+    interface, vlan = network.get("interface"), network.get("vlan")
+    members = [str(m) for m in interface] if isinstance(interface, list | tuple) else []
+    try:
+        tag = int(vlan) if vlan not in (None, "") else None
+    except (TypeError, ValueError):
+        tag = None  # not a VLAN id: the address screen says so
+    if len(members) < 2 and tag is None:
+        return None
+    bond = network.get("bond") if isinstance(network.get("bond"), dict) else {}
+    mode = str(bond.get("mode") or "active-backup")
+    one = members or [str(interface or "")]
+    return Stack(tuple(one), bond_mode=mode, vlan=tag)
+
+
+def probed_label(answers: dict[str, Any], facts: Any) -> str:
+    """What the probe asks on, as the screens name it: the stack, else the NIC."""
+    stack = probed_stack(answers)
+    return stack.describe() if stack is not None else probed_nic(answers, facts)
+
+
 def start_probe(app: Any) -> None:
-    """Ask for a lease on the chosen NIC (once per NIC that answered) to pre-fill the address."""
-    interface = probed_nic(app.wizard.answers, app.facts)
-    if interface in app.facts.dhcp_results:
-        answered(app, app.facts.dhcp_results[interface])
+    """Ask for a lease on the chosen NIC or stack (once per one that answered) to pre-fill
+    the address."""
+    stack, label = probed_stack(app.wizard.answers), probed_label(app.wizard.answers, app.facts)
+    if label in app.facts.dhcp_results:
+        answered(app, app.facts.dhcp_results[label])
         return
     started, view, machine = time.monotonic(), app.view, app.machine
     app.work.every(TICK_S, lambda: view.tick(time.monotonic() - started))
-    app.work.spawn(
-        lambda: machine.dhcp(interface, timeout=DHCP_TIMEOUT_S), lambda r: answered(app, r)
-    )
-    app.work.after(DHCP_TIMEOUT_S + DHCP_GRACE_S, lambda: gave_up(app, interface))
+    if stack is None:
+        app.work.spawn(
+            lambda: machine.dhcp(label, timeout=DHCP_TIMEOUT_S), lambda r: answered(app, r)
+        )
+    else:  # the result is read on the main loop (it writes the log)
+        app.work.spawn(
+            lambda: machine.probe_stack(stack, timeout=DHCP_TIMEOUT_S),
+            lambda r: answered(app, r if isinstance(r, BaseException) else stack_result(app, r)),
+        )
+    grace = DHCP_GRACE_S if stack is None else STACK_GRACE_S
+    app.work.after(DHCP_TIMEOUT_S + grace, lambda: gave_up(app, label))
+
+
+def stack_result(app: Any, probe: Any) -> DhcpResult:
+    """A stack probe's DHCP answer under the stack's name; what it saw goes to the log."""
+    label = probe.stack.describe()
+    for fact in probe.facts:
+        app.note(f"dhcp: {fact}")
+    if probe.error:
+        return DhcpResult(label, message=probe.error)
+    result = probe.dhcp or DhcpResult(label, message="")
+    return DhcpResult(label, lease=result.lease, message=result.message)
 
 
 def gave_up(app: Any, interface: str) -> None:

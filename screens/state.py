@@ -46,6 +46,8 @@ class Context:
     actions: dict[str, Callable[..., Any]] = field(default_factory=dict)  # the error screen
     clock: Callable[[], float] = time.monotonic  # when a confirmation may take a key
     flush_input: Callable[[], None] = lambda: None  # drop typed-ahead keys the tty holds
+    # the address screen: keep what it shows and ask DHCP again on the stack now chosen
+    reprobe: Callable[[dict[str, Any], dict[str, Any]], None] = lambda patch, entered: None
 
 
 @dataclass

@@ -150,3 +150,23 @@ def test_marks_unmarked_again_leave_one_nic(term):
     term.keys("Space")
     shown = term.wait_for("Enter: eth0 alone.")
     assert "[x] eth0" in shown and "[ ] eth1" in shown
+
+
+def test_dhcp_is_asked_again_over_the_bond_and_the_vlan_typed(term):
+    """The first probe runs before the VLAN is asked: the address screen's button asks again
+    over the stack as now typed (bond > VLAN), and the answer pre-fills the address."""
+    to_nic_screen(term, "screen")
+    term.keys("Space", "Down", "Space", "Enter")
+    term.wait_for("How they share the traffic")
+    term.keys("Enter")  # active-backup
+    wait_flat(term, "Asking for an address by DHCP on bond (eth0+eth1, active-backup)...")
+    wait_flat(term, "Pre-filled from the DHCP answer on bond (eth0+eth1, active-backup);", 15)
+    term.keys("Tab", "Tab", "Tab")  # Gateway, DnsMaster, VLAN
+    term.send_text("100")
+    term.keys("Tab", "Tab", "Tab")  # MTU, IPv6, the button
+    assert re.search(r"\[ Ask DHCP again with the VLAN above \]", term.screen())
+    term.keys("Enter")
+    stack = "bond (eth0+eth1, active-backup) > VLAN 100"
+    wait_flat(term, f"Asking for an address by DHCP on {stack}...")
+    shown = wait_flat(term, f"Pre-filled from the DHCP answer on {stack};", 15)
+    assert re.search(r"VLAN: +100 ", shown) and "192.168.122.101/24" in shown
