@@ -135,7 +135,9 @@ def stack_result(app: Any, probe: Any) -> DhcpResult:
     if probe.error:
         return DhcpResult(label, message=probe.error)
     result = probe.dhcp or DhcpResult(label, message="")
-    return DhcpResult(label, lease=result.lease, message=result.message)
+    # the probe's own link name (e.g. cosprobe-b) means nothing to the operator
+    message = result.message.replace(result.interface, label) if result.interface else ""
+    return DhcpResult(label, lease=result.lease, message=message or result.message)
 
 
 def gave_up(app: Any, interface: str) -> None:

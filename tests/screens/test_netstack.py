@@ -158,3 +158,27 @@ def test_a_summary_taller_than_the_screen_opens_at_its_top_with_the_erase_list_i
     assert "Role" in h.press("page up").splitlines()[2]
     h.press("page down", "enter")
     assert h.step != "confirm" and h.step != "progress", "Enter pressed [Back]"
+
+
+def test_a_stack_probe_is_reported_under_the_stacks_name_not_the_probes_link():
+    from cos_installer.screens.dhcp import stack_result
+
+    from cos_installer.hardware.netstack import Stack
+    from cos_installer.hardware.stackprobe import StackProbe
+    from cos_installer.hardware.types import DhcpResult
+
+    class App:
+        notes: list[str] = []
+
+        def note(self, line: str) -> None:
+            self.notes.append(line)
+
+    stack = Stack(("eth0", "eth1"), vlan=100)
+    seen = DhcpResult("cosprobe-v", message="no DHCP answer on cosprobe-v in 10 s")
+    app = App()
+    result = stack_result(app, StackProbe(stack, seen, None, ("bond up",)))
+    label = "bond (eth0+eth1, active-backup) > VLAN 100"
+    assert result.interface == label and result.message == f"no DHCP answer on {label} in 10 s"
+    assert app.notes == ["dhcp: bond up"]
+    failed = stack_result(app, StackProbe(stack, None, None, (), error="ip link add: EPERM"))
+    assert failed.message == "ip link add: EPERM" and failed.lease is None
