@@ -50,6 +50,7 @@ import e2e_faults  # noqa: E402
 import e2e_fleet  # noqa: E402
 import e2e_netboot  # noqa: E402
 import e2e_netprobe  # noqa: E402
+import e2e_stackwizard  # noqa: E402
 import e2e_vga  # noqa: E402
 import e2e_wizard  # noqa: E402
 import vm  # noqa: E402
@@ -82,9 +83,8 @@ def phase(name: str):
 # Phases that share nothing run side by side, one guest per lane (TCG uses one core per guest):
 # (b) boots the disk (a) installed, and (h) boots it again with its NIC at another slot, so
 # they stay in one lane; the lanes take about as long.
-LANES = ["abdfvhp", "ceg"]
-# (h) and (p) are not in the default run yet (iso/README.md says why): `--phases ah` / `p`.
-DEFAULT_PHASES = "abcdefgv"
+LANES = ["abdfvhpw", "ceg"]
+DEFAULT_PHASES = "abcdefghpvw"
 NEEDS = {"b": "a"}  # (b) boots what (a) installed
 
 
@@ -158,6 +158,8 @@ def main() -> int:
               lambda: e2e_bond.run(workdir, args.iso, accel, kernel, initrd, password,
                                    (os_disk, data_disk) if "a" in args.phases
                                    and "a" not in FAILED else None)),
+        "w": ("(w) the wizard builds bond > VLAN 100; DHCP pre-fill over it (serial console)",
+              lambda: e2e_stackwizard.run(workdir, args.iso, accel, kernel, initrd)),
         "p": ("(p) live probe: bond + VLAN 100 in the live system, DHCP and IPv6 RA, cleanup",
               lambda: e2e_netprobe.run(workdir, args.iso, accel, kernel, initrd)),
         "v": ("(v) the wizard on the VGA console by OCR: Welcome, then 中文",

@@ -3,8 +3,10 @@
 QEMU joins the guest's NICs in a hub whose uplink is a UDP socket netdev; each datagram is one
 Ethernet frame. The peer answers only frames tagged with its VLAN: ARP and ICMP echo for its
 IPv4 address, neighbour solicitation and ICMPv6 echo for its IPv6 address, as any host on
-that VLAN would; untagged frames and other VLANs are counted and ignored. What it saw (the
-guest MACs, the largest frame, the echoes answered) is kept for the phase's checks.
+that VLAN would, and, given a `lease`, DHCPv4 (offer and ack of that one address, the peer as
+gateway and DNS) as the VLAN's DHCP server; untagged frames and other VLANs are counted and
+ignored. What it saw (the guest MACs, the largest frame, the echoes answered, the leases
+acked) is kept for the phase's checks.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ class Seen:
     echo6: int = 0
     untagged: int = 0
     other_vlan: int = 0
+    acked: list[str] = field(default_factory=list)  # the client MACs a lease was acked to
 
 
 class L2Peer:
-    def __init__(self, vlan: int, ip4: str, ip6: str, mac: str = "52:54:00:99:99:01") -> None:
+    def __init__(self, vlan: int, ip4: str, ip6: str, mac: str = "52:54:00:99:99:01",
+                 lease: str | None = None) -> None:  # fmt: skip
         self.vlan, self.mac = vlan, bytes.fromhex(mac.replace(":", ""))
+        self.lease = ipaddress.IPv4Interface(lease) if lease else None  # e.g. 10.100.0.50/24
         self.ip4, self.ip6 = ipaddress.IPv4Address(ip4), ipaddress.IPv6Address(ip6)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
@@ -88,7 +93,7 @@ class L2Peer:
         if inner == 0x0806:
             reply = self._arp(payload)
         elif inner == 0x0800:
-            reply = self._icmp4(payload)
+            reply = self._dhcp(payload) or self._icmp4(payload)
         elif inner == 0x86DD:
             reply = self._icmp6(payload)
         if reply is None:
@@ -101,6 +106,42 @@ class L2Peer:
         if len(p) < 28 or p[6:8] != b"\0\1" or p[24:28] != self.ip4.packed:
             return None
         return 0x0806, p[:6] + b"\0\2" + self.mac + self.ip4.packed + p[8:14] + p[14:18]
+
+    def _dhcp(self, p: bytes) -> tuple[int, bytes] | None:
+        """DISCOVER -> OFFER, REQUEST -> ACK of the one lease, broadcast to port 68."""
+        hl = (p[0] & 15) * 4
+        if self.lease is None or p[9] != 17 or len(p) < hl + 8 + 240:
+            return None
+        if struct.unpack("!H", p[hl + 2 : hl + 4])[0] != 67:
+            return None
+        bootp = p[hl + 8 :]
+        if bootp[0] != 1 or bootp[236:240] != b"\x63\x82\x53\x63":
+            return None
+        options, i = {}, 240
+        while i + 1 < len(bootp) and bootp[i] != 255:
+            if bootp[i] == 0:
+                i += 1
+                continue
+            options[bootp[i]] = bootp[i + 2 : i + 2 + bootp[i + 1]]
+            i += 2 + bootp[i + 1]
+        kind = {1: 2, 3: 5}.get(options.get(53, b"\0")[0])  # DISCOVER->OFFER, REQUEST->ACK
+        if kind is None:
+            return None
+        chaddr = bootp[28:34]
+        if kind == 5:
+            self.seen.acked.append(chaddr.hex(":"))
+        ip4, lease = self.ip4.packed, self.lease
+        opts = (bytes([53, 1, kind, 54, 4]) + ip4 + bytes([51, 4]) + struct.pack("!I", 3600)
+                + bytes([1, 4]) + lease.network.netmask.packed + bytes([3, 4]) + ip4
+                + bytes([6, 4]) + ip4 + bytes([255]))  # fmt: skip
+        reply = (bytes([2, 1, 6, 0]) + bootp[4:8] + b"\0\0" + bootp[10:12] + bytes(4)
+                 + lease.ip.packed + ip4 + bytes(4) + bootp[28:44] + bytes(192)
+                 + b"\x63\x82\x53\x63" + opts)  # fmt: skip
+        udp = struct.pack("!HHHH", 67, 68, 8 + len(reply), 0) + reply  # no UDP checksum (IPv4)
+        head = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                                     ip4, b"\xff" * 4))  # fmt: skip
+        head[10:12] = struct.pack("!H", checksum(bytes(head)))
+        return 0x0800, bytes(head) + udp
 
     def _icmp4(self, p: bytes) -> tuple[int, bytes] | None:
         hl = (p[0] & 15) * 4

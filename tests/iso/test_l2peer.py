@@ -95,3 +95,39 @@ def test_demo_os_ping_reaches_loopback_with_a_big_payload():
     out = subprocess.run([sys.executable, str(ISO / "demo-os" / "cos-demo-ping"), "127.0.0.1",
                           "70000"], capture_output=True, text=True).stdout  # fmt: skip
     assert out.startswith("fail")
+
+
+def dhcp_frame(kind: int, vlan: int | None = 100) -> bytes:
+    bootp = (bytes([1, 1, 6, 0]) + b"\xca\xfe\xf0\x0d" + bytes(20) + GUEST + bytes(10)
+             + bytes(192) + b"\x63\x82\x53\x63" + bytes([53, 1, kind, 255]))  # fmt: skip
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes(4),
+                     b"\xff" * 4)  # fmt: skip
+    return frame(0x0800, ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:] + udp, vlan)
+
+
+def options_of(bootp: bytes) -> dict[int, bytes]:
+    found, i = {}, 240
+    while bootp[i] != 255:
+        found[bootp[i]] = bootp[i + 2 : i + 2 + bootp[i + 1]]
+        i += 2 + bootp[i + 1]
+    return found
+
+
+def test_dhcp_offers_and_acks_its_one_lease_on_its_vlan_only():
+    p = L2Peer(100, "10.100.0.1", "2001:db8:100::1", lease="10.100.0.50/24")
+    for asked, answer in ((1, 2), (3, 5)):  # DISCOVER -> OFFER, REQUEST -> ACK
+        out = p.answer(dhcp_frame(asked))
+        assert out[:6] == GUEST and out[12:16] == b"\x81\x00\x00\x64"
+        ip = out[18:38]
+        assert checksum(ip) == 0 and ip[9] == 17 and ip[16:20] == b"\xff" * 4
+        udp, bootp = out[38:46], out[46:]
+        assert struct.unpack("!HH", udp[:4]) == (67, 68)
+        assert bootp[0] == 2 and bootp[4:8] == b"\xca\xfe\xf0\x0d" and bootp[28:34] == GUEST
+        assert ipaddress.IPv4Address(bootp[16:20]) == ipaddress.IPv4Address("10.100.0.50")
+        opts = options_of(bootp)
+        assert opts[53] == bytes([answer]) and opts[1] == b"\xff\xff\xff\x00"
+        assert opts[3] == opts[6] == opts[54] == ipaddress.IPv4Address("10.100.0.1").packed
+    assert p.seen.acked == [GUEST.hex(":")]
+    assert p.answer(dhcp_frame(1, vlan=None)) is None  # untagged: not this VLAN's client
+    assert peer().answer(dhcp_frame(1)) is None  # a peer without a lease serves no DHCP
