@@ -2,7 +2,7 @@
 
 1. Downloads of a squashfs-sized file (default 256 MiB) by 1, 10 and 50 concurrent clients
    (curl, one process each, bodies discarded): aggregate throughput per server, the median of
-   3 rounds in which the two servers take turns going first.
+   5 rounds in which the two servers take turns going first.
 2. Answers look-ups in a 1,000-host fleet (`cos-installer fleet --agents 997`): 2,000 GETs of
    random hosts' answers/mac/<MAC>.yaml over one kept-alive connection; p50 and p99 latency.
    nginx serves `netboot export`'s tree of the same fleet (one file per identity).
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COS = [sys.executable, "-m", "cos_installer.cli"]
 SQUASHFS = "live/filesystem.squashfs"
 LOOKUPS = 2000
-ROUNDS = 3  # each download figure is the median of 3
+ROUNDS = 5  # each download figure is the median of 5 (nginx alone moves by up to 30% run to run here)
 
 
 def free_port() -> int:
@@ -213,7 +213,7 @@ def main() -> int:
         print(f"answers look-up {name}: p50 {p50:.2f} ms, p99 {p99:.2f} ms ({LOOKUPS} GETs)")
     ratio = rows["serve", 50] / rows["nginx", 50]
     ok = ratio >= 0.9 and looked["serve"][1] <= 20
-    print(f"goals: 50 clients >= 0.9 x nginx: {ratio:.2f} {'ok' if ratio >= 0.9 else 'MISSED'}; "
+    print(f"goals: 50 clients >= 0.9 x nginx: {ratio:.3f} {'ok' if ratio >= 0.9 else 'MISSED'}; "
           f"look-up p99 <= 20 ms: {looked['serve'][1]:.2f} "
           f"{'ok' if looked['serve'][1] <= 20 else 'MISSED'}")  # fmt: skip
     return 0 if ok else 1
