@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COS = [sys.executable, "-m", "cos_installer.cli"]
 SQUASHFS = "live/filesystem.squashfs"
 LOOKUPS = 2000
-ROUNDS = 5  # each download figure is the median of 5 (nginx alone moves by up to 30% run to run here)
+ROUNDS = 5  # each download figure is the median of 5 (nginx alone moves by up to 30% per run)
 
 
 def free_port() -> int:
