@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cos_installer.hardware.netstack import Stack
-from cos_installer.hardware.types import DhcpResult
+from cos_installer.hardware.types import DhcpResult, Stack
 from cos_installer.i18n import N_, _
 
 from .state import merge, section

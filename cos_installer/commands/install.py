@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 
-from cos_installer.commands.printer import Printer, print_network, print_next_steps, warnings
+from cos_installer.commands.printer import Printer, print_network, print_next_steps, print_warnings
 from cos_installer.commands.trust import add_trust_arguments, trust_of
 from cos_installer.common.typeahead import flush_input
 from cos_installer.hardware.types import human_size
@@ -157,10 +157,7 @@ def _load(args):
 
     machine = open_machine(args.machine) if _needs_machine(args) else None
     note = lambda text: print(f"note: {text}", file=sys.stderr)  # noqa: E731
-    config = load_for_machine(args.answers, machine, host=args.host, report=note)
-    for line in warnings(config, machine):
-        print(line, file=sys.stderr)
-    return config, machine
+    return load_for_machine(args.answers, machine, host=args.host, report=note), machine
 
 
 def _confirm_erase(backend) -> int | None:
@@ -184,6 +181,22 @@ def _confirm_erase(backend) -> int | None:
         return 1
 
 
+def _image_problem(args, size: int | None) -> str | None:
+    """What is wrong with --size/--force/--image, before anything is opened (None: nothing)."""
+    if not args.target and (size or args.force):
+        flag = "--size" if size else "--force"
+        return (f"{flag} applies to an image file named with --target FILE; the answers' disk "
+                "is a block device")  # fmt: skip
+    remote = (args.image or "").startswith(("http://", "https://"))
+    if remote:
+        from cos_installer.install.remote import notes_to  # an image over HTTP: its notes
+
+        notes_to(sys.stderr)
+    if args.image and not remote and not os.path.exists(args.image):
+        return f"--image: {args.image} does not exist"
+    return None
+
+
 def run(args) -> int:
     from cos_installer.answers.document import AnswersError
     from cos_installer.answers.fleet import FleetError
@@ -204,21 +217,12 @@ def run(args) -> int:
         print(f"cos-installer install: {exc}", file=sys.stderr)
         return 2
     image_file = bool(args.target)  # an image file only when named on the command line
-    if not image_file and (size or args.force):
-        flag = "--size" if size else "--force"
-        print(f"cos-installer install: {flag} applies to an image file named with --target FILE; "
-              "the answers' disk is a block device", file=sys.stderr)  # fmt: skip
+    problem = _image_problem(args, size)
+    if problem:
+        print(f"cos-installer install: {problem}", file=sys.stderr)
         return 2
     if not args.target:
         args.target = config.disk
-    remote = (args.image or "").startswith(("http://", "https://"))
-    if remote:
-        from cos_installer.install.remote import notes_to
-
-        notes_to(sys.stderr)
-    if args.image and not remote and not os.path.exists(args.image):
-        print(f"cos-installer install: --image: {args.image} does not exist", file=sys.stderr)
-        return 2
     if config.disk != args.target:
         print(f"note: --target {args.target} replaces disk: {config.disk}", file=sys.stderr)
         config = dataclasses.replace(config, disk=args.target)
@@ -237,6 +241,8 @@ def run(args) -> int:
         print(f"cos-installer install: {args.target}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     cancel = threading.Event()
+    trust = trust_of(args)  # --allow-unsigned is said first: the loudest line
+    print_warnings(config, machine)  # before the question, as on the Summary
     # Until the install starts, SIGTERM too interrupts (the prompt); `finally` detaches a loop.
     before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -253,7 +259,7 @@ def run(args) -> int:
                 cancel=cancel,
                 keep_on_error=args.keep_on_error,
                 clear_holders=args.clear_holders,
-                trust=trust_of(args),
+                trust=trust,
                 notes=tuple(args.answers_note),
             )
         finally:

@@ -44,9 +44,10 @@ def _problem(args: argparse.Namespace, names: list[str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from cos_installer.hardware import open_machine
-    from cos_installer.hardware.netstack import PREFIX, Stack
+    from cos_installer.hardware.netstack import PREFIX
     from cos_installer.hardware.nics import list_nic_names
     from cos_installer.hardware.stackprobe import probe
+    from cos_installer.hardware.types import Stack
 
     names = [n for n in list_nic_names(all_nics=True) if not n.startswith(PREFIX)]
     problem = _problem(args, names)

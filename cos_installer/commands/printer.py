@@ -96,3 +96,9 @@ def warnings(config, machine=None) -> list[str]:
             "or pin network.mac"
         )
     return lines
+
+
+def print_warnings(config, machine=None) -> None:
+    """warnings() on stderr, one line each."""
+    for line in warnings(config, machine):
+        print(line, file=sys.stderr)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cos_installer.hardware.dhcp import WORKDIR_PREFIX
+from cos_installer.hardware.types import Stack
 
 PREFIX = "cosprobe"
 BOND = f"{PREFIX}-b"
@@ -29,24 +30,6 @@ SYS_NET = "/sys/class/net"
 
 class StackError(RuntimeError):
     """A step of bringing the stack up failed; the message names the command and the cause."""
-
-
-@dataclass(frozen=True)
-class Stack:
-    """What the operator chose: one NIC or several (a bond), an optional VLAN tag."""
-
-    members: tuple[str, ...]
-    bond_mode: str = "active-backup"
-    vlan: int | None = None
-    miimon: int = 100
-    lacp_rate: str | None = None
-    primary: str | None = None
-
-    def describe(self) -> str:
-        base = self.members[0]
-        if len(self.members) > 1:
-            base = f"bond ({'+'.join(self.members)}, {self.bond_mode})"
-        return f"{base} > VLAN {self.vlan}" if self.vlan else base
 
 
 @dataclass

@@ -18,10 +18,9 @@ import yaml
 
 from cos_installer.hardware import stackprobe
 from cos_installer.hardware.media import MEDIA_DIR_ENV, PAYLOAD, _payload_in, not_ready
-from cos_installer.hardware.netstack import Stack
 from cos_installer.hardware.profile_schema import ProfileError, parse_profile
 from cos_installer.hardware.stackprobe import StackProbe
-from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
+from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic, Stack
 from cos_installer.i18n import _
 
 

@@ -15,11 +15,10 @@ from cos_installer.hardware.disks import (
     probe_disks,
 )
 from cos_installer.hardware.media import find_install_media, media_dir
-from cos_installer.hardware.netstack import Stack
 from cos_installer.hardware.profile import no_link
 from cos_installer.hardware.stackprobe import StackProbe
 from cos_installer.hardware.sysfs import read_attr
-from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic
+from cos_installer.hardware.types import DhcpResult, Disk, InstallMedia, Nic, Stack
 
 LINK_WAIT = 3.0  # seconds a freshly brought-up NIC gets to negotiate before DHCP gives up
 

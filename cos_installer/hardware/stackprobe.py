@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cos_installer.hardware import netstack, ra
-from cos_installer.hardware.netstack import Stack, StackError
-from cos_installer.hardware.types import DhcpResult
+from cos_installer.hardware.netstack import StackError
+from cos_installer.hardware.types import DhcpResult, Stack
 
 Dhcp = Callable[[str, float], DhcpResult]
 RA_TIMEOUT = 4.0  # seconds: a router answers a solicitation at once

@@ -118,6 +118,25 @@ class DhcpLease:
 
 
 @dataclass(frozen=True)
+class Stack:
+    """What the operator chose for the network: one NIC or several (a bond), an optional VLAN
+    tag (hardware/netstack.py brings it up in the live system for a probe)."""
+
+    members: tuple[str, ...]
+    bond_mode: str = "active-backup"
+    vlan: int | None = None
+    miimon: int = 100
+    lacp_rate: str | None = None
+    primary: str | None = None
+
+    def describe(self) -> str:
+        base = self.members[0]
+        if len(self.members) > 1:
+            base = f"bond ({'+'.join(self.members)}, {self.bond_mode})"
+        return f"{base} > VLAN {self.vlan}" if self.vlan else base
+
+
+@dataclass(frozen=True)
 class DhcpResult:
     """A lease, or a message the UI shows when there is none."""
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from cos_installer.hardware import open_machine
-from cos_installer.hardware.netstack import Stack
+from cos_installer.hardware.types import Stack
 from tests.hardware.conftest import REPO, sh
 
 pytestmark = pytest.mark.realparts

@@ -163,9 +163,8 @@ def test_a_summary_taller_than_the_screen_opens_at_its_top_with_the_erase_list_i
 def test_a_stack_probe_is_reported_under_the_stacks_name_not_the_probes_link():
     from cos_installer.screens.dhcp import stack_result
 
-    from cos_installer.hardware.netstack import Stack
     from cos_installer.hardware.stackprobe import StackProbe
-    from cos_installer.hardware.types import DhcpResult
+    from cos_installer.hardware.types import DhcpResult, Stack
 
     class App:
         notes: list[str] = []
