@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from cos_installer.answers import validate
+from cos_installer.answers.model import DEFAULT_BOND_MODE
 from cos_installer.hardware.types import DhcpResult, Stack
 from cos_installer.i18n import N_, _
 
@@ -82,32 +84,37 @@ def probed_nic(answers: dict[str, Any], facts: Any) -> str:
 
 def probed_stack(answers: dict[str, Any]) -> Stack | None:
     """The bond and/or VLAN chosen, brought up in the live system for the probe (taken down
-    after); None for one untagged NIC, asked directly."""
+    after); None for one untagged NIC, asked directly. A VLAN or bond mode the field checks
+    refuse is left out (the address screen names it)."""
     network = section(answers, "network")
-    interface, vlan = network.get("interface"), network.get("vlan")
+    interface = network.get("interface")
     members = [str(m) for m in interface] if isinstance(interface, list | tuple) else []
-    try:
-        tag = int(vlan) if vlan not in (None, "") else None
-    except (TypeError, ValueError):
-        tag = None  # not a VLAN id: the address screen says so
+    tag = _valid(validate.vlan_id, network.get("vlan"))
     if len(members) < 2 and tag is None:
         return None
     bond = network.get("bond") if isinstance(network.get("bond"), dict) else {}
-    mode = str(bond.get("mode") or "active-backup")
-    one = members or [str(interface or "")]
-    return Stack(tuple(one), bond_mode=mode, vlan=tag)
+    mode = _valid(validate.bond_mode, bond.get("mode")) or DEFAULT_BOND_MODE
+    return Stack(tuple(members or [str(interface or "")]), bond_mode=mode, vlan=tag)
 
 
-def probed_label(answers: dict[str, Any], facts: Any) -> str:
+def _valid(check: Any, value: Any) -> Any:
+    """check(value), or None when the value is absent or refused."""
+    if value is None or value == "" or validate.error_of(check, value):
+        return None
+    return check(value)
+
+
+def probed_label(answers: dict[str, Any], facts: Any, stack: Stack | None = None) -> str:
     """What the probe asks on, as the screens name it: the stack, else the NIC."""
-    stack = probed_stack(answers)
+    stack = stack or probed_stack(answers)
     return stack.describe() if stack is not None else probed_nic(answers, facts)
 
 
 def start_probe(app: Any) -> None:
     """Ask for a lease on the chosen NIC or stack (once per one that answered) to pre-fill
     the address."""
-    stack, label = probed_stack(app.wizard.answers), probed_label(app.wizard.answers, app.facts)
+    stack = probed_stack(app.wizard.answers)
+    label = probed_label(app.wizard.answers, app.facts, stack)
     if label in app.facts.dhcp_results:
         answered(app, app.facts.dhcp_results[label])
         return

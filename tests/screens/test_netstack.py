@@ -181,3 +181,21 @@ def test_a_stack_probe_is_reported_under_the_stacks_name_not_the_probes_link():
     assert app.notes == ["dhcp: bond up"]
     failed = stack_result(app, StackProbe(stack, None, None, (), error="ip link add: EPERM"))
     assert failed.message == "ip link add: EPERM" and failed.lease is None
+
+
+def test_the_dhcp_probe_takes_only_a_vlan_and_bond_mode_the_field_checks_accept():
+    """The stack brought up for the probe comes from the answers as entered (a prefilled file
+    too): a value the field refuses is left out, never tagged or passed to `ip`."""
+    from cos_installer.screens.dhcp import probed_stack
+
+    def vlan(value):
+        stack = probed_stack({"network": {"interface": "eth0", "vlan": value}})
+        return None if stack is None else stack.vlan
+
+    assert vlan(100) == vlan("100") == vlan(" 100 ") == 100
+    for bad in (True, 0, 4095, 99999, "0x64", "1\x00", [1], {"a": 1}, "", None):
+        assert vlan(bad) is None, bad  # True was VLAN 1, 99999 went to `ip link add`
+    bond = {"interface": ["eth0", "eth1"], "bond": {"mode": "x; rm -rf /"}}
+    assert probed_stack({"network": bond}).bond_mode == "active-backup"
+    bond["bond"] = {"mode": "802.3ad"}
+    assert probed_stack({"network": bond}).bond_mode == "802.3ad"
