@@ -85,7 +85,8 @@ def warnings(config, machine=None) -> list[str]:
     name on the installed system."""
     from cos_installer.answers.risks import risks
 
-    linked = None if machine is None else {nic.name: nic.linked for nic in machine.nics(True)}
+    members = list(config.network.interfaces)  # the wizard's Summary asks the same way
+    linked = None if machine is None else machine.link_states(members)
     lines = [f"warning: {text}" for text in risks(config, linked)]
     by_name = [n for n in config.network.interfaces if n not in config.network.macs]
     if by_name:
