@@ -89,7 +89,8 @@ class GuardedConfirm(Screen):
     def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:
         if self.guard.shown():  # keys typed before the operator could see this are void
             getattr(self.ctx, "flush_input", lambda: None)()
-        self.more.set_text(("note", _(MORE[self._cut(size)]) if any(self._cut(size)) else ""))
+        cut = self._cut(size)
+        self.more.set_text(("note", _(MORE[cut]) if any(cut) else ""))
         return super().render(size, focus)
 
     def _body_size(self, size: tuple[int, int]) -> tuple[int, int]:
