@@ -124,7 +124,7 @@ class L2Peer:
                 continue
             options[bootp[i]] = bootp[i + 2 : i + 2 + bootp[i + 1]]
             i += 2 + bootp[i + 1]
-        kind = {1: 2, 3: 5}.get(options.get(53, b"\0")[0])  # DISCOVER->OFFER, REQUEST->ACK
+        kind = {1: 2, 3: 5}.get((options.get(53) or b"\0")[0])  # DISCOVER->OFFER, REQUEST->ACK
         if kind is None:
             return None
         chaddr = bootp[28:34]

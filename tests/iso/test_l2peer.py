@@ -131,3 +131,14 @@ def test_dhcp_offers_and_acks_its_one_lease_on_its_vlan_only():
     assert p.seen.acked == [GUEST.hex(":")]
     assert p.answer(dhcp_frame(1, vlan=None)) is None  # untagged: not this VLAN's client
     assert peer().answer(dhcp_frame(1)) is None  # a peer without a lease serves no DHCP
+
+
+def test_a_dhcp_message_cut_short_or_with_an_empty_type_gets_no_answer():
+    """An empty message-type option raised IndexError, which ends the peer's thread."""
+    p = L2Peer(100, "10.100.0.1", "2001:db8:100::1", lease="10.100.0.50/24")
+    empty_type = dhcp_frame(1).replace(bytes([53, 1, 1, 255]), bytes([53, 0, 255, 0]))
+    assert p.answer(empty_type) is None
+    whole = dhcp_frame(1)
+    for cut in (len(whole) - 3, len(whole) - 200, 30):
+        assert p.answer(whole[:cut]) is None
+    assert p.answer(whole) is not None and p.seen.acked == []
